@@ -1,0 +1,19 @@
+// The one list of public entry points. tsup builds from it, and
+// test/unit/package-exports.test.ts checks package.json "exports" against it.
+/** @type {{ subpath: string, source: string, name: string }[]} */
+export const entries = [
+  { subpath: ".", source: "src/index.ts", name: "index" },
+  { subpath: "./node", source: "src/adapters/node.ts", name: "node" },
+  { subpath: "./testing", source: "src/testing/index.ts", name: "testing" },
+  { subpath: "./redis", source: "src/idempotency/redis.ts", name: "redis" },
+  { subpath: "./postgres", source: "src/idempotency/postgres.ts", name: "postgres" },
+  { subpath: "./bullmq", source: "src/queue/bullmq.ts", name: "bullmq" },
+  { subpath: "./agentsync", source: "src/providers/agentsync.ts", name: "agentsync" },
+  { subpath: "./agiled", source: "src/providers/agiled.ts", name: "agiled" },
+  { subpath: "./agentsend", source: "src/providers/agentsend.ts", name: "agentsend" },
+];
+
+// Internal, condition-selected implementations reached through package.json "imports".
+export const internal = [
+  { specifier: "#crypto", node: "src/verify/crypto-node.ts", web: "src/verify/crypto-web.ts" },
+];

@@ -1,0 +1,80 @@
+/**
+ * What `claim` answers.
+ * - `claimed`: you own the key until `leaseExpiresAt`; call `complete` or `release` with `token`.
+ * - `in-progress`: someone else holds a live lease (answer 409, the sender retries later).
+ * - `completed`: already processed (answer 200, do nothing).
+ * - `conflict`: the key exists with a different body hash (`ID_CONFLICT`).
+ *
+ * @example
+ * const result = await store.claim("msg_1", { bodyHash });
+ * if (result.status === "claimed") await store.complete("msg_1", result.token);
+ */
+export type ClaimResult =
+  | { status: "claimed"; token: string; leaseExpiresAt: number }
+  | { status: "in-progress"; retryAfterMs: number }
+  | { status: "completed" }
+  | { status: "conflict" };
+
+/**
+ * Per-claim input.
+ *
+ * @example
+ * await store.claim("msg_1", { bodyHash: "9f86d0…" });
+ */
+export interface ClaimOptions {
+  /** Fingerprint of the body (SHA-256 hex): the same key with another body is a conflict. */
+  bodyHash: string;
+}
+
+/**
+ * An idempotency-key store shared by every instance that receives deliveries.
+ * Records hold a status (`in-progress` | `completed`), an owner token, a lease
+ * expiry and the body hash. Expired records count as absent; `complete` and
+ * `release` act only for the current owner (compare-and-set / compare-and-delete),
+ * so a stale owner whose lease lapsed cannot clobber a newer one.
+ * A store that cannot be reached throws a `WebhookError` with code `STORE_UNAVAILABLE`.
+ *
+ * @example
+ * const store: IdempotencyStore = createMemoryStore();
+ * const claim = await store.claim(event.id, { bodyHash });
+ * if (claim.status === "claimed") {
+ *   try { await work(); await store.complete(event.id, claim.token); }
+ *   catch (err) { await store.release(event.id, claim.token); throw err; }
+ * }
+ */
+export interface IdempotencyStore {
+  /** Take the key with a lease, or say why not. One atomic step. */
+  claim(key: string, options: ClaimOptions): Promise<ClaimResult>;
+  /** Mark the key completed (kept for the TTL). False when `token` no longer owns it. */
+  complete(key: string, token: string): Promise<boolean>;
+  /** Drop the claim so a retry can run again. False when `token` no longer owns it. */
+  release(key: string, token: string): Promise<boolean>;
+  /** The store's settings, for diagnostics. */
+  readonly settings: StoreSettings;
+}
+
+/**
+ * Settings every store shares.
+ *
+ * @example
+ * createMemoryStore({ ttlMs: 48 * 3600_000, leaseMs: 60_000 });
+ */
+export interface StoreSettings {
+  /** How long a completed record is kept. Default {@link DEFAULT_TTL_MS} (48 h). */
+  ttlMs: number;
+  /** How long a claim may stay in progress before another delivery may take it over. Default 60 s. */
+  leaseMs: number;
+}
+
+/**
+ * AgentRef retries for ~46.3 h; plus the 5-minute tolerance, a record must live at least 47 h.
+ * We default to 48 h.
+ *
+ * @example
+ * createRedisStore({ client, ttlMs: DEFAULT_TTL_MS });
+ */
+export const DEFAULT_TTL_MS = 48 * 60 * 60 * 1000;
+/** The shortest TTL that still covers AgentRef's whole retry span plus tolerance (47 h). */
+export const MIN_SAFE_TTL_MS = 47 * 60 * 60 * 1000;
+/** Default lease: a handler that neither completes nor releases within it is presumed crashed. */
+export const DEFAULT_LEASE_MS = 60 * 1000;
