@@ -3,19 +3,41 @@
  * (node:crypto: Node, Bun, Deno) and `crypto-web.ts` (WebCrypto: workers, edge,
  * browsers), chosen by package.json "imports" conditions under the specifier
  * `#crypto`. Both export `platformCrypto: PlatformCrypto`.
+ *
+ * Methods may answer synchronously (node) or with a promise (web); callers keep
+ * the synchronous path free of `await` so the node path costs no extra microtask.
+ *
+ * @example
+ * import { platformCrypto } from "#crypto";
+ * const key = await platformCrypto.importHmacKey(new TextEncoder().encode("a-secret-of-16-bytes"));
+ * const sig = await platformCrypto.hmacSha256Encoded(key, ["id.1614265330.", body], "base64");
  */
 export interface PlatformCrypto {
   /** "node" or "web": which implementation is loaded. */
   readonly name: "node" | "web";
   /** Prepare an HMAC-SHA256 key once per secret (a KeyObject, or an imported CryptoKey). */
   importHmacKey(raw: Uint8Array): Promise<HmacKey>;
-  /** HMAC-SHA256 over the concatenation of `parts` (no copy where the platform allows). */
+  /** HMAC-SHA256 over the concatenation of `parts` (no copy where the platform allows). Strings are UTF-8. */
   hmacSha256(key: HmacKey, parts: readonly (string | Uint8Array)[]): Promise<Uint8Array> | Uint8Array;
+  /** The same HMAC, encoded as text (as it appears in a signature header). */
+  hmacSha256Encoded(
+    key: HmacKey,
+    parts: readonly (string | Uint8Array)[],
+    encoding: DigestEncoding,
+  ): Promise<string> | string;
   /** Constant-time equality of two equal-length byte arrays (false when lengths differ). */
   timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean;
+  /**
+   * Constant-time equality of two strings, where `expected` is ASCII (false when
+   * lengths differ; the length of an encoded digest is public).
+   */
+  timingSafeEqualStrings(candidate: string, expected: string): boolean;
   /** SHA-256 of the body, hex: the body fingerprint kept in idempotency records. */
   sha256Hex(data: string | Uint8Array): Promise<string> | string;
 }
+
+/** How a digest is written in a signature header. `base64` is padded; `base64url` is not. */
+export type DigestEncoding = "base64" | "base64url" | "hex";
 
 /** An opaque, platform-specific prepared key. */
 export type HmacKey = { readonly __hmacKey: true };

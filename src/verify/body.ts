@@ -1,0 +1,68 @@
+import { WebhookError, WebhookVerificationError } from "../errors/index.js";
+import { decodeUtf8Strict } from "./encoding.js";
+
+/**
+ * The raw request body exactly as received: a string, or bytes (`Uint8Array`,
+ * Node `Buffer`, `ArrayBuffer`, any typed-array view). A parsed object cannot be
+ * verified: signatures cover bytes, and re-serializing never restores them.
+ *
+ * @example
+ * const fromFetch: RawBody = await request.text();
+ * const fromExpress: RawBody = req.body; // with express.raw({ type: "application/json" })
+ */
+export type RawBody = string | Uint8Array | ArrayBuffer | ArrayBufferView;
+
+const PARSED_HINT =
+  "Signatures cover the raw bytes, so verify before any JSON parsing. " +
+  "Express: mount express.raw({ type: \"application/json\" }) on this route (not express.json()). " +
+  "Fastify: add a content-type parser that keeps the body as a string or Buffer (parseAs: \"buffer\"). " +
+  "Next.js / Hono / fetch: pass await request.text().";
+
+/**
+ * The body as a string or bytes ready to be signed, without copying.
+ *
+ * @throws WebhookVerificationError `BODY_ALREADY_PARSED` for anything else (a parsed
+ *   object, `undefined` when no raw body parser ran, a number…).
+ * @example
+ * signableBody(Buffer.from("{}")); // the same bytes, as a Uint8Array view
+ * signableBody({ id: "msg_1" });   // throws BODY_ALREADY_PARSED
+ */
+export function signableBody(body: unknown): string | Uint8Array {
+  if (typeof body === "string") return body;
+  if (body instanceof Uint8Array) return body;
+  // The tag check also recognizes an ArrayBuffer from another realm (vm, iframes).
+  if (body instanceof ArrayBuffer || Object.prototype.toString.call(body) === "[object ArrayBuffer]") {
+    return new Uint8Array(body as ArrayBuffer);
+  }
+  if (ArrayBuffer.isView(body)) return new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
+  if (body === undefined || body === null) {
+    throw new WebhookVerificationError(
+      "BODY_ALREADY_PARSED",
+      `The request body is ${String(body)}: no raw body reached the verifier (a body parser consumed it, or none ran). ${PARSED_HINT}`,
+    );
+  }
+  throw new WebhookVerificationError(
+    "BODY_ALREADY_PARSED",
+    `The request body is ${Array.isArray(body) ? "an array" : `a ${typeof body}`}, so it was already parsed (by express.json()?). ${PARSED_HINT}`,
+  );
+}
+
+/**
+ * The verified body as text. Bytes that are not valid UTF-8 are `INVALID_JSON`
+ * (a `WebhookError`, not a verification error: the sender is authentic, the payload
+ * is unusable), never silently patched with U+FFFD.
+ *
+ * @example
+ * bodyText(new TextEncoder().encode("{}")); // "{}"
+ */
+export function bodyText(body: string | Uint8Array): string {
+  if (typeof body === "string") return body;
+  const text = decodeUtf8Strict(body);
+  if (text === undefined) {
+    throw new WebhookError(
+      "INVALID_JSON",
+      "The verified body is not valid UTF-8, so it cannot be JSON. The signature matched: report this delivery to the sender.",
+    );
+  }
+  return text;
+}

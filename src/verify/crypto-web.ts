@@ -1,0 +1,93 @@
+import type { DigestEncoding, HmacKey, PlatformCrypto } from "./crypto-types.js";
+import { encodeBytes, utf8Bytes } from "./encoding.js";
+
+// Resolved lazily so that importing this module never touches `crypto` at load time.
+const subtle = (): SubtleCrypto => {
+  const s = globalThis.crypto?.subtle;
+  if (!s) throw new Error("WebCrypto (globalThis.crypto.subtle) is not available in this runtime");
+  return s;
+};
+
+// Keys imported per secret, so repeated signing in tests does not re-import; bounded
+// because secrets are few (one per endpoint, two during a rotation).
+const keyCache = new Map<string, Promise<HmacKey>>();
+const KEY_CACHE_LIMIT = 64;
+
+function cacheId(raw: Uint8Array): string {
+  let s = "";
+  for (const b of raw) s += String.fromCharCode(b);
+  return s;
+}
+
+function join(parts: readonly (string | Uint8Array)[]): Uint8Array {
+  if (parts.length === 1) {
+    const only = parts[0]!;
+    return typeof only === "string" ? utf8Bytes(only) : only;
+  }
+  if (parts.every((p) => typeof p === "string")) return utf8Bytes(parts.join(""));
+  const bytes = parts.map((p) => (typeof p === "string" ? utf8Bytes(p) : p));
+  const out = new Uint8Array(bytes.reduce((n, b) => n + b.byteLength, 0));
+  let at = 0;
+  for (const b of bytes) {
+    out.set(b, at);
+    at += b.byteLength;
+  }
+  return out;
+}
+
+async function sign(key: HmacKey, parts: readonly (string | Uint8Array)[]): Promise<Uint8Array> {
+  const data = join(parts);
+  const sig = await subtle().sign("HMAC", key as unknown as CryptoKey, data as Uint8Array<ArrayBuffer>);
+  return new Uint8Array(sig);
+}
+
+/**
+ * The WebCrypto implementation (workers, edge runtimes, browsers): `crypto.subtle`
+ * HMAC with each key imported once and cached, and a hand-written constant-time
+ * comparison.
+ *
+ * @example
+ * import { platformCrypto } from "#crypto";
+ * platformCrypto.name; // "web" on Cloudflare Workers, Vercel Edge, browsers
+ */
+export const platformCrypto: PlatformCrypto = {
+  name: "web",
+  importHmacKey(raw: Uint8Array): Promise<HmacKey> {
+    const id = cacheId(raw);
+    let key = keyCache.get(id);
+    if (!key) {
+      key = subtle()
+        .importKey("raw", raw.slice() as Uint8Array<ArrayBuffer>, { name: "HMAC", hash: "SHA-256" }, false, ["sign"])
+        .then((k) => k as unknown as HmacKey);
+      key.catch(() => keyCache.delete(id));
+      if (keyCache.size >= KEY_CACHE_LIMIT) keyCache.delete(keyCache.keys().next().value!);
+      keyCache.set(id, key);
+    }
+    return key;
+  },
+  hmacSha256(key, parts) {
+    return sign(key, parts);
+  },
+  async hmacSha256Encoded(key, parts, encoding: DigestEncoding) {
+    return encodeBytes(await sign(key, parts), encoding);
+  },
+  timingSafeEqual(a, b) {
+    if (a.byteLength !== b.byteLength) return false;
+    let diff = 0;
+    // No early exit: the loop always runs over the whole length.
+    for (let i = 0; i < a.byteLength; i++) diff |= a[i]! ^ b[i]!;
+    return diff === 0;
+  },
+  timingSafeEqualStrings(candidate, expected) {
+    if (candidate.length !== expected.length) return false;
+    let diff = 0;
+    // UTF-16 code units are compared whole, so a non-ASCII candidate never matches.
+    for (let i = 0; i < expected.length; i++) diff |= candidate.charCodeAt(i) ^ expected.charCodeAt(i);
+    return diff === 0;
+  },
+  async sha256Hex(data) {
+    const bytes = typeof data === "string" ? utf8Bytes(data) : data;
+    const digest = await subtle().digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
+    return encodeBytes(new Uint8Array(digest), "hex");
+  },
+};

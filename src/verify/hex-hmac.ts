@@ -1,0 +1,47 @@
+import { createHmacScheme, type HeaderFamily, type SignatureScheme } from "./scheme.js";
+import { decodeRawSecret, MIN_SECRET_BYTES } from "./secret.js";
+
+/**
+ * What `createHexHmacScheme` takes.
+ *
+ * @example
+ * const options: HexHmacSchemeOptions = {
+ *   name: "agiled",
+ *   headers: { id: "x-agiled-webhook-id", timestamp: "x-agiled-webhook-timestamp", signature: "x-agiled-webhook-signature" },
+ * };
+ */
+export interface HexHmacSchemeOptions {
+  name: string;
+  headers: HeaderFamily;
+  /** The text signed before the body; default `${timestamp}.` (the id is not signed). */
+  signedPrefix?: ((id: string, timestamp: string) => string) | undefined;
+  /** Text before the hex digest in the header, e.g. "sha256="; default none. */
+  signaturePrefix?: string | undefined;
+  /** Shortest accepted secret in UTF-8 bytes; default 16. */
+  minSecretBytes?: number | undefined;
+}
+
+/**
+ * A scheme for providers that send a hex HMAC-SHA256 of `${timestamp}.${rawBody}`
+ * keyed with the secret as given (its UTF-8 bytes, no prefix, no decoding), as
+ * Agiled documents. The timestamp header must be Unix seconds (digits only). Hex
+ * digests are compared case-insensitively; several digests may be listed with spaces.
+ *
+ * @example
+ * const agiledScheme = createHexHmacScheme({
+ *   name: "agiled",
+ *   headers: { id: "X-Agiled-Webhook-Id", timestamp: "X-Agiled-Webhook-Timestamp", signature: "X-Agiled-Webhook-Signature" },
+ * });
+ * const verifier = createVerifier({ secret: process.env.AGILED_WEBHOOK_SECRET!, scheme: agiledScheme });
+ */
+export function createHexHmacScheme(options: HexHmacSchemeOptions): SignatureScheme {
+  const minBytes = options.minSecretBytes ?? MIN_SECRET_BYTES;
+  return createHmacScheme({
+    name: options.name,
+    headerFamilies: [options.headers],
+    signedPrefix: options.signedPrefix ?? ((_id, timestamp) => `${timestamp}.`),
+    encoding: "hex",
+    signaturePrefix: options.signaturePrefix ?? "",
+    decodeSecret: (secret) => decodeRawSecret(secret, minBytes),
+  });
+}

@@ -1,0 +1,121 @@
+import { WebhookVerificationError } from "../errors/index.js";
+import { decodeBase64, utf8Bytes, type Base64Problem } from "./encoding.js";
+
+/**
+ * One signing secret, or several while a secret is being rotated (a delivery
+ * signed with any of them verifies).
+ *
+ * @example
+ * const one: SecretInput = process.env.AGENTREF_WEBHOOK_SECRET!;
+ * const rotating: SecretInput = [process.env.NEW_SECRET!, process.env.OLD_SECRET!];
+ */
+export type SecretInput = string | readonly string[];
+
+/** Keys shorter than this are rejected: a real HMAC secret has at least 128 bits. */
+export const MIN_SECRET_BYTES = 16;
+
+const STANDARD_PREFIX = "whsec_";
+// Prefixes of other webhook key kinds, or typos of `whsec_`: such a string is not a
+// bare key, and decoding it anyway would give a wrong key that never verifies.
+const FOREIGN_PREFIX = /^(wh[a-z]*|[a-z]*sec)_/i;
+
+const invalid = (message: string): WebhookVerificationError =>
+  new WebhookVerificationError("INVALID_SECRET", message);
+
+const base64Hints: Record<Base64Problem, string> = {
+  empty: "the key after the prefix is empty",
+  character: "it contains a character that is not base64 or base64url",
+  "mixed-alphabets": "it mixes the base64 (+ /) and base64url (- _) alphabets",
+  length: "its length is not a valid base64 length (truncated when copied?)",
+  padding: "its '=' padding is malformed",
+};
+
+function checkText(secret: unknown, what: string): string {
+  if (typeof secret !== "string") {
+    throw invalid(`The ${what} must be a string, got ${secret === null ? "null" : typeof secret}. Pass the endpoint's signing secret (e.g. process.env.AGENTREF_WEBHOOK_SECRET).`);
+  }
+  if (secret.length === 0) {
+    throw invalid(`The ${what} is empty. Is the environment variable set? Copy the endpoint's signing secret from the provider's dashboard.`);
+  }
+  if (secret.trim() !== secret) {
+    throw invalid(`The ${what} has leading or trailing whitespace (a trailing newline from a .env file or a copy?). Remove it; whitespace is never part of a secret.`);
+  }
+  return secret;
+}
+
+function checkLength(key: Uint8Array, what: string): Uint8Array {
+  if (key.byteLength < MIN_SECRET_BYTES) {
+    throw invalid(`The ${what} decodes to ${key.byteLength} bytes; at least ${MIN_SECRET_BYTES} are expected. It looks truncated: copy the whole secret again.`);
+  }
+  return key;
+}
+
+/**
+ * Decodes a Standard Webhooks / Svix secret: `whsec_` followed by the key in base64
+ * or base64url, padded or not, or the bare key without the prefix. There is no upper
+ * bound on the key length (like the `standardwebhooks` package): HMAC hashes keys
+ * longer than 64 bytes, so an 81-byte key is fine.
+ *
+ * @throws WebhookVerificationError `INVALID_SECRET` when empty, padded with whitespace,
+ *   not base64, shorter than 16 bytes, or carrying another prefix (`whpk_`, `whsk_`, `hwsec_`…).
+ * @example
+ * decodeStandardWebhooksSecret("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"); // 24-byte Uint8Array
+ * decodeStandardWebhooksSecret("whpk_…"); // throws INVALID_SECRET
+ */
+export function decodeStandardWebhooksSecret(secret: string): Uint8Array {
+  const text = checkText(secret, "webhook secret");
+  let key = text;
+  if (text.startsWith(STANDARD_PREFIX)) {
+    key = text.slice(STANDARD_PREFIX.length);
+  } else {
+    const foreign = FOREIGN_PREFIX.exec(text);
+    if (foreign) {
+      const prefix = foreign[0].length <= 8 ? `"${foreign[0]}"` : "an unknown prefix";
+      const hint = /^wh[ps]k_$/i.test(foreign[0])
+        ? " That is an asymmetric (ed25519) key, which this scheme does not use."
+        : "";
+      throw invalid(`The webhook secret starts with ${prefix}, not "whsec_".${hint} Copy the endpoint's signing secret, which starts with "whsec_".`);
+    }
+  }
+  const decoded = decodeBase64(key);
+  if (typeof decoded === "string") {
+    throw invalid(`The webhook secret could not be decoded: ${base64Hints[decoded]}. Expected "whsec_" followed by a base64 key; copy the secret again from the dashboard.`);
+  }
+  return checkLength(decoded, "webhook secret");
+}
+
+/**
+ * Decodes a secret used as given: its UTF-8 bytes are the HMAC key (Agiled and
+ * other providers that document no encoding).
+ *
+ * @throws WebhookVerificationError `INVALID_SECRET` when empty, padded with whitespace,
+ *   or shorter than `minBytes` (16 by default).
+ * @example
+ * decodeRawSecret("my-agiled-subscription-secret"); // its UTF-8 bytes
+ */
+export function decodeRawSecret(secret: string, minBytes: number = MIN_SECRET_BYTES): Uint8Array {
+  const key = utf8Bytes(checkText(secret, "webhook secret"));
+  if (key.byteLength < minBytes) {
+    throw invalid(`The webhook secret is ${key.byteLength} bytes long; at least ${minBytes} are expected. It looks truncated: copy the whole secret again.`);
+  }
+  return key;
+}
+
+/**
+ * The list of secrets in a `SecretInput` (one, or several during a rotation).
+ *
+ * @throws WebhookVerificationError `INVALID_SECRET` for an empty list or a non-string entry.
+ * @example
+ * secretList("whsec_…");              // ["whsec_…"]
+ * secretList(["whsec_new", "whsec_old"]); // both
+ */
+export function secretList(input: SecretInput): readonly string[] {
+  if (typeof input === "string") return [input];
+  if (!Array.isArray(input)) {
+    throw invalid(`The webhook secret must be a string or an array of strings (during a rotation), got ${input === null ? "null" : typeof input}.`);
+  }
+  if (input.length === 0) {
+    throw invalid("The list of webhook secrets is empty. Pass at least one signing secret.");
+  }
+  return input;
+}

@@ -1,0 +1,244 @@
+import { platformCrypto } from "#crypto";
+import { WebhookVerificationError } from "../errors/index.js";
+import { bodyText, signableBody, type RawBody } from "./body.js";
+import type { HmacKey } from "./crypto-types.js";
+import { CONFLICTING, singleValue, toHeaderGetter, type HeaderGetter, type HeadersInput } from "./headers.js";
+import type { HeaderFamily, SignatureScheme } from "./scheme.js";
+import { secretList, type SecretInput } from "./secret.js";
+import { standardWebhooksScheme } from "./standard-webhooks.js";
+import { checkTolerance, nowSeconds, parseTimestamp, toleranceSeconds } from "./timestamp.js";
+
+/**
+ * A delivery whose signature and timestamp checked out.
+ *
+ * @example
+ * const { id, timestamp, body }: VerifiedDelivery = await verifier.verify({ body, headers });
+ * JSON.parse(body);
+ */
+export interface VerifiedDelivery {
+  /** The message id from the id header (the idempotency key). */
+  id: string;
+  /** The signed timestamp, Unix seconds. */
+  timestamp: number;
+  /** The verified body as text (bytes decoded as UTF-8), exactly what was signed. */
+  body: string;
+}
+
+/**
+ * One request to verify.
+ *
+ * @example
+ * const input: VerifyInput = { body: await request.text(), headers: request.headers };
+ */
+export interface VerifyInput {
+  /** The raw body: a string or bytes, never a parsed object. */
+  body: RawBody;
+  headers: HeadersInput;
+  /** The clock, for tests: a `Date` or epoch **milliseconds**. Defaults to `Date.now()`. */
+  now?: Date | number | undefined;
+}
+
+/**
+ * What `createVerifier` takes.
+ *
+ * @example
+ * const options: VerifierOptions = { secret: [newSecret, oldSecret], tolerance: 300 };
+ */
+export interface VerifierOptions {
+  /** The signing secret, or several during a rotation (any may match). */
+  secret: SecretInput;
+  /** Accepted clock difference in seconds, both directions. Default 300. */
+  tolerance?: number | undefined;
+  /** The provider's signing scheme. Default `standardWebhooksScheme` (AgentRef, Svix). */
+  scheme?: SignatureScheme | undefined;
+}
+
+/**
+ * Verifies deliveries for one set of secrets. Create it once (at module scope):
+ * secrets are decoded and validated when it is created, keys imported once.
+ *
+ * @example
+ * const verifier = createVerifier({ secret: process.env.AGENTREF_WEBHOOK_SECRET! });
+ * const delivery = await verifier.verify({ body: await request.text(), headers: request.headers });
+ */
+export interface Verifier {
+  /**
+   * Resolves with the verified delivery, or rejects with a `WebhookVerificationError`
+   * (`BODY_ALREADY_PARSED`, `MISSING_HEADERS`, `INVALID_TIMESTAMP`, `TIMESTAMP_TOO_OLD`,
+   * `TIMESTAMP_TOO_NEW`, `INVALID_SIGNATURE`), or with a `WebhookError` `INVALID_JSON`
+   * when a correctly signed body is not valid UTF-8.
+   */
+  verify(input: VerifyInput): Promise<VerifiedDelivery>;
+  readonly scheme: SignatureScheme;
+  /** The tolerance in seconds. */
+  readonly tolerance: number;
+}
+
+/** A longer signature header is rejected before any parsing or HMAC work. */
+export const MAX_SIGNATURE_HEADER_LENGTH = 16 * 1024;
+
+interface SignedHeaderValues {
+  family: HeaderFamily;
+  id: string;
+  timestamp: string;
+  signature: string;
+}
+
+const listNames = (f: HeaderFamily): string => `${f.id}, ${f.timestamp} and ${f.signature}`;
+
+function readHeaders(scheme: SignatureScheme, get: HeaderGetter): SignedHeaderValues {
+  let fewestMissing: string[] | undefined;
+  for (const family of scheme.headerFamilies) {
+    const id = get(family.id);
+    const timestamp = get(family.timestamp);
+    const signature = get(family.signature);
+    // An empty header counts as absent, as in the reference implementation.
+    if (id && timestamp && signature) return { family, id, timestamp, signature };
+    const missing = [id ? "" : family.id, timestamp ? "" : family.timestamp, signature ? "" : family.signature].filter(Boolean);
+    if (!fewestMissing || missing.length < fewestMissing.length) fewestMissing = missing;
+  }
+  const expected = scheme.headerFamilies.map(listNames).join(", or ");
+  throw new WebhookVerificationError(
+    "MISSING_HEADERS",
+    `Missing ${(fewestMissing ?? []).join(", ")}: a signed delivery carries ${expected}. The request is not from the provider, or a proxy strips these headers; pass the original request headers.`,
+  );
+}
+
+function anyEqual(candidates: readonly string[], expected: string): boolean {
+  let found = false;
+  // Every candidate is compared, so timing does not reveal which one matched.
+  for (const candidate of candidates) found = platformCrypto.timingSafeEqualStrings(candidate, expected) || found;
+  return found;
+}
+
+const badSignature = (scheme: SignatureScheme, why: string): WebhookVerificationError =>
+  new WebhookVerificationError(
+    "INVALID_SIGNATURE",
+    `${why} Check that the secret belongs to this endpoint (${scheme.name}), that the body is passed exactly as received (not re-serialized JSON), and during a rotation pass both secrets.`,
+  );
+
+/**
+ * Creates a verifier. The secrets are decoded and validated now, synchronously:
+ * a misconfigured secret fails at startup, not on the first delivery.
+ *
+ * Rules a caller should know:
+ * - Headers: the scheme's families in order (`svix-*` before `webhook-*`); the first
+ *   family with all three headers present is used. Duplicate id or timestamp lines
+ *   with identical values collapse; differing ones are `MISSING_HEADERS` (id) or
+ *   `INVALID_TIMESTAMP` (timestamp). Duplicate signature lines are merged into one list.
+ * - The timestamp is checked before any HMAC work (cheap rejection first).
+ * - A signature header over 16 KiB or with more than 32 entries is `INVALID_SIGNATURE`
+ *   without HMAC work; entries of other versions or lengths (and non-ASCII ones) never match.
+ * - One HMAC per secret, compared in constant time with every candidate; any match is enough.
+ * - Bytes that verify but are not UTF-8: `WebhookError` `INVALID_JSON`.
+ *
+ * @throws WebhookVerificationError `INVALID_SECRET` for an empty, undecodable, too short
+ *   or wrongly prefixed secret; `RangeError` for a negative tolerance.
+ * @example
+ * import { createVerifier } from "agentref-webhooks";
+ * const verifier = createVerifier({ secret: [process.env.NEW_SECRET!, process.env.OLD_SECRET!], tolerance: 300 });
+ * export async function POST(request: Request) {
+ *   const { id, body } = await verifier.verify({ body: await request.text(), headers: request.headers });
+ *   return new Response(null, { status: 200 });
+ * }
+ */
+export function createVerifier(options: VerifierOptions): Verifier {
+  const scheme = options.scheme ?? standardWebhooksScheme;
+  const tolerance = toleranceSeconds(options.tolerance);
+  const rawKeys = secretList(options.secret).map((secret) => scheme.decodeSecret(secret));
+  const encoding = scheme.encoding;
+
+  let keys: readonly HmacKey[] | undefined;
+  let loading: Promise<readonly HmacKey[]> | undefined;
+  const loadKeys = (): Promise<readonly HmacKey[]> =>
+    (loading ??= Promise.all(rawKeys.map((raw) => platformCrypto.importHmacKey(raw))).then(
+      (imported) => (keys = imported),
+      (err: unknown) => {
+        loading = undefined;
+        throw err;
+      },
+    ));
+
+  async function matchFrom(
+    ready: readonly HmacKey[],
+    index: number,
+    pending: Promise<string> | undefined,
+    parts: readonly (string | Uint8Array)[],
+    candidates: readonly string[],
+  ): Promise<boolean> {
+    for (let i = index; i < ready.length; i++) {
+      const expected = i === index && pending ? await pending : await platformCrypto.hmacSha256Encoded(ready[i]!, parts, encoding);
+      if (anyEqual(candidates, expected)) return true;
+    }
+    return false;
+  }
+
+  // Synchronous while the platform answers synchronously (node:crypto): no microtask
+  // per delivery on the hot path.
+  function match(
+    ready: readonly HmacKey[],
+    parts: readonly (string | Uint8Array)[],
+    candidates: readonly string[],
+  ): boolean | Promise<boolean> {
+    for (let i = 0; i < ready.length; i++) {
+      const expected = platformCrypto.hmacSha256Encoded(ready[i]!, parts, encoding);
+      if (typeof expected !== "string") return matchFrom(ready, i, expected, parts, candidates);
+      if (anyEqual(candidates, expected)) return true;
+    }
+    return false;
+  }
+
+  function check(input: VerifyInput): VerifiedDelivery | Promise<VerifiedDelivery> {
+    const body = signableBody(input.body);
+    const values = readHeaders(scheme, toHeaderGetter(input.headers));
+    const { family } = values;
+    const id = singleValue(values.id);
+    if (id === CONFLICTING) {
+      throw new WebhookVerificationError(
+        "MISSING_HEADERS",
+        `The ${family.id} header appears several times with different values, so the delivery id is ambiguous. Send it once (a proxy may be adding a copy).`,
+      );
+    }
+    const timestampText = singleValue(values.timestamp);
+    if (timestampText === CONFLICTING) {
+      throw new WebhookVerificationError(
+        "INVALID_TIMESTAMP",
+        `The ${family.timestamp} header appears several times with different values. Send it once (a proxy may be adding a copy).`,
+      );
+    }
+    const timestamp = parseTimestamp(timestampText, family.timestamp);
+    checkTolerance(timestamp, nowSeconds(input.now), tolerance, family.timestamp);
+
+    const header = values.signature;
+    if (header.length > MAX_SIGNATURE_HEADER_LENGTH) {
+      throw badSignature(scheme, `The ${family.signature} header is ${header.length} characters long (limit ${MAX_SIGNATURE_HEADER_LENGTH}); it was rejected unread.`);
+    }
+    const candidates = scheme.parseSignatures(header);
+    if (candidates.length === 0) {
+      throw badSignature(scheme, `The ${family.signature} header holds no signature in the expected format for ${scheme.name}.`);
+    }
+    const parts = [scheme.signedPrefix(id, timestampText), body] as const;
+    const done = (matched: boolean): VerifiedDelivery => {
+      if (!matched) throw badSignature(scheme, `No signature in the ${family.signature} header matches.`);
+      return { id, timestamp, body: bodyText(body) };
+    };
+    if (keys) {
+      const matched = match(keys, parts, candidates);
+      return typeof matched === "boolean" ? done(matched) : matched.then(done);
+    }
+    return loadKeys().then((ready) => match(ready, parts, candidates)).then(done);
+  }
+
+  return Object.freeze({
+    scheme,
+    tolerance,
+    verify(input: VerifyInput): Promise<VerifiedDelivery> {
+      try {
+        const result = check(input);
+        return result instanceof Promise ? result : Promise.resolve(result);
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    },
+  });
+}
