@@ -1,0 +1,36 @@
+import type { ParsedEvent } from "../events/parse.js";
+import { parseEvent } from "../events/parse.js";
+import type { AgentRefProvider } from "../providers/agentref.js";
+import { agentref } from "../providers/agentref.js";
+import { verifyWebhook, type VerifyWebhookInput } from "../verify/index.js";
+import type { AnyProvider } from "./provider.js";
+
+/**
+ * What `constructEvent` takes: `verifyWebhook`'s input, plus the provider and strictness.
+ *
+ * @example
+ * await constructEvent({ body: rawBody, headers: req.headers, secret });
+ */
+export type ConstructEventInput<P extends AnyProvider = AgentRefProvider> = Omit<VerifyWebhookInput, "scheme"> & {
+  provider?: P;
+  strict?: boolean;
+};
+
+/**
+ * Verifies a delivery, then parses its verified body (JSON parsed once) into a typed
+ * event. Throws `WebhookVerificationError` for authentication failures and
+ * `WebhookError` (`INVALID_JSON`, `INVALID_PAYLOAD`, `UNSUPPORTED_SCHEMA_VERSION`)
+ * for bodies that are authentic but unusable.
+ *
+ * @example
+ * import { constructEvent, isUnknownEvent } from "agentref-webhooks";
+ *
+ * const event = await constructEvent({ body: rawBody, headers: req.headers, secret: process.env.AGENTREF_WEBHOOK_SECRET! });
+ * if (!isUnknownEvent(event) && event.type === "payout.failed") console.log(event.data.failureReason);
+ */
+export async function constructEvent<P extends AnyProvider = AgentRefProvider>(input: ConstructEventInput<P>): Promise<ParsedEvent<P>> {
+  const { provider, strict, ...verifyInput } = input;
+  const chosen = (provider ?? agentref) as P;
+  const verified = await verifyWebhook({ ...verifyInput, scheme: chosen.scheme });
+  return parseEvent(verified.body, { provider: chosen, strict: strict ?? false });
+}

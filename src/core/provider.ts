@@ -1,0 +1,150 @@
+import type { z } from "zod";
+import type { SignatureScheme } from "../verify/scheme.js";
+import { toStrict } from "../events/schema-kit.js";
+
+/**
+ * Event schemas keyed by event type. Each schema validates the whole event
+ * (envelope and data) of that type.
+ *
+ * @example
+ * const events = { "order.paid": z.object({ id: z.string(), type: z.literal("order.paid"), data: z.object({}) }) };
+ */
+export type EventSchemaMap = { readonly [type: string]: z.ZodType };
+
+/**
+ * Where a provider's envelope keeps its id, type and timestamp, and the schema every
+ * delivery shares (used for event types not in the catalog).
+ *
+ * @example
+ * const envelope: EnvelopeSpec = { schema: z.looseObject({ id: z.string(), event: z.string() }), idKey: "id", typeKey: "event" };
+ */
+export interface EnvelopeSpec {
+  /** The envelope shared by every event of the provider. */
+  schema: z.ZodType;
+  /** The field holding the event id (the idempotency key). */
+  idKey: string;
+  /** The field holding the event type (`type` for AgentRef, `event` for Agiled). */
+  typeKey: string;
+  /** The field holding the event's own timestamp, if any. */
+  timestampKey?: string;
+  /** Checks run before schema validation, e.g. an unsupported schema version (throw a `WebhookError`). */
+  check?: (raw: Record<string, unknown>) => void;
+}
+
+/**
+ * What `defineProvider` takes.
+ *
+ * @example
+ * defineProvider({ name: "acme", scheme: standardWebhooksScheme, envelope, events });
+ */
+export interface ProviderDefinition<Name extends string, Events extends EventSchemaMap> {
+  name: Name;
+  scheme: SignatureScheme;
+  envelope: EnvelopeSpec;
+  events: Events;
+  /** Strict variants; derived from `events` by default (unknown fields and enum values rejected). */
+  strictEvents?: { [K in keyof Events]?: z.ZodType };
+  /** Delay in ms before each delivery attempt, the first being 0. Used by the simulator. */
+  retrySchedule?: readonly number[];
+  /** How long the sender waits for an answer before it counts a timeout. */
+  timeoutMs?: number;
+  /** Documented example payloads, used as `createTestEvent` defaults. */
+  samples?: { [K in keyof Events]?: z.input<Events[K]> };
+}
+
+/**
+ * A webhook sender described for this SDK: its signature scheme, envelope and event
+ * catalog. Every part of the SDK (`createHandler`, `parseEvent`, the testing kit, the CLI)
+ * takes one; AgentRef's is the default.
+ *
+ * @example
+ * import { agentref } from "agentref-webhooks";
+ * agentref.types; // ["program.created", …, "flag.resolved"]
+ */
+export interface Provider<Name extends string = string, Events extends EventSchemaMap = EventSchemaMap> {
+  readonly name: Name;
+  readonly scheme: SignatureScheme;
+  readonly envelope: EnvelopeSpec;
+  readonly events: Events;
+  readonly strictEvents: { readonly [K in keyof Events]: z.ZodType };
+  readonly retrySchedule: readonly number[];
+  readonly timeoutMs: number;
+  readonly samples: { readonly [K in keyof Events]?: z.input<Events[K]> };
+  /** Every event type in the catalog. */
+  readonly types: readonly (keyof Events & string)[];
+  /** True when `type` is in the catalog (own keys only: `constructor` is not an event). */
+  has(type: string): type is keyof Events & string;
+}
+
+/**
+ * Any provider, whatever its events.
+ *
+ * @example
+ * function describe(p: AnyProvider) { return `${p.name}: ${p.types.length} events`; }
+ */
+export type AnyProvider = Provider<string, EventSchemaMap>;
+
+/**
+ * The event type names of a provider.
+ *
+ * @example
+ * type AgiledTypes = EventTypeOf<typeof agiled>; // "contact.created" | …
+ */
+export type EventTypeOf<P extends AnyProvider> = keyof P["events"] & string;
+
+/**
+ * The parsed event of one type of a provider.
+ *
+ * @example
+ * type Paid = ProviderEventOf<typeof agiled, "invoice.paid">;
+ */
+export type ProviderEventOf<P extends AnyProvider, T extends EventTypeOf<P>> = z.output<P["events"][T]>;
+
+/**
+ * The union of every parsed event of a provider.
+ *
+ * @example
+ * function route(event: ProviderEvent<typeof agiled>) {}
+ */
+export type ProviderEvent<P extends AnyProvider> = { [T in EventTypeOf<P>]: ProviderEventOf<P, T> }[EventTypeOf<P>];
+
+/**
+ * Describes a webhook sender so that the whole SDK works with it: a `SignatureScheme`,
+ * where the envelope keeps id / type / timestamp, and a map of event schemas. Handler
+ * keys and event types are inferred from `events`.
+ *
+ * @example
+ * import { z } from "zod";
+ * import { defineProvider, standardWebhooksScheme } from "agentref-webhooks";
+ *
+ * const envelope = z.looseObject({ id: z.string(), type: z.string(), data: z.looseObject({}) });
+ * export const acme = defineProvider({
+ *   name: "acme",
+ *   scheme: standardWebhooksScheme,
+ *   envelope: { schema: envelope, idKey: "id", typeKey: "type" },
+ *   events: {
+ *     "order.paid": envelope.extend({ type: z.literal("order.paid"), data: z.looseObject({ total: z.number() }) }),
+ *   },
+ * });
+ */
+export function defineProvider<const Name extends string, const Events extends EventSchemaMap>(
+  definition: ProviderDefinition<Name, Events>,
+): Provider<Name, Events> {
+  const { events } = definition;
+  const types = Object.keys(events) as (keyof Events & string)[];
+  const strictEvents = Object.fromEntries(
+    types.map((type) => [type, definition.strictEvents?.[type] ?? toStrict(events[type] as z.ZodType)]),
+  ) as { [K in keyof Events]: z.ZodType };
+  return Object.freeze({
+    name: definition.name,
+    scheme: definition.scheme,
+    envelope: definition.envelope,
+    events,
+    strictEvents,
+    retrySchedule: definition.retrySchedule ?? [0],
+    timeoutMs: definition.timeoutMs ?? 30_000,
+    samples: definition.samples ?? {},
+    types,
+    has: (type: string): type is keyof Events & string => Object.hasOwn(events, type),
+  });
+}

@@ -1,0 +1,73 @@
+import { z } from "zod";
+import { isoDateTime, lenientOr, openEnum, openObject } from "./schema-kit.js";
+
+/**
+ * The only envelope version this SDK understands. AgentRef documents it as "always 2".
+ *
+ * @example
+ * if (raw.schemaVersion !== SCHEMA_VERSION) throw new Error("upgrade");
+ */
+export const SCHEMA_VERSION = 2;
+
+/**
+ * The environments AgentRef delivers from (open: a new one does not reject a delivery).
+ *
+ * @example
+ * const env: z.output<typeof environmentSchema> = "preview";
+ */
+export const environmentSchema = openEnum(["production", "preview", "development"]);
+
+const envelopeFields = {
+  /** Unique message id, e.g. `msg_abc123`: the idempotency key. */
+  id: z.string().min(1),
+  type: z.string().min(1),
+  schemaVersion: z.literal(SCHEMA_VERSION),
+  createdAt: isoDateTime(),
+  merchantId: z.string(),
+  programId: z.string().optional(),
+  environment: environmentSchema,
+  data: openObject({}),
+};
+
+/**
+ * The schema every AgentRef delivery shares, whatever its `type` (`data` left open).
+ * Used for events whose type is not in the catalog.
+ *
+ * @example
+ * import { envelopeSchema } from "agentref-webhooks";
+ * const envelope = envelopeSchema.parse(JSON.parse(body));
+ */
+export const envelopeSchema = openObject(envelopeFields);
+
+/**
+ * Whether an event carries `programId`: program-scoped events do, conversions may
+ * (the testing page's sample omits it), merchant-scoped payouts never do.
+ */
+export type ProgramScope = "required" | "optional" | "absent";
+
+const programIdBy = {
+  required: z.string(),
+  optional: z.string().optional(),
+  // Lenient mode tolerates a programId appearing later; strict mode insists it is absent.
+  absent: lenientOr(z.string().optional(), z.undefined().optional()),
+} as const;
+
+/**
+ * Builds the schema of one event: the envelope with a literal `type`, a `data` schema
+ * and the event's program scope.
+ *
+ * @example
+ * const schema = defineEvent("payout.failed", payoutFailedData, "absent");
+ */
+export function defineEvent<const T extends string, D extends z.ZodType, S extends ProgramScope>(
+  type: T,
+  data: D,
+  scope: S,
+) {
+  return openObject({
+    ...envelopeFields,
+    type: z.literal(type),
+    programId: programIdBy[scope] as (typeof programIdBy)[S],
+    data,
+  });
+}

@@ -1,0 +1,18 @@
+export * from "./catalog.js";
+export { envelopeSchema, environmentSchema, SCHEMA_VERSION, defineEvent, type ProgramScope } from "./envelope.js";
+export { openEnum, openObject, toStrict } from "./schema-kit.js";
+export { parseEvent, isEventType, type ParseEventOptions, type ParsedEvent } from "./parse.js";
+export { UnknownEvent, isUnknownEvent } from "./unknown-event.js";
+export {
+  programCreatedSchema,
+  programUpdatedSchema,
+} from "./program.js";
+export {
+  affiliateJoinedSchema,
+  affiliateApprovedSchema,
+  affiliateBlockedSchema,
+  affiliateUnblockedSchema,
+} from "./affiliate.js";
+export { conversionCreatedSchema, conversionRefundedSchema } from "./conversion.js";
+export { payoutCreatedSchema, payoutProcessingSchema, payoutCompletedSchema, payoutFailedSchema } from "./payout.js";
+export { flagResolvedSchema } from "./fraud.js";

@@ -1,0 +1,103 @@
+import { z } from "zod";
+
+// Lenient schemas are what deliveries are parsed with (forward compatible: unknown
+// fields kept, unknown enum values accepted). Each lenient building block that has a
+// stricter counterpart registers it here, so the strict catalog is derived from the
+// lenient one instead of being written twice.
+const strictCounterparts = new WeakMap<z.ZodType, z.ZodType>();
+
+/**
+ * A string enum that autocompletes its known values but, in lenient mode, also
+ * accepts values AgentRef may add later. The strict variant accepts only `values`.
+ *
+ * @example
+ * const status = openEnum(["active", "paused", "archived"]);
+ * type Status = z.output<typeof status>; // "active" | "paused" | "archived" | (string & {})
+ */
+export function openEnum<const T extends readonly [string, ...string[]]>(
+  values: T,
+): z.ZodType<T[number] | (string & {})> {
+  const closed = z.enum(values);
+  const open = z.union([closed, z.string()]);
+  strictCounterparts.set(open, closed);
+  return open as unknown as z.ZodType<T[number] | (string & {})>;
+}
+
+/**
+ * A schema whose strict variant is `strict` (for checks the docs imply but that a
+ * live delivery should not be rejected for, e.g. ISO 8601 formats).
+ *
+ * @example
+ * const currency = lenientOr(z.string(), z.string().regex(/^[a-z]{3}$/));
+ */
+export function lenientOr<L extends z.ZodType>(lenient: L, strict: z.ZodType): L {
+  strictCounterparts.set(lenient, strict);
+  return lenient;
+}
+
+/**
+ * An ISO 8601 date-time string (strict mode checks the format).
+ *
+ * @example
+ * const schema = z.object({ createdAt: isoDateTime() });
+ */
+export const isoDateTime = () => lenientOr(z.string(), z.iso.datetime({ offset: true }));
+
+/**
+ * An amount in integer minor units (cents).
+ *
+ * @example
+ * const schema = z.object({ amount: minorUnits() });
+ */
+export const minorUnits = () => lenientOr(z.number(), z.number().int());
+
+/**
+ * A lowercase ISO 4217 currency code, e.g. `usd`.
+ *
+ * @example
+ * const schema = z.object({ currency: currencyCode() });
+ */
+export const currencyCode = () => lenientOr(z.string(), z.string().regex(/^[a-z]{3}$/));
+
+/**
+ * An object that keeps fields it does not know (lenient); `toStrict` rejects them.
+ *
+ * @example
+ * const data = openObject({ id: z.string() });
+ */
+export function openObject<S extends z.ZodRawShape>(shape: S) {
+  return z.looseObject(shape);
+}
+
+/**
+ * Derives the strict variant of a lenient schema: objects reject unknown keys,
+ * open enums reject unknown values, registered counterparts replace their lenient
+ * forms. The static type stays the lenient one (strictness is a run-time check).
+ *
+ * @example
+ * const strict = toStrict(eventSchemas["conversion.created"]);
+ * strict.safeParse({ ...event, surprise: 1 }).success; // false
+ */
+export function toStrict<T extends z.ZodType>(schema: T): T {
+  return strictOf(schema) as T;
+}
+
+function strictOf(schema: z.ZodType): z.ZodType {
+  const registered = strictCounterparts.get(schema);
+  if (registered) return registered;
+  const def = (schema as unknown as { def: { type: string } }).def;
+  switch (def.type) {
+    case "object": {
+      const shape = (schema as z.ZodObject).shape;
+      return z.strictObject(Object.fromEntries(Object.entries(shape).map(([k, v]) => [k, strictOf(v as z.ZodType)])));
+    }
+    case "optional":
+      return strictOf((schema as z.ZodOptional<z.ZodType>).unwrap()).optional();
+    case "array":
+      return z.array(strictOf((schema as z.ZodArray<z.ZodType>).element));
+    case "union":
+      return z.union((schema as z.ZodUnion<z.ZodType[]>).options.map(strictOf) as [z.ZodType, z.ZodType]);
+    default:
+      return schema;
+  }
+}

@@ -1,0 +1,299 @@
+import { platformCrypto } from "#crypto";
+import { defaultLogger } from "../core/logger.js";
+import type { AnyProvider } from "../core/provider.js";
+import { isWebhookError, WebhookError } from "../errors/index.js";
+import { parseEvent } from "../events/parse.js";
+import { UnknownEvent } from "../events/unknown-event.js";
+import { createMemoryStore } from "../idempotency/memory.js";
+import type { IdempotencyStore } from "../idempotency/store.js";
+import { agentref } from "../providers/agentref.js";
+import { toHeaderGetter, type HeadersInput } from "../verify/headers.js";
+import { createVerifier, type Verifier } from "../verify/index.js";
+import { DEFAULT_BODY_TIMEOUT_MS, DEFAULT_MAX_BODY_BYTES, bodyTooLarge } from "./read-body.js";
+import { errorResponse, outcomeResponse, type DeliveryOutcome, type DeliveryResponse } from "./responses.js";
+import type { CreateHandlerOptions, HandlerContext, LifecycleInfo, SecretHints } from "./types.js";
+
+/**
+ * One delivery whose body has been read: what every adapter hands the pipeline.
+ *
+ * @example
+ * await pipeline.process({ method: "POST", headers: req.headers, body: bytes, receivedAt: new Date() });
+ */
+export interface DeliveryInput {
+  method: string;
+  headers: HeadersInput;
+  /** The raw body bytes (or string) exactly as received. */
+  body: Uint8Array | string;
+  receivedAt?: Date;
+}
+
+/**
+ * The transport-neutral core of `createHandler`: adapters read the body within the
+ * limits, call `process`, and write the `DeliveryResponse` out.
+ *
+ * @example
+ * const pipeline = createPipeline({ secret, on: {} });
+ * const { status } = await pipeline.process({ method: "POST", headers, body });
+ */
+export interface Pipeline {
+  process(input: DeliveryInput): Promise<DeliveryResponse>;
+  /** An error answer for failures before the pipeline (body too large, read timeout). */
+  reject(error: WebhookError, receivedAt?: Date): DeliveryResponse;
+  readonly limits: { maxBytes: number; timeoutMs: number };
+}
+
+type AnyHandler = (event: unknown, ctx: HandlerContext) => unknown;
+
+/** Accepts one value or a list; undefined means "no filter". */
+const asSet = (value: string | readonly string[] | undefined) =>
+  value === undefined ? undefined : new Set(typeof value === "string" ? [value] : value);
+
+/**
+ * Builds the pipeline from `createHandler` options. Secrets are decoded and checked
+ * here, once (`INVALID_SECRET` is thrown at creation, not on the first request).
+ *
+ * @example
+ * const pipeline = createPipeline({ secret: "whsec_…", on: { "payout.failed": () => {} } });
+ */
+export function createPipeline<P extends AnyProvider, E extends boolean>(options: CreateHandlerOptions<P, E>): Pipeline {
+  const provider: AnyProvider = options.provider ?? agentref;
+  const logger = options.logger ?? defaultLogger;
+  const store: IdempotencyStore = options.store ?? createMemoryStore({ logger });
+  const now = options.now ?? Date.now;
+  const limits = {
+    maxBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    timeoutMs: options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS,
+  };
+  const environments = asSet(options.environment);
+  const programs = asSet(options.programId);
+  const handlers = (options.on ?? {}) as Record<string, AnyHandler | "ignore" | undefined>;
+  for (const key of Object.keys(handlers)) {
+    if (!provider.has(key)) {
+      throw new TypeError(`createHandler: "${key}" is not a ${provider.name} event type (known: ${provider.types.join(", ")}).`);
+    }
+  }
+
+  const verifierFor = verifierCache(provider, options.tolerance);
+  const staticVerifier = typeof options.secret === "function" ? undefined : verifierFor(options.secret);
+
+  const notify = (hook: ((info: LifecycleInfo) => unknown) | undefined, info: LifecycleInfo) => {
+    if (!hook) return;
+    // A throwing metrics hook must never change the answer the sender gets.
+    try {
+      const result = hook(info);
+      if (result instanceof Promise) result.catch((err: unknown) => logger.warn?.("lifecycle hook failed", { err: String(err) }));
+    } catch (err) {
+      logger.warn?.("lifecycle hook failed", { err: String(err) });
+    }
+  };
+
+  const fail = (error: WebhookError, info: Omit<LifecycleInfo, "outcome" | "status" | "durationMs">, started: number, outcome: LifecycleInfo["outcome"] = "rejected") => {
+    const response = errorResponse(error);
+    const full: LifecycleInfo = { ...info, outcome, status: response.status, durationMs: now() - started, error, reason: error.message };
+    if (options.onError) {
+      try {
+        const r = options.onError(error, full);
+        if (r instanceof Promise) r.catch(() => {});
+      } catch {
+        // onError is for reporting; its failure must not mask the answer.
+      }
+    }
+    if (error.status >= 500) logger.error?.(`webhook ${error.code}`, { code: error.code, deliveryId: info.deliveryId, type: info.type });
+    else logger.debug?.(`webhook ${error.code}`, { code: error.code, deliveryId: info.deliveryId, type: info.type });
+    return response;
+  };
+
+  async function process(input: DeliveryInput): Promise<DeliveryResponse> {
+    const started = now();
+    const receivedAt = input.receivedAt ?? new Date(started);
+    const base = { deliveryId: undefined as string | undefined, eventId: undefined as string | undefined, type: undefined as string | undefined };
+    try {
+      if (input.method !== "POST") {
+        return fail(new WebhookError("METHOD_NOT_ALLOWED", `Webhooks are delivered with POST, not ${input.method}.`), base, started);
+      }
+      const size = typeof input.body === "string" ? input.body.length : input.body.byteLength;
+      if (size > limits.maxBytes) return fail(bodyTooLarge(limits.maxBytes), base, started);
+
+      const header = toHeaderGetter(input.headers);
+      // Parsed at most once: either for the secret resolver's hints, or after verification.
+      let parsedJson: { value: unknown } | undefined;
+      const verifier =
+        staticVerifier ??
+        verifierFor(
+          await (options.secret as Exclude<typeof options.secret, string | readonly string[]>)(
+            secretHints(header, provider, input.body, (v) => (parsedJson = v)),
+          ),
+        );
+      const verified = await verifier.verify({ body: input.body, headers: input.headers, now: now() });
+      base.deliveryId = verified.id;
+
+      const event = parseEvent(parsedJson ? parsedJson.value : verified.body, { provider, strict: options.strict ?? false }) as
+        | Record<string, unknown>
+        | UnknownEvent;
+      const raw = event instanceof UnknownEvent ? event.raw : event;
+      const type = event instanceof UnknownEvent ? event.type : String(raw[provider.envelope.typeKey]);
+      const eventId = String(raw[provider.envelope.idKey]);
+      base.type = type;
+      base.eventId = eventId;
+      notify(options.onVerified, { ...base, outcome: "verified", status: 0, durationMs: now() - started });
+
+      const done = (outcome: DeliveryOutcome, extra: Record<string, unknown> = {}, reason?: string) => {
+        const response = outcomeResponse(outcome, { id: eventId, type, ...extra });
+        const info: LifecycleInfo = { ...base, outcome, status: response.status, durationMs: now() - started, ...(reason ? { reason } : {}) };
+        notify(outcome === "duplicate" ? options.onDuplicate : options.onHandled, info);
+        return response;
+      };
+
+      const skipped = filterReason(raw, environments, programs);
+      if (skipped) return done("filtered", { reason: skipped }, skipped);
+
+      const ctx: HandlerContext = {
+        deliveryId: verified.id,
+        eventId,
+        timestamp: verified.timestamp,
+        receivedAt,
+        rawBody: verified.body,
+        provider: provider.name,
+      };
+
+      if (options.enqueue) {
+        try {
+          await options.enqueue(event as never, {
+            deliveryId: ctx.deliveryId,
+            eventId,
+            timestamp: ctx.timestamp,
+            receivedAt: receivedAt.toISOString(),
+            provider: provider.name,
+          });
+        } catch (cause) {
+          return fail(
+            isWebhookError(cause) && cause.status === 503
+              ? cause
+              : new WebhookError("ENQUEUE_FAILED", `The event could not be enqueued (${String((cause as Error)?.message ?? cause)}); the sender will retry.`, { cause }),
+            base,
+            started,
+            "failed",
+          );
+        }
+        return done("accepted");
+      }
+
+      let outcome: DeliveryOutcome;
+      let run: AnyHandler | undefined;
+      if (event instanceof UnknownEvent) {
+        outcome = "unknown";
+        run = options.onUnknown as AnyHandler | undefined;
+      } else {
+        const handler = handlers[type];
+        outcome = typeof handler === "function" ? "handled" : "unhandled";
+        run = typeof handler === "function" ? handler : handler === "ignore" ? undefined : (options.onUnhandled as AnyHandler | undefined);
+      }
+      // Nothing to run: no side effect to protect, so no store round trip either.
+      if (!run) return done(outcome);
+
+      const key = `${provider.name}:${eventId}`;
+      const claim = await store.claim(key, { bodyHash: await platformCrypto.sha256Hex(verified.body) });
+      if (claim.status === "completed") return done("duplicate");
+      if (claim.status === "in-progress") {
+        return fail(new WebhookError("IN_PROGRESS", `Event ${eventId} is being processed by another delivery; retry later.`), base, started);
+      }
+      if (claim.status === "conflict") {
+        return fail(
+          new WebhookError("ID_CONFLICT", `Event ${eventId} was received before with a different body. Not processed; investigate the sender.`),
+          base,
+          started,
+        );
+      }
+
+      try {
+        await run(event, ctx);
+      } catch (cause) {
+        await store.release(key, claim.token).catch((err: unknown) => logger.warn?.("release failed; the lease will lapse", { key, err: String(err) }));
+        const error = new WebhookError("HANDLER_FAILED", `The handler for ${type} threw: ${String((cause as Error)?.message ?? cause)}`, { cause });
+        const response = fail(error, base, started, "failed");
+        notify(options.onFailed, { ...base, outcome: "failed", status: response.status, durationMs: now() - started, error });
+        return response;
+      }
+
+      try {
+        const completed = await store.complete(key, claim.token);
+        if (!completed) logger.warn?.("lease lapsed before completion: the handler ran longer than leaseMs", { key });
+      } catch (cause) {
+        // The side effect happened but is not recorded: 503 makes the sender retry, and the
+        // retry re-runs the handler once the lease lapses (at-least-once; see README).
+        return fail(
+          isWebhookError(cause) ? cause : new WebhookError("STORE_UNAVAILABLE", "Could not mark the event completed.", { cause }),
+          base,
+          started,
+          "failed",
+        );
+      }
+      return done(outcome);
+    } catch (error) {
+      if (isWebhookError(error)) return fail(error, base, started);
+      // Anything else is a bug or a store driver error: never throw out of the handler.
+      return fail(new WebhookError("STORE_UNAVAILABLE", `Unexpected failure: ${String((error as Error)?.message ?? error)}`, { cause: error }), base, started);
+    }
+  }
+
+  return {
+    process,
+    reject: (error, receivedAt) => fail(error, { deliveryId: undefined, eventId: undefined, type: undefined }, receivedAt?.getTime() ?? now()),
+    limits,
+  };
+}
+
+function filterReason(
+  raw: Readonly<Record<string, unknown>>,
+  environments: Set<string> | undefined,
+  programs: Set<string> | undefined,
+): string | undefined {
+  if (environments && !environments.has(String(raw.environment))) {
+    return `environment ${JSON.stringify(raw.environment)} is not in [${[...environments].join(", ")}]`;
+  }
+  if (programs && !(typeof raw.programId === "string" && programs.has(raw.programId))) {
+    return `programId ${JSON.stringify(raw.programId ?? null)} is not in [${[...programs].join(", ")}]`;
+  }
+  return undefined;
+}
+
+function secretHints(
+  header: (name: string) => string | undefined,
+  provider: AnyProvider,
+  body: Uint8Array | string,
+  keep: (parsed: { value: unknown }) => void,
+): SecretHints {
+  let cached: { value: unknown } | undefined;
+  return {
+    deliveryId: provider.scheme.headerFamilies.map((family) => header(family.id)).find((id) => id !== undefined),
+    header,
+    envelope() {
+      if (!cached) {
+        try {
+          cached = { value: JSON.parse(typeof body === "string" ? body : new TextDecoder().decode(body)) };
+          keep(cached);
+        } catch {
+          cached = { value: undefined };
+        }
+      }
+      const value = cached.value;
+      return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+    },
+  };
+}
+
+/** Verifiers keyed by their secret list: secrets are decoded and keys imported once. */
+function verifierCache(provider: AnyProvider, tolerance: number | undefined) {
+  const cache = new Map<string, Verifier>();
+  return (secret: string | readonly string[]): Verifier => {
+    const list = typeof secret === "string" ? [secret] : [...secret];
+    const key = list.join("\n");
+    let verifier = cache.get(key);
+    if (!verifier) {
+      verifier = createVerifier({ secret: list, scheme: provider.scheme, ...(tolerance === undefined ? {} : { tolerance }) });
+      if (cache.size > 64) cache.clear();
+      cache.set(key, verifier);
+    }
+    return verifier;
+  };
+}

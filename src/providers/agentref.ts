@@ -1,0 +1,60 @@
+import { defineProvider } from "../core/provider.js";
+import { WebhookError } from "../errors/index.js";
+import { eventSchemas } from "../events/catalog.js";
+import { envelopeSchema, SCHEMA_VERSION } from "../events/envelope.js";
+import { sampleEvents } from "../events/samples.js";
+import { standardWebhooksScheme } from "../verify/index.js";
+
+const minute = 60_000;
+const hour = 60 * minute;
+
+/**
+ * AgentRef's delivery schedule: the delay before each of its 9 attempts
+ * (0, 1 m, 5 m, 15 m, 1 h, 3 h, 6 h, 12 h, 24 h: ~46.3 h from first to last).
+ *
+ * @example
+ * import { agentrefRetrySchedule } from "agentref-webhooks";
+ * agentrefRetrySchedule.reduce((a, b) => a + b) / 3_600_000; // ≈ 46.3
+ */
+export const agentrefRetrySchedule = [0, minute, 5 * minute, 15 * minute, hour, 3 * hour, 6 * hour, 12 * hour, 24 * hour] as const;
+
+/**
+ * The AgentRef provider: Standard Webhooks v1 signatures under `svix-*` headers,
+ * the schemaVersion 2 envelope and the 13-event catalog. It is the default
+ * everywhere a `provider` option exists, and is defined through the same
+ * `defineProvider` API as any other.
+ *
+ * @example
+ * import { agentref, createHandler } from "agentref-webhooks";
+ * createHandler({ provider: agentref, secret, on: {} }); // same as omitting provider
+ */
+export const agentref = defineProvider({
+  name: "agentref",
+  scheme: standardWebhooksScheme,
+  envelope: {
+    schema: envelopeSchema,
+    idKey: "id",
+    typeKey: "type",
+    timestampKey: "createdAt",
+    check(raw) {
+      if ("schemaVersion" in raw && raw.schemaVersion !== SCHEMA_VERSION) {
+        throw new WebhookError(
+          "UNSUPPORTED_SCHEMA_VERSION",
+          `schemaVersion ${JSON.stringify(raw.schemaVersion)} is not supported (this SDK reads schemaVersion ${SCHEMA_VERSION}). Upgrade agentref-webhooks; AgentRef keeps retrying for ~46 h meanwhile.`,
+        );
+      }
+    },
+  },
+  events: eventSchemas,
+  retrySchedule: agentrefRetrySchedule,
+  timeoutMs: 30_000,
+  samples: sampleEvents,
+});
+
+/**
+ * The type of the AgentRef provider.
+ *
+ * @example
+ * function use(p: AgentRefProvider) { return p.types; }
+ */
+export type AgentRefProvider = typeof agentref;
