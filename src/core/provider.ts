@@ -21,8 +21,11 @@ export type EventSchemaMap = { readonly [type: string]: z.ZodType };
 export interface EnvelopeSpec {
   /** The envelope shared by every event of the provider. */
   schema: z.ZodType;
-  /** The field holding the event id (the idempotency key). */
-  idKey: string;
+  /**
+   * The field holding the event id (the idempotency key). When absent, or when an
+   * event lacks it, the signed delivery id header is the key.
+   */
+  idKey?: string;
   /** The field holding the event type (`type` for AgentRef, `event` for Agiled). */
   typeKey: string;
   /** The field holding the event's own timestamp, if any. */

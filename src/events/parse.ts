@@ -68,7 +68,19 @@ export function parseEvent<P extends AnyProvider = AgentRefProvider>(
   const result = provider.envelope.schema.safeParse(envelope);
   if (!result.success) throw invalidPayload(`${provider.name} webhook envelope`, result.error);
   const valid = result.data as Record<string, unknown>;
-  return new UnknownEvent(String(valid[provider.envelope.idKey]), String(type), valid.data, valid);
+  return new UnknownEvent(eventIdOf(provider, valid), String(type), valid.data, valid);
+}
+
+/**
+ * The event id an envelope carries under the provider's `idKey`, or undefined.
+ *
+ * @example
+ * eventIdOf(agentref, { id: "msg_1" }); // "msg_1"
+ */
+export function eventIdOf(provider: AnyProvider, raw: Readonly<Record<string, unknown>>): string | undefined {
+  const key = provider.envelope.idKey;
+  const value = key === undefined ? undefined : raw[key];
+  return typeof value === "string" || typeof value === "number" ? String(value) : undefined;
 }
 
 function parseJson(text: string): unknown {

@@ -10,8 +10,8 @@
 export class UnknownEvent {
   readonly known = false as const;
   constructor(
-    /** The event id (the idempotency key). */
-    readonly id: string,
+    /** The event id from the envelope (undefined when the provider's envelope has none). */
+    readonly id: string | undefined,
     /** The event type as sent. */
     readonly type: string,
     /** The event's `data`, unvalidated. */

@@ -2,7 +2,7 @@ import { platformCrypto } from "#crypto";
 import { defaultLogger } from "../core/logger.js";
 import type { AnyProvider } from "../core/provider.js";
 import { isWebhookError, WebhookError } from "../errors/index.js";
-import { parseEvent } from "../events/parse.js";
+import { eventIdOf, parseEvent } from "../events/parse.js";
 import { UnknownEvent } from "../events/unknown-event.js";
 import { createMemoryStore } from "../idempotency/memory.js";
 import type { IdempotencyStore } from "../idempotency/store.js";
@@ -132,7 +132,8 @@ export function createPipeline<P extends AnyProvider, E extends boolean>(options
         | UnknownEvent;
       const raw = event instanceof UnknownEvent ? event.raw : event;
       const type = event instanceof UnknownEvent ? event.type : String(raw[provider.envelope.typeKey]);
-      const eventId = String(raw[provider.envelope.idKey]);
+      // The envelope id is the idempotency key; providers without one fall back to the signed delivery id.
+      const eventId = eventIdOf(provider, raw) ?? verified.id;
       base.type = type;
       base.eventId = eventId;
       notify(options.onVerified, { ...base, outcome: "verified", status: 0, durationMs: now() - started });

@@ -1,0 +1,100 @@
+import { z } from "zod";
+import { defineProvider, type EnvelopeSpec } from "../core/provider.js";
+import { openEvents } from "../core/open-events.js";
+import { openObject } from "../events/schema-kit.js";
+import { standardWebhooksScheme, type SignatureScheme } from "../verify/index.js";
+
+/**
+ * AgentSend's six event names. Their payloads are not publicly documented: `data` is an open object.
+ *
+ * @example
+ * import { agentsendEventNames } from "agentref-webhooks/agentsend";
+ * agentsendEventNames.length; // 6
+ */
+export const agentsendEventNames = [
+  "domain.verified",
+  "message.received",
+  "message.sent",
+  "message.delivered",
+  "message.bounced",
+  "message.complained",
+] as const;
+
+/**
+ * The envelope assumed for AgentSend: `{ id?, type, data }` (the Standard Webhooks
+ * payload shape). AgentSend documents neither its envelope nor its signing scheme;
+ * when `id` is absent the signed delivery id is the idempotency key.
+ *
+ * @example
+ * import { agentsendEnvelopeSchema } from "agentref-webhooks/agentsend";
+ * agentsendEnvelopeSchema.parse(JSON.parse(body)).type;
+ */
+export const agentsendEnvelopeSchema = openObject({
+  id: z.string().min(1).optional(),
+  type: z.string().min(1),
+  data: openObject({}),
+});
+
+/**
+ * What `createAgentSendProvider` takes.
+ *
+ * @example
+ * createAgentSendProvider({ scheme: standardWebhooksScheme });
+ */
+export interface AgentSendProviderOptions {
+  /** The signature scheme your AgentSend account uses. Default: Standard Webhooks (`webhook-*` or `svix-*` headers, `whsec_` secrets). */
+  scheme?: SignatureScheme;
+  /** The envelope field holding the event id, if not `id`. Without one, the delivery id header is the key. */
+  idKey?: string;
+}
+
+/**
+ * Builds an AgentSend provider with the signature scheme you choose. AgentSend's
+ * public docs describe its webhook objects (`whsec_` secrets) and events but not how
+ * deliveries are signed, so nothing here is presented as AgentSend's documented
+ * behaviour: pick the scheme your account uses.
+ *
+ * @example
+ * import { createAgentSendProvider } from "agentref-webhooks/agentsend";
+ * import { createHexHmacScheme } from "agentref-webhooks";
+ *
+ * const agentsend = createAgentSendProvider({
+ *   scheme: createHexHmacScheme({ name: "agentsend", headers: { id: "x-id", timestamp: "x-timestamp", signature: "x-signature" } }),
+ * });
+ */
+export function createAgentSendProvider(options: AgentSendProviderOptions = {}) {
+  return defineProvider({
+    name: "agentsend",
+    scheme: options.scheme ?? standardWebhooksScheme,
+    envelope: { schema: agentsendEnvelopeSchema, idKey: options.idKey ?? "id", typeKey: "type" } satisfies EnvelopeSpec,
+    events: openEvents(agentsendEnvelopeSchema, "type", agentsendEventNames),
+    retrySchedule: [0],
+  });
+}
+
+/**
+ * AgentSend with the default choice stated plainly: **Standard Webhooks** signatures
+ * (`webhook-*` or `svix-*` headers, `whsec_` secrets). This is an assumption, not
+ * AgentSend's documentation; use `createAgentSendProvider({ scheme })` if your deliveries differ.
+ *
+ * @example
+ * import { createHandler } from "agentref-webhooks";
+ * import { agentsend } from "agentref-webhooks/agentsend";
+ *
+ * export const POST = createHandler({
+ *   provider: agentsend,
+ *   secret: process.env.AGENTSEND_WEBHOOK_SECRET!,
+ *   on: { "message.bounced": async (event, ctx) => suppress(event.data, ctx.eventId) },
+ * });
+ */
+export const agentsend = createAgentSendProvider();
+
+/**
+ * The type of the AgentSend provider.
+ *
+ * @example
+ * function use(p: AgentSendProvider) { return p.types; }
+ */
+export type AgentSendProvider = typeof agentsend;
+
+export default agentsend;

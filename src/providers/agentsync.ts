@@ -1,0 +1,115 @@
+import { z } from "zod";
+import { defineProvider } from "../core/provider.js";
+import { openEvents } from "../core/open-events.js";
+import { isoDateTime, lenientOr, openObject } from "../events/schema-kit.js";
+import { createStandardWebhooksScheme } from "../verify/index.js";
+
+/**
+ * AgentSync's envelope: `{ id, type, timestamp?, data }`. Ids look like `whe_…`
+ * (also `evt_…` in one example); `timestamp` (ISO 8601, UTC) is present in deliveries
+ * but not in the source schema, so it is optional.
+ *
+ * @example
+ * import { agentsyncEnvelopeSchema } from "agentref-webhooks/agentsync";
+ * agentsyncEnvelopeSchema.parse(JSON.parse(body));
+ */
+export const agentsyncEnvelopeSchema = openObject({
+  id: z.string().min(1),
+  type: z.string().min(1),
+  timestamp: isoDateTime().optional(),
+  data: openObject({}),
+});
+
+/**
+ * Event names of AgentSync's subscription groups. Subscribing to a group in the portal
+ * (e.g. `producersync`) delivers every event of the group.
+ *
+ * @example
+ * import { agentsyncGroups } from "agentref-webhooks/agentsync";
+ * agentsyncGroups.producersync; // ["producersync.updates_available", "producersync.npn.activated", "producersync.npn.deactivated"]
+ */
+export const agentsyncGroups = {
+  producersync: ["producersync.updates_available", "producersync.npn.activated", "producersync.npn.deactivated"],
+  "id.producer": [
+    "id.producer.updated",
+    "id.producer.deleted",
+    "id.producer.address.updated",
+    "id.producer.address.deleted",
+    "id.producer.bank_account.updated",
+    "id.producer.bank_account.deleted",
+    "id.producer.errors_and_omissions.updated",
+    "id.producer.errors_and_omissions.deleted",
+    "id.producer.phone.updated",
+    "id.producer.phone.deleted",
+  ],
+  contract: [
+    "contract.updated",
+    "contract.assignment.updated",
+    "contract.assignment.deleted",
+    "contract.assignment_change.updated",
+    "contract.assignment_change.deleted",
+    "contract.packet.submitted",
+    "contract.producer_status.updated",
+  ],
+} as const;
+
+// Only `producersync.updates_available` has a documented payload; the others keep open data.
+const updatesAvailable = agentsyncEnvelopeSchema.extend({
+  type: z.literal("producersync.updates_available"),
+  data: openObject({ runDate: lenientOr(z.string(), z.iso.date()) }),
+});
+
+const second = 1000;
+const minute = 60 * second;
+const hour = 60 * minute;
+
+/**
+ * AgentSync (ProducerSync, Producer Profile and Contracting APIs): Standard Webhooks
+ * signatures under `webhook-*` headers (the `svix-*` family is accepted too), an answer
+ * expected within 5 seconds. AgentSync documents "exponential backoff up to a limit";
+ * its portal is Svix's, so the simulator uses Svix's published schedule
+ * (0, 5 s, 5 m, 30 m, 2 h, 5 h, 10 h, 10 h): an assumption, override it with `schedule`.
+ *
+ * @example
+ * import { createHandler } from "agentref-webhooks";
+ * import { agentsync } from "agentref-webhooks/agentsync";
+ *
+ * export const POST = createHandler({
+ *   provider: agentsync,
+ *   secret: process.env.AGENTSYNC_WEBHOOK_SECRET!,
+ *   on: { "producersync.updates_available": async (event) => syncRun(event.data.runDate) },
+ * });
+ */
+export const agentsync = defineProvider({
+  name: "agentsync",
+  scheme: createStandardWebhooksScheme({ name: "agentsync", headerPrefix: "webhook" }),
+  envelope: { schema: agentsyncEnvelopeSchema, idKey: "id", typeKey: "type", timestampKey: "timestamp" },
+  events: {
+    ...openEvents(agentsyncEnvelopeSchema, "type", [
+      ...agentsyncGroups.producersync,
+      ...agentsyncGroups["id.producer"],
+      ...agentsyncGroups.contract,
+    ]),
+    "producersync.updates_available": updatesAvailable,
+  },
+  retrySchedule: [0, 5 * second, 5 * minute, 30 * minute, 2 * hour, 5 * hour, 10 * hour, 10 * hour],
+  timeoutMs: 5 * second,
+  samples: {
+    "producersync.updates_available": {
+      id: "whe_2hXl4jYwYkYm1rV0rD6n8cQ1aZk",
+      type: "producersync.updates_available",
+      timestamp: "2026-03-24T06:00:00.000Z",
+      data: { runDate: "2026-03-24" },
+    },
+  },
+});
+
+/**
+ * The type of the AgentSync provider.
+ *
+ * @example
+ * function use(p: AgentSyncProvider) { return p.types; }
+ */
+export type AgentSyncProvider = typeof agentsync;
+
+export default agentsync;

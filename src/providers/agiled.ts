@@ -1,0 +1,96 @@
+import { z } from "zod";
+import { defineProvider } from "../core/provider.js";
+import { openEvents } from "../core/open-events.js";
+import { isoDateTime, openObject } from "../events/schema-kit.js";
+import { createHexHmacScheme } from "../verify/index.js";
+
+// Agiled does not document the JSON types of its ids: accept strings and numbers.
+const identifier = z.union([z.string().min(1), z.number()]);
+
+/**
+ * Agiled's envelope: `{ id, event, organization_id, occurred_at, data }`. The type
+ * lives in `event`, not `type`.
+ *
+ * @example
+ * import { agiledEnvelopeSchema } from "agentref-webhooks/agiled";
+ * agiledEnvelopeSchema.parse(JSON.parse(body)).event;
+ */
+export const agiledEnvelopeSchema = openObject({
+  id: identifier,
+  event: z.string().min(1),
+  organization_id: identifier,
+  occurred_at: isoDateTime(),
+  data: openObject({}),
+});
+
+/**
+ * Agiled's 19 event names (payloads not documented: `data` is an open object).
+ *
+ * @example
+ * import { agiledEventNames } from "agentref-webhooks/agiled";
+ * agiledEventNames.includes("invoice.paid"); // true
+ */
+export const agiledEventNames = [
+  ...(["contact", "account", "deal", "ticket", "project", "task"] as const).flatMap(
+    (noun) => [`${noun}.created`, `${noun}.updated`] as const,
+  ),
+  "invoice.created",
+  "invoice.updated",
+  "invoice.paid",
+  "payment.created",
+  "payment.updated",
+  "time_entry.created",
+  "time_entry.updated",
+] as const;
+
+/**
+ * Agiled's signature scheme: lowercase hex HMAC-SHA256 of `${timestamp}.${rawBody}`
+ * keyed with the subscription secret as given, in `X-Agiled-Webhook-Signature`;
+ * `X-Agiled-Webhook-Timestamp` must be Unix seconds (digits only: anything else is
+ * rejected with `INVALID_TIMESTAMP`); the tolerance is yours to set (default 300 s).
+ *
+ * @example
+ * import { agiledScheme } from "agentref-webhooks/agiled";
+ * await verifyWebhook({ body, headers, secret, scheme: agiledScheme });
+ */
+export const agiledScheme = createHexHmacScheme({
+  name: "agiled",
+  headers: { id: "x-agiled-webhook-id", timestamp: "x-agiled-webhook-timestamp", signature: "x-agiled-webhook-signature" },
+});
+
+const minute = 60_000;
+
+/**
+ * Agiled: hex HMAC signatures under `X-Agiled-Webhook-*` headers, the `event` envelope
+ * and its 19 events. Agiled makes up to 5 delivery attempts with backoff windows of 60,
+ * 300, 900, 1800 and 3600 s; the simulator follows those five windows after the first
+ * attempt (read as five retries; pass `schedule` to change it).
+ *
+ * @example
+ * import { createHandler } from "agentref-webhooks";
+ * import { agiled } from "agentref-webhooks/agiled";
+ *
+ * export const POST = createHandler({
+ *   provider: agiled,
+ *   secret: process.env.AGILED_WEBHOOK_SECRET!,
+ *   on: { "invoice.paid": async (event) => markPaid(event.data) },
+ * });
+ */
+export const agiled = defineProvider({
+  name: "agiled",
+  scheme: agiledScheme,
+  envelope: { schema: agiledEnvelopeSchema, idKey: "id", typeKey: "event", timestampKey: "occurred_at" },
+  events: openEvents(agiledEnvelopeSchema, "event", agiledEventNames),
+  retrySchedule: [0, minute, 5 * minute, 15 * minute, 30 * minute, 60 * minute],
+  samples: {},
+});
+
+/**
+ * The type of the Agiled provider.
+ *
+ * @example
+ * function use(p: AgiledProvider) { return p.types; }
+ */
+export type AgiledProvider = typeof agiled;
+
+export default agiled;
