@@ -1,4 +1,3 @@
-import { Buffer } from "node:buffer";
 import {
   createHash,
   createHmac,
@@ -39,14 +38,6 @@ export const platformCrypto: PlatformCrypto = {
   },
   timingSafeEqual(a, b) {
     return a.byteLength === b.byteLength && nodeTimingSafeEqual(a, b);
-  },
-  timingSafeEqualStrings(candidate, expected) {
-    if (candidate.length !== expected.length) return false;
-    // UTF-8 keeps a non-ASCII candidate from colliding with an ASCII expected value
-    // (latin1 would fold U+0167 onto "g"): its byte length then differs.
-    const a = Buffer.from(candidate, "utf8");
-    const b = Buffer.from(expected, "utf8");
-    return a.length === b.length && nodeTimingSafeEqual(a, b);
   },
   sha256Hex(data) {
     return createHash("sha256").update(data).digest("hex");

@@ -27,11 +27,6 @@ export interface PlatformCrypto {
   ): Promise<string> | string;
   /** Constant-time equality of two equal-length byte arrays (false when lengths differ). */
   timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean;
-  /**
-   * Constant-time equality of two strings, where `expected` is ASCII (false when
-   * lengths differ; the length of an encoded digest is public).
-   */
-  timingSafeEqualStrings(candidate: string, expected: string): boolean;
   /** SHA-256 of the body, hex: the body fingerprint kept in idempotency records. */
   sha256Hex(data: string | Uint8Array): Promise<string> | string;
 }

@@ -78,13 +78,6 @@ export const platformCrypto: PlatformCrypto = {
     for (let i = 0; i < a.byteLength; i++) diff |= a[i]! ^ b[i]!;
     return diff === 0;
   },
-  timingSafeEqualStrings(candidate, expected) {
-    if (candidate.length !== expected.length) return false;
-    let diff = 0;
-    // UTF-16 code units are compared whole, so a non-ASCII candidate never matches.
-    for (let i = 0; i < expected.length; i++) diff |= candidate.charCodeAt(i) ^ expected.charCodeAt(i);
-    return diff === 0;
-  },
   async sha256Hex(data) {
     const bytes = typeof data === "string" ? utf8Bytes(data) : data;
     const digest = await subtle().digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);

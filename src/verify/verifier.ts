@@ -1,7 +1,8 @@
 import { platformCrypto } from "#crypto";
 import { WebhookVerificationError } from "../errors/index.js";
 import { bodyText, signableBody, type RawBody } from "./body.js";
-import type { HmacKey } from "./crypto-types.js";
+import { equalConstantTime } from "./constant-time.js";
+import type { HmacKey, PlatformCrypto } from "./crypto-types.js";
 import { CONFLICTING, singleValue, toHeaderGetter, type HeaderGetter, type HeadersInput } from "./headers.js";
 import type { HeaderFamily, SignatureScheme } from "./scheme.js";
 import { secretList, type SecretInput } from "./secret.js";
@@ -107,7 +108,7 @@ function readHeaders(scheme: SignatureScheme, get: HeaderGetter): SignedHeaderVa
 function anyEqual(candidates: readonly string[], expected: string): boolean {
   let found = false;
   // Every candidate is compared, so timing does not reveal which one matched.
-  for (const candidate of candidates) found = platformCrypto.timingSafeEqualStrings(candidate, expected) || found;
+  for (const candidate of candidates) found = equalConstantTime(candidate, expected) || found;
   return found;
 }
 
@@ -143,6 +144,18 @@ const badSignature = (scheme: SignatureScheme, why: string): WebhookVerification
  * }
  */
 export function createVerifier(options: VerifierOptions): Verifier {
+  return createVerifierWith(platformCrypto, options);
+}
+
+/**
+ * `createVerifier` on an explicit crypto implementation (internal: lets the benchmark
+ * run the WebCrypto path under Node next to the node:crypto one).
+ *
+ * @example
+ * import { platformCrypto as webCrypto } from "./crypto-web.js";
+ * const verifier = createVerifierWith(webCrypto, { secret });
+ */
+export function createVerifierWith(crypto: PlatformCrypto, options: VerifierOptions): Verifier {
   const scheme = options.scheme ?? standardWebhooksScheme;
   const tolerance = toleranceSeconds(options.tolerance);
   const rawKeys = secretList(options.secret).map((secret) => scheme.decodeSecret(secret));
@@ -151,7 +164,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
   let keys: readonly HmacKey[] | undefined;
   let loading: Promise<readonly HmacKey[]> | undefined;
   const loadKeys = (): Promise<readonly HmacKey[]> =>
-    (loading ??= Promise.all(rawKeys.map((raw) => platformCrypto.importHmacKey(raw))).then(
+    (loading ??= Promise.all(rawKeys.map((raw) => crypto.importHmacKey(raw))).then(
       (imported) => (keys = imported),
       (err: unknown) => {
         loading = undefined;
@@ -167,7 +180,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
     candidates: readonly string[],
   ): Promise<boolean> {
     for (let i = index; i < ready.length; i++) {
-      const expected = i === index && pending ? await pending : await platformCrypto.hmacSha256Encoded(ready[i]!, parts, encoding);
+      const expected = i === index && pending ? await pending : await crypto.hmacSha256Encoded(ready[i]!, parts, encoding);
       if (anyEqual(candidates, expected)) return true;
     }
     return false;
@@ -181,7 +194,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
     candidates: readonly string[],
   ): boolean | Promise<boolean> {
     for (let i = 0; i < ready.length; i++) {
-      const expected = platformCrypto.hmacSha256Encoded(ready[i]!, parts, encoding);
+      const expected = crypto.hmacSha256Encoded(ready[i]!, parts, encoding);
       if (typeof expected !== "string") return matchFrom(ready, i, expected, parts, candidates);
       if (anyEqual(candidates, expected)) return true;
     }
@@ -218,15 +231,25 @@ export function createVerifier(options: VerifierOptions): Verifier {
       throw badSignature(scheme, `The ${family.signature} header holds no signature in the expected format for ${scheme.name}.`);
     }
     const parts = [scheme.signedPrefix(id, timestampText), body] as const;
-    const done = (matched: boolean): VerifiedDelivery => {
-      if (!matched) throw badSignature(scheme, `No signature in the ${family.signature} header matches.`);
-      return { id, timestamp, body: bodyText(body) };
-    };
     if (keys) {
       const matched = match(keys, parts, candidates);
-      return typeof matched === "boolean" ? done(matched) : matched.then(done);
+      if (typeof matched === "boolean") return delivery(matched, family, id, timestamp, body);
+      return matched.then((m) => delivery(m, family, id, timestamp, body));
     }
-    return loadKeys().then((ready) => match(ready, parts, candidates)).then(done);
+    return loadKeys()
+      .then((ready) => match(ready, parts, candidates))
+      .then((m) => delivery(m, family, id, timestamp, body));
+  }
+
+  function delivery(
+    matched: boolean,
+    family: HeaderFamily,
+    id: string,
+    timestamp: number,
+    body: string | Uint8Array,
+  ): VerifiedDelivery {
+    if (!matched) throw badSignature(scheme, `No signature in the ${family.signature} header matches.`);
+    return { id, timestamp, body: bodyText(body) };
   }
 
   return Object.freeze({

@@ -3,7 +3,7 @@ import type { RawBody } from "./body.js";
 import type { SignatureScheme } from "./scheme.js";
 import type { SecretInput } from "./secret.js";
 import { standardWebhooksScheme } from "./standard-webhooks.js";
-import { toleranceSeconds } from "./timestamp.js";
+import { DEFAULT_TOLERANCE_SECONDS, toleranceSeconds } from "./timestamp.js";
 import { createVerifier, type VerifiedDelivery, type Verifier } from "./verifier.js";
 
 /**
@@ -26,23 +26,26 @@ export interface VerifyWebhookInput {
   scheme?: SignatureScheme | undefined;
 }
 
-// Verifiers by scheme, then by tolerance and secrets: repeated one-shot calls skip
-// decoding and key import. Bounded, since secrets could come from per-tenant config.
+// Verifiers by scheme, tolerance and secret: repeated one-shot calls skip decoding
+// and key import. A secret string is a Map key as is (no concatenation, so V8 reuses
+// its cached hash); a rotation list is keyed by its JSON. Bounded, since secrets
+// could come from per-tenant configuration.
 const CACHE_LIMIT = 32;
-const cache = new WeakMap<SignatureScheme, Map<string, Verifier>>();
+const cache = new WeakMap<SignatureScheme, Map<number, Map<string, Verifier>>>();
 
 function cachedVerifier(secret: SecretInput, tolerance: number | undefined, scheme: SignatureScheme): Verifier {
-  const seconds = toleranceSeconds(tolerance);
-  const secretKey = typeof secret === "string" ? `s${secret}` : `a${JSON.stringify(secret)}`;
-  const key = `${seconds}|${secretKey}`;
-  let byKey = cache.get(scheme);
-  if (!byKey) cache.set(scheme, (byKey = new Map()));
-  let verifier = byKey.get(key);
+  const seconds = tolerance === undefined ? DEFAULT_TOLERANCE_SECONDS : toleranceSeconds(tolerance);
+  const key = typeof secret === "string" ? secret : `\u0000${JSON.stringify(secret)}`;
+  let byTolerance = cache.get(scheme);
+  if (!byTolerance) cache.set(scheme, (byTolerance = new Map()));
+  let bySecret = byTolerance.get(seconds);
+  if (!bySecret) byTolerance.set(seconds, (bySecret = new Map()));
+  let verifier = bySecret.get(key);
   if (!verifier) {
     verifier = createVerifier({ secret, tolerance: seconds, scheme });
     // Oldest first out; a Map iterates in insertion order.
-    if (byKey.size >= CACHE_LIMIT) byKey.delete(byKey.keys().next().value!);
-    byKey.set(key, verifier);
+    if (bySecret.size >= CACHE_LIMIT) bySecret.delete(bySecret.keys().next().value!);
+    bySecret.set(key, verifier);
   }
   return verifier;
 }

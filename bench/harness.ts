@@ -1,0 +1,271 @@
+import { readFileSync } from "node:fs";
+import { cpus, platform, release, totalmem } from "node:os";
+import { performance } from "node:perf_hooks";
+import { createRequire } from "node:module";
+
+/**
+ * One thing to time. `fn` may return a promise: it is then awaited on every call,
+ * as an application would. It must return something other than `false` (a failing
+ * candidate would otherwise be timed on its error path); the harness checks once.
+ */
+export interface Candidate {
+  name: string;
+  fn: () => unknown;
+}
+
+/** A row of a table: several candidates timed against one named baseline. */
+export interface BenchCase {
+  /** E.g. "0.4 KB". */
+  name: string;
+  /** The name of the candidate the others are divided by. */
+  baseline: string;
+  candidates: Candidate[];
+}
+
+/**
+ * A benchmark section: `npm run bench -- <name>` runs it. `cases` builds its
+ * inputs (may be async).
+ */
+export interface BenchSection {
+  name: string;
+  title: string;
+  /** One paragraph for BENCHMARKS.md: what is measured, what the baseline is. */
+  description: string;
+  cases(): BenchCase[] | Promise<BenchCase[]>;
+}
+
+export interface RunOptions {
+  rounds: number;
+  /** Time spent on each candidate in each round. */
+  msPerRound: number;
+}
+
+export const defaultRunOptions: RunOptions = { rounds: 7, msPerRound: 200 };
+
+export interface CandidateResult {
+  name: string;
+  /** Median over rounds. */
+  opsPerSec: number;
+  /** Median of the per-round ratios to the baseline (1 for the baseline). */
+  ratio: number;
+  /** Operations per second in each round. */
+  rounds: number[];
+}
+
+export interface CaseResult {
+  name: string;
+  baseline: string;
+  results: CandidateResult[];
+}
+
+export interface SectionResult {
+  name: string;
+  title: string;
+  description: string;
+  options: RunOptions;
+  cases: CaseResult[];
+}
+
+export interface MachineInfo {
+  cpu: string;
+  cores: number;
+  memoryGiB: number;
+  os: string;
+  node: string;
+  packages: Record<string, string>;
+}
+
+const median = (values: readonly number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+const isThenable = (value: unknown): value is PromiseLike<unknown> =>
+  typeof (value as { then?: unknown } | null)?.then === "function";
+
+// Calls `fn` in batches until `ms` has passed; batches keep clock reads out of the
+// measurement for sub-microsecond operations.
+async function timeCandidate(fn: () => unknown, isAsync: boolean, ms: number): Promise<number> {
+  let ops = 0;
+  let batch = 1;
+  const start = performance.now();
+  let elapsed = 0;
+  while (elapsed < ms) {
+    const t0 = performance.now();
+    if (isAsync) for (let i = 0; i < batch; i++) await fn();
+    else for (let i = 0; i < batch; i++) fn();
+    const took = performance.now() - t0;
+    ops += batch;
+    elapsed = performance.now() - start;
+    if (took < 2 && batch < 1 << 20) batch *= 2;
+  }
+  return (ops / elapsed) * 1000;
+}
+
+async function probe(candidate: Candidate): Promise<boolean> {
+  const first = candidate.fn();
+  const value = isThenable(first) ? await first : first;
+  if (value === false) throw new Error(`bench candidate "${candidate.name}" returned false: fix it before timing it`);
+  return isThenable(first);
+}
+
+/**
+ * Times every candidate of a case, interleaved: each round runs every candidate
+ * once (in a rotated order), so drift in CPU frequency or GC hits all alike.
+ *
+ * @example
+ * const result = await runCase({ name: "1 KB", baseline: "floor", candidates }, { rounds: 7, msPerRound: 200 });
+ */
+export async function runCase(benchCase: BenchCase, options: RunOptions = defaultRunOptions): Promise<CaseResult> {
+  const { candidates, baseline } = benchCase;
+  const baseIndex = candidates.findIndex((c) => c.name === baseline);
+  if (baseIndex === -1) throw new Error(`baseline "${baseline}" is not a candidate of "${benchCase.name}"`);
+  const asyncFlags = await Promise.all(candidates.map(probe));
+  // Warm-up: let the JIT settle before anything counts.
+  for (let i = 0; i < candidates.length; i++) await timeCandidate(candidates[i]!.fn, asyncFlags[i]!, options.msPerRound / 4);
+  const perRound: number[][] = candidates.map(() => []);
+  for (let round = 0; round < options.rounds; round++) {
+    for (let k = 0; k < candidates.length; k++) {
+      const i = (k + round) % candidates.length;
+      perRound[i]!.push(await timeCandidate(candidates[i]!.fn, asyncFlags[i]!, options.msPerRound));
+    }
+  }
+  const base = perRound[baseIndex]!;
+  return {
+    name: benchCase.name,
+    baseline,
+    results: candidates.map((c, i) => ({
+      name: c.name,
+      opsPerSec: median(perRound[i]!),
+      ratio: median(perRound[i]!.map((ops, r) => ops / base[r]!)),
+      rounds: perRound[i]!,
+    })),
+  };
+}
+
+/**
+ * Runs a whole section, printing each case's table as it completes.
+ *
+ * @example
+ * const result = await runSection(verifySection, defaultRunOptions, console.log);
+ */
+export async function runSection(
+  section: BenchSection,
+  options: RunOptions = defaultRunOptions,
+  log: (line: string) => void = () => {},
+): Promise<SectionResult> {
+  const cases: CaseResult[] = [];
+  log(`\n## ${section.title}\n`);
+  for (const benchCase of await section.cases()) {
+    const result = await runCase(benchCase, options);
+    cases.push(result);
+    log(formatCase(result));
+  }
+  return { name: section.name, title: section.title, description: section.description, options, cases };
+}
+
+const formatOps = (ops: number): string =>
+  ops >= 100_000 ? `${Math.round(ops / 1000).toLocaleString("en-US")}k` : Math.round(ops).toLocaleString("en-US");
+
+/**
+ * One case as a plain-text table.
+ *
+ * @example
+ * console.log(formatCase(result));
+ */
+export function formatCase(result: CaseResult): string {
+  const width = Math.max(...result.results.map((r) => r.name.length), 9);
+  const lines = [`${result.name} (ratio = median of per-round ratios to "${result.baseline}")`];
+  for (const r of result.results) {
+    lines.push(`  ${r.name.padEnd(width)}  ${formatOps(r.opsPerSec).padStart(10)} ops/s  ${r.ratio.toFixed(2).padStart(6)}x`);
+  }
+  return lines.join("\n");
+}
+
+/**
+ * A section as a markdown table: one row per case, one column per candidate,
+ * each cell "ops/s (ratio x)".
+ *
+ * @example
+ * writeFileSync("BENCHMARKS.md", sectionMarkdown(result));
+ */
+export function sectionMarkdown(result: SectionResult): string {
+  const names = result.cases[0]?.results.map((r) => r.name) ?? [];
+  const header = `| case | ${names.join(" | ")} |`;
+  const rule = `|---|${names.map(() => "---:").join("|")}|`;
+  const rows = result.cases.map(
+    (c) => `| ${c.name} | ${c.results.map((r) => `${formatOps(r.opsPerSec)} (${r.ratio.toFixed(2)}x)`).join(" | ")} |`,
+  );
+  return [
+    `## ${result.title}`,
+    "",
+    result.description,
+    "",
+    `Ops/s are medians of ${result.options.rounds} interleaved rounds of ${result.options.msPerRound} ms per candidate; the ratio is the median of per-round ratios to the baseline "${result.cases[0]?.baseline ?? ""}".`,
+    "",
+    header,
+    rule,
+    ...rows,
+    "",
+  ].join("\n");
+}
+
+const require = createRequire(import.meta.url);
+
+function packageVersion(name: string): string {
+  try {
+    const path = require.resolve(`${name}/package.json`);
+    return (JSON.parse(readFileSync(path, "utf8")) as { version: string }).version;
+  } catch {
+    try {
+      // Packages whose "exports" hide package.json: walk up from the entry point.
+      let dir = require.resolve(name);
+      for (let i = 0; i < 6; i++) {
+        dir = dir.slice(0, dir.lastIndexOf("/"));
+        try {
+          const pkg = JSON.parse(readFileSync(`${dir}/package.json`, "utf8")) as { name?: string; version: string };
+          if (pkg.name === name) return pkg.version;
+        } catch {}
+      }
+    } catch {}
+    return "not installed";
+  }
+}
+
+/**
+ * The machine and the versions a result belongs to.
+ *
+ * @example
+ * const info = machineInfo(["standardwebhooks", "svix"]);
+ */
+export function machineInfo(packages: readonly string[] = []): MachineInfo {
+  const cpu = cpus();
+  return {
+    cpu: cpu[0]?.model.trim() ?? "unknown",
+    cores: cpu.length,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    os: `${platform()} ${release()}`,
+    node: process.version,
+    packages: Object.fromEntries(packages.map((p) => [p, packageVersion(p)])),
+  };
+}
+
+/**
+ * The machine description as text lines.
+ *
+ * @example
+ * console.log(formatMachine(machineInfo(["svix"])));
+ */
+export function formatMachine(info: MachineInfo): string {
+  const packages = Object.entries(info.packages)
+    .map(([name, version]) => `${name}@${version}`)
+    .join(", ");
+  return [
+    `CPU: ${info.cpu} (${info.cores} cores), ${info.memoryGiB} GiB`,
+    `OS: ${info.os}; Node ${info.node}`,
+    packages ? `Packages: ${packages}` : "",
+  ]
+    .filter(Boolean)
+    .join("\n");
+}

@@ -1,0 +1,67 @@
+import { writeFileSync } from "node:fs";
+import {
+  defaultRunOptions,
+  formatMachine,
+  machineInfo,
+  runSection,
+  sectionMarkdown,
+  type BenchSection,
+  type RunOptions,
+  type SectionResult,
+} from "./harness.js";
+import { verifySection } from "./verify.js";
+
+// Every known section. Adding one is one line here.
+const sections: Record<string, BenchSection> = {
+  verify: verifySection,
+};
+
+// Versions printed with the machine, so a table says what it was measured against.
+const packages = ["standardwebhooks", "svix", "typescript", "zod"];
+
+const usage = `usage: npm run bench -- [section ...] [--rounds N] [--ms N] [--markdown FILE]
+sections: ${Object.keys(sections).join(", ")} (default: all)`;
+
+function parseArgs(argv: string[]): { names: string[]; options: RunOptions; markdown?: string } {
+  const names: string[] = [];
+  const options = { ...defaultRunOptions };
+  let markdown: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const value = (): string => {
+      const next = argv[++i];
+      if (next === undefined) throw new Error(`${arg} needs a value\n${usage}`);
+      return next;
+    };
+    if (arg === "--rounds") options.rounds = Number(value());
+    else if (arg === "--ms") options.msPerRound = Number(value());
+    else if (arg === "--markdown") markdown = value();
+    else if (arg === "--help" || arg === "-h") {
+      console.log(usage);
+      process.exit(0);
+    } else if (arg in sections) names.push(arg);
+    else throw new Error(`unknown section "${arg}"\n${usage}`);
+  }
+  return { names: names.length > 0 ? names : Object.keys(sections), options, ...(markdown ? { markdown } : {}) };
+}
+
+const { names, options, markdown } = parseArgs(process.argv.slice(2));
+const machine = formatMachine(machineInfo(packages));
+console.log(machine);
+const results: SectionResult[] = [];
+for (const name of names) results.push(await runSection(sections[name]!, options, console.log));
+
+if (markdown) {
+  const command = `npm run bench -- ${process.argv.slice(2).join(" ")}`.trim();
+  const text = [
+    `Command: \`${command}\``,
+    "",
+    "```",
+    machine,
+    "```",
+    "",
+    ...results.map(sectionMarkdown),
+  ].join("\n");
+  writeFileSync(markdown, text);
+  console.log(`\nwrote ${markdown}`);
+}
