@@ -39,6 +39,10 @@ export function createHandler<P extends AnyProvider = AgentRefProvider, E extend
         request.body?.cancel().catch(() => {});
         return toResponse(pipeline.reject(bodyTooLarge(pipeline.limits.maxBytes), receivedAt));
       }
+      if (request.bodyUsed || request.body?.locked) {
+        // Reading it would throw, and a throw is not a slow client: say what happened.
+        return toResponse(pipeline.reject(bodyAlreadyRead(), receivedAt));
+      }
       let body: Uint8Array;
       try {
         body = await readBody(request.body, pipeline.limits);
@@ -58,6 +62,12 @@ export function createHandler<P extends AnyProvider = AgentRefProvider, E extend
 export function pipelineOf(handler: WebhookHandler): Pipeline | undefined {
   return (handler as unknown as Record<symbol, Pipeline | undefined>)[pipelineKey];
 }
+
+const bodyAlreadyRead = () =>
+  new WebhookError(
+    "BODY_ALREADY_PARSED",
+    "The request body was already read (request.text() / request.json() was called, or the body was piped elsewhere) before the webhook handler got it. Pass the original, unread Request: the signature covers the raw bytes.",
+  );
 
 function toResponse(result: DeliveryResponse): Response {
   return new Response(result.body, { status: result.status, headers: result.headers });

@@ -9,6 +9,7 @@ export type {
   EventHandler,
   HandlerContext,
   HandlerMap,
+  HandlerOptionsBase,
   Ignore,
   LifecycleInfo,
   SecretHints,

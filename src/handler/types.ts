@@ -126,18 +126,27 @@ export interface DeliveryMeta {
 }
 
 /**
- * `createHandler` options.
+ * `createHandler` options. With `exhaustive: true`, `on` is required and must name
+ * every event type (a handler or `"ignore"`).
  *
  * @example
  * createHandler({ secret: process.env.AGENTREF_WEBHOOK_SECRET!, on: { "payout.failed": async (e) => {} } });
  */
-export interface CreateHandlerOptions<P extends AnyProvider = AgentRefProvider, Exhaustive extends boolean = false> {
+export type CreateHandlerOptions<P extends AnyProvider = AgentRefProvider, Exhaustive extends boolean = false> = HandlerOptionsBase<P, Exhaustive> &
+  // A conditional member, so that exhaustive mode without any `on` map is a compile error too.
+  (Exhaustive extends true ? { on: HandlerMap<P, true> } : { on?: HandlerMap<P, false> });
+
+/**
+ * Every `createHandler` option except `on` (see {@link CreateHandlerOptions}).
+ *
+ * @example
+ * const base: HandlerOptionsBase = { secret: process.env.AGENTREF_WEBHOOK_SECRET!, maxBodyBytes: 64 * 1024 };
+ */
+export interface HandlerOptionsBase<P extends AnyProvider = AgentRefProvider, Exhaustive extends boolean = false> {
   /** Whose webhooks these are. Default: AgentRef. */
   provider?: P;
   /** The endpoint's signing secret(s), or a resolver. Checked at creation (INVALID_SECRET). */
   secret: SecretOption;
-  /** Typed handlers by event type. */
-  on?: HandlerMap<P, Exhaustive>;
   /** Require every event type in `on` (a handler or `"ignore"`). */
   exhaustive?: Exhaustive;
   /** A known type with no handler. */
