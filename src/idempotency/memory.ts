@@ -1,0 +1,146 @@
+import { WebhookError } from "../errors/index.js";
+import { defaultLogger } from "../core/logger.js";
+import { checkPositiveInteger, newOwnerToken, resolveStoreSettings, type StoreSettingsInput } from "./settings.js";
+import type { ClaimOptions, ClaimResult, IdempotencyStore } from "./store.js";
+
+/**
+ * Options of {@link createMemoryStore}.
+ *
+ * @example
+ * createMemoryStore({ ttlMs: 48 * 3600_000, leaseMs: 60_000, maxEntries: 50_000 });
+ */
+export interface MemoryStoreOptions extends StoreSettingsInput {
+  /** Most records kept at once. Default 10,000. */
+  maxEntries?: number;
+  /** The clock, in epoch milliseconds. Default `Date.now`; inject one in tests. */
+  now?: () => number;
+}
+
+/**
+ * The in-memory store: an {@link IdempotencyStore} plus its current size.
+ *
+ * @example
+ * const store: MemoryStore = createMemoryStore();
+ * store.size; // 0
+ */
+export interface MemoryStore extends IdempotencyStore {
+  /** Records currently held (expired ones included until they are evicted or touched). */
+  readonly size: number;
+}
+
+interface MemoryRecord {
+  status: "in-progress" | "completed";
+  token: string;
+  bodyHash: string;
+  leaseExpiresAt: number;
+  expiresAt: number;
+}
+
+/** Default bound on the number of records. */
+export const DEFAULT_MAX_ENTRIES = 10_000;
+
+/**
+ * An idempotency store in this process's memory: the default, correct for a single
+ * instance (it does not protect several instances behind a load balancer; use
+ * `agentref-webhooks/redis` or `/postgres` for that, and it forgets on restart).
+ *
+ * Memory is bounded by `maxEntries`. When a new key arrives and the store is full,
+ * the least recently written record that is not under a live lease is evicted:
+ * expired records go first, then the oldest completed records (and crashed claims
+ * whose lease lapsed). A live lease is never evicted: when every slot holds one,
+ * `claim` rejects with `STORE_UNAVAILABLE` (the handler answers 503 and the sender
+ * retries) and one warning is logged, rather than letting two deliveries of the same
+ * event run at once. Raise `maxEntries` above your peak number of concurrent deliveries.
+ *
+ * @example
+ * import { createHandler, createMemoryStore } from "agentref-webhooks";
+ * const handler = createHandler({ secret, store: createMemoryStore({ maxEntries: 50_000 }), on: {} });
+ */
+export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore {
+  const settings = resolveStoreSettings("memory", options);
+  const maxEntries = checkPositiveInteger("memory", "maxEntries", options.maxEntries, DEFAULT_MAX_ENTRIES, "entries");
+  const now = options.now ?? Date.now;
+  const logger = options.logger ?? defaultLogger;
+  // Map iteration order is insertion order; every write re-inserts, so the first
+  // entries are the least recently written and, with one TTL for all, the first to expire.
+  const records = new Map<string, MemoryRecord>();
+  let warnedFull = false;
+
+  const live = (key: string, at: number): MemoryRecord | undefined => {
+    const record = records.get(key);
+    if (record !== undefined && record.expiresAt <= at) {
+      records.delete(key);
+      return undefined;
+    }
+    return record;
+  };
+
+  const write = (key: string, record: MemoryRecord): void => {
+    records.delete(key);
+    records.set(key, record);
+  };
+
+  const makeRoom = (at: number): void => {
+    if (records.size < maxEntries) return;
+    for (const [key, record] of records) {
+      if (record.status === "completed" || record.leaseExpiresAt <= at || record.expiresAt <= at) {
+        records.delete(key);
+        warnedFull = false;
+        return;
+      }
+    }
+    if (!warnedFull) {
+      warnedFull = true;
+      logger.warn?.(
+        `memory store: all ${maxEntries} entries hold live leases; new deliveries get 503 until one ` +
+          `completes or its lease lapses. Raise maxEntries above your peak concurrent deliveries.`,
+      );
+    }
+    throw new WebhookError(
+      "STORE_UNAVAILABLE",
+      `The memory idempotency store is full: all ${maxEntries} entries are deliveries in progress. ` +
+        `The sender retries this one; raise maxEntries if this happens under normal load.`,
+    );
+  };
+
+  const claimNow = (key: string, { bodyHash }: ClaimOptions): ClaimResult => {
+    const at = now();
+    const existing = live(key, at);
+    if (existing !== undefined) {
+      if (existing.bodyHash !== bodyHash) return { status: "conflict" };
+      if (existing.status === "completed") return { status: "completed" };
+      if (existing.leaseExpiresAt > at) return { status: "in-progress", retryAfterMs: existing.leaseExpiresAt - at };
+      // The previous owner's lease lapsed: presumed crashed, so this delivery takes over.
+    } else {
+      makeRoom(at);
+    }
+    const token = newOwnerToken();
+    const leaseExpiresAt = at + settings.leaseMs;
+    write(key, { status: "in-progress", token, bodyHash, leaseExpiresAt, expiresAt: at + settings.ttlMs });
+    return { status: "claimed", token, leaseExpiresAt };
+  };
+
+  return {
+    settings,
+    get size() {
+      return records.size;
+    },
+    // async so that a full store rejects rather than throws synchronously, like the other stores.
+    async claim(key, claimOptions) {
+      return claimNow(key, claimOptions);
+    },
+    async complete(key, token) {
+      const at = now();
+      const record = live(key, at);
+      if (record === undefined || record.token !== token) return false;
+      write(key, { ...record, status: "completed", expiresAt: at + settings.ttlMs });
+      return true;
+    },
+    async release(key, token) {
+      const record = live(key, now());
+      if (record === undefined || record.token !== token || record.status !== "in-progress") return false;
+      records.delete(key);
+      return true;
+    },
+  };
+}

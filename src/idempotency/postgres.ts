@@ -1,0 +1,387 @@
+import { WebhookError } from "../errors/index.js";
+import {
+  checkPositiveInteger,
+  guard,
+  newOwnerToken,
+  resolveStoreSettings,
+  storeUnavailable,
+  type StoreSettingsInput,
+} from "./settings.js";
+import type { ClaimOptions, ClaimResult, IdempotencyStore } from "./store.js";
+
+/**
+ * Anything with pg's `query(text, values)`: a `Pool`, a `Client` or a `PoolClient`.
+ *
+ * @example
+ * import pg from "pg";
+ * const db: PgQueryable = new pg.Pool({ connectionString: process.env.DATABASE_URL });
+ */
+export interface PgQueryable {
+  // `any` rows so that pg's own generic QueryResult<R> fits without a type import.
+  query(text: string, values?: unknown[]): Promise<{ rows: any[]; rowCount: number | null }>;
+}
+
+/**
+ * Options of {@link createPostgresStore}.
+ *
+ * @example
+ * createPostgresStore({ pool, table: "webhooks.agentref_idempotency", ttlMs: 48 * 3600_000 });
+ */
+export interface PostgresStoreOptions extends StoreSettingsInput {
+  /**
+   * A `pg.Pool` (recommended: `withTransaction` checks out its own connection), or a
+   * `Client` / `PoolClient` used exclusively by this store.
+   */
+  pool: PgQueryable;
+  /** Table name, optionally schema-qualified. Default `"agentref_webhook_idempotency"`. */
+  table?: string;
+  /** A store statement with no answer after this many milliseconds fails with `STORE_UNAVAILABLE`. Default 5,000. */
+  timeoutMs?: number;
+}
+
+/**
+ * What {@link PostgresStore.withTransaction} answers: `processed` when your callback
+ * ran and committed together with the completion mark; otherwise the claim result
+ * that kept it from running.
+ *
+ * @example
+ * const result: TransactionResult<number> = await store.withTransaction(id, { bodyHash }, async (tx) => 1);
+ * if (result.status === "processed") console.log(result.value);
+ */
+export type TransactionResult<T> =
+  | { status: "processed"; value: T }
+  | Exclude<ClaimResult, { status: "claimed" }>;
+
+/**
+ * The PostgreSQL store: an {@link IdempotencyStore} plus table management and the
+ * same-transaction pattern.
+ *
+ * @example
+ * const store: PostgresStore = createPostgresStore({ pool });
+ * await store.migrate();
+ */
+export interface PostgresStore extends IdempotencyStore {
+  /** The quoted table name used in every statement. */
+  readonly table: string;
+  /** Creates the table and its `expires_at` index if missing. Safe to run concurrently and repeatedly. */
+  migrate(): Promise<void>;
+  /** Alias of {@link PostgresStore.migrate}. */
+  ensureTable(): Promise<void>;
+  /** Deletes expired records (at most `limit` when given, oldest first) and returns how many. */
+  purgeExpired(options?: { limit?: number }): Promise<number>;
+  /**
+   * Claims `key`, runs `fn` inside a transaction on a dedicated connection, and marks the
+   * key completed in that same transaction. Commit → the effect and the completion land
+   * together; `fn` throws → rollback, the claim is released and the error rethrown, so a
+   * retry runs it again. If the lease lapsed and another delivery took the key over
+   * before the commit, everything is rolled back and `IN_PROGRESS` is thrown.
+   */
+  withTransaction<T, Tx extends PgQueryable = PgQueryable>(
+    key: string,
+    options: ClaimOptions,
+    fn: (tx: Tx) => Promise<T>,
+  ): Promise<TransactionResult<T>>;
+  /**
+   * Owner-checked completion as a statement of your own transaction `tx`: the key is
+   * completed exactly when `tx` commits. False when `token` no longer owns the key
+   * (roll back then: another delivery has taken over).
+   */
+  completeInTransaction(tx: PgQueryable, key: string, token: string): Promise<boolean>;
+}
+
+/** The default table of {@link createPostgresStore}. */
+export const DEFAULT_POSTGRES_TABLE = "agentref_webhook_idempotency";
+const DEFAULT_TIMEOUT_MS = 5_000;
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+
+interface TableName {
+  quoted: string;
+  index: string;
+  plain: string;
+}
+
+function tableName(table: string): TableName {
+  const parts = typeof table === "string" ? table.split(".") : [];
+  if (parts.length < 1 || parts.length > 2 || !parts.every((p) => IDENTIFIER.test(p))) {
+    throw new TypeError(
+      `createPostgresStore: table must be an identifier like "agentref_webhook_idempotency" or "schema.table" ` +
+        `(letters, digits and underscores, not starting with a digit, at most 63 characters each); got ${JSON.stringify(table)}.`,
+    );
+  }
+  // Validated above and quoted here, so no name can inject SQL (and case is preserved).
+  const quoted = parts.map((p) => `"${p}"`).join(".");
+  const suffix = "_expires_at_idx";
+  const last = parts[parts.length - 1]!;
+  return { quoted, index: `"${last.slice(0, 63 - suffix.length)}${suffix}"`, plain: parts.join(".") };
+}
+
+/**
+ * The SQL that creates the store's table and index, for users who manage migrations
+ * themselves (it is what `migrate()` runs). The key is the primary key; times are
+ * `timestamptz` set from the database clock.
+ *
+ * @example
+ * import { postgresSchemaSql } from "agentref-webhooks/postgres";
+ * console.log(postgresSchemaSql("agentref_webhook_idempotency"));
+ */
+export function postgresSchemaSql(table: string = DEFAULT_POSTGRES_TABLE): string {
+  const t = tableName(table);
+  return `CREATE TABLE IF NOT EXISTS ${t.quoted} (
+  key              text        PRIMARY KEY,
+  status           text        NOT NULL CHECK (status IN ('in-progress', 'completed')),
+  owner_token      text        NOT NULL,
+  body_hash        text        NOT NULL,
+  claimed_at       timestamptz NOT NULL,
+  lease_expires_at timestamptz NOT NULL,
+  expires_at       timestamptz NOT NULL,
+  completed_at     timestamptz
+);
+CREATE INDEX IF NOT EXISTS ${t.index} ON ${t.quoted} (expires_at);
+`;
+}
+
+const MS = (column: string) => `floor(extract(epoch from ${column}) * 1000)::float8`;
+
+function claimSql(t: string): string {
+  // One statement. The upsert takes the key when it is absent, expired, or in progress
+  // with a lapsed lease and the same body; `excluded.claimed_at` is the one clock reading
+  // every comparison uses. When it does not fire, the second SELECT reports the row as
+  // of the statement's snapshot (no row: a concurrent first claim committed after the
+  // snapshot, so the caller asks again).
+  return `WITH claimed AS (
+  INSERT INTO ${t} AS r (key, status, owner_token, body_hash, claimed_at, lease_expires_at, expires_at)
+  SELECT $1::text, 'in-progress', $2::text, $3::text, c.ts,
+         c.ts + $4::float8 * interval '1 millisecond', c.ts + $5::float8 * interval '1 millisecond'
+  FROM (SELECT clock_timestamp() AS ts) c
+  ON CONFLICT (key) DO UPDATE SET
+    status = 'in-progress', owner_token = excluded.owner_token, body_hash = excluded.body_hash,
+    claimed_at = excluded.claimed_at, lease_expires_at = excluded.lease_expires_at,
+    expires_at = excluded.expires_at, completed_at = NULL
+  WHERE r.expires_at <= excluded.claimed_at
+     OR (r.status = 'in-progress' AND r.lease_expires_at <= excluded.claimed_at AND r.body_hash = excluded.body_hash)
+  RETURNING r.lease_expires_at
+)
+SELECT 'claimed' AS outcome, NULL::text AS status, true AS same_body, false AS expired,
+       ${MS("lease_expires_at")} AS lease_at_ms, NULL::float8 AS retry_ms
+FROM claimed
+UNION ALL
+SELECT 'existing', e.status, e.body_hash = $3::text, e.expires_at <= clock_timestamp(),
+       NULL::float8, ${MS("(e.lease_expires_at - clock_timestamp())")}
+FROM ${t} e
+WHERE e.key = $1::text AND NOT EXISTS (SELECT 1 FROM claimed)`;
+}
+
+interface ClaimRow {
+  outcome: "claimed" | "existing";
+  status: "in-progress" | "completed" | null;
+  same_body: boolean;
+  expired: boolean;
+  lease_at_ms: number | null;
+  retry_ms: number | null;
+}
+
+const MAX_CLAIM_ATTEMPTS = 5;
+
+interface PgPoolLike extends PgQueryable {
+  connect(): Promise<PgQueryable & { release(err?: Error | boolean): void }>;
+}
+
+function isPool(db: PgQueryable): db is PgPoolLike {
+  const d = db as unknown as Record<string, unknown>;
+  return typeof d["connect"] === "function" && typeof d["release"] !== "function" && typeof d["totalCount"] === "number";
+}
+
+function failureHint(table: string) {
+  return (err: unknown): string | undefined => {
+    const code = (err as { code?: unknown } | null)?.code;
+    if (code === "42P01") {
+      return `The table ${table} does not exist: run \`await store.migrate()\` once at startup, or apply postgresSchemaSql() in your migrations.`;
+    }
+    return undefined;
+  };
+}
+
+/**
+ * An idempotency store on PostgreSQL (>= 11), shared by every app instance: AgentRef's
+ * own advice ("store processed event IDs with a unique constraint"), made safe under
+ * races, crashes and outages. Create the table once with `await store.migrate()` (or
+ * apply {@link postgresSchemaSql} in your migrations) and schedule `purgeExpired()`.
+ *
+ * Round trips (one statement each; a pool with an idle connection adds none):
+ * - `claim`: one `INSERT … ON CONFLICT (key) DO UPDATE … WHERE <expired or lease lapsed>`
+ *   that also reads the existing row, so a new delivery and a duplicate both take one.
+ *   Only when it races a concurrent first claim does it run once more (a second round trip).
+ * - `complete` (owner-checked UPDATE) and `release` (owner-checked DELETE): one each.
+ *
+ * Lease and expiry decisions use the database clock (`clock_timestamp()`), so instances
+ * with skewed clocks agree. Every driver failure becomes `WebhookError("STORE_UNAVAILABLE")`
+ * (503, the sender retries); configure the pool with `connectionTimeoutMillis` so an
+ * exhausted pool fails fast, and the store gives up on a statement after `timeoutMs`.
+ *
+ * @example
+ * import pg from "pg";
+ * import { createPostgresStore } from "agentref-webhooks/postgres";
+ * const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, connectionTimeoutMillis: 2_000 });
+ * const store = createPostgresStore({ pool });
+ * await store.migrate();
+ * const handler = createHandler({ secret, store, on: {} });
+ * setInterval(() => store.purgeExpired({ limit: 10_000 }), 3600_000).unref();
+ *
+ * @example
+ * // Exactly-once effects in the same database: the order row and the completion commit together.
+ * const result = await store.withTransaction(event.id, { bodyHash }, async (tx) => {
+ *   await tx.query("INSERT INTO commissions (id, amount) VALUES ($1, $2)", [event.data.id, event.data.commissionAmount]);
+ * });
+ * // result.status: "processed" | "completed" (duplicate) | "in-progress" | "conflict"
+ */
+export function createPostgresStore(options: PostgresStoreOptions): PostgresStore {
+  const settings = resolveStoreSettings("postgres", options);
+  const timeoutMs = checkPositiveInteger("postgres", "timeoutMs", options.timeoutMs, DEFAULT_TIMEOUT_MS);
+  const db = options.pool;
+  if (typeof db?.query !== "function") {
+    throw new TypeError("createPostgresStore: `pool` must be a pg Pool, Client or PoolClient (anything with query(text, values)).");
+  }
+  const t = tableName(options.table ?? DEFAULT_POSTGRES_TABLE);
+  const hint = failureHint(t.plain);
+  const sql = {
+    claim: claimSql(t.quoted),
+    complete: `UPDATE ${t.quoted} SET status = 'completed', completed_at = clock_timestamp(),
+  expires_at = clock_timestamp() + $3::float8 * interval '1 millisecond'
+WHERE key = $1::text AND owner_token = $2::text AND expires_at > clock_timestamp()`,
+    release: `DELETE FROM ${t.quoted}
+WHERE key = $1::text AND owner_token = $2::text AND status = 'in-progress' AND expires_at > clock_timestamp()`,
+    purge: `DELETE FROM ${t.quoted} WHERE expires_at <= clock_timestamp()`,
+    purgeSome: `DELETE FROM ${t.quoted} WHERE key IN (
+  SELECT key FROM ${t.quoted} WHERE expires_at <= clock_timestamp() ORDER BY expires_at LIMIT $1 FOR UPDATE SKIP LOCKED)`,
+    // One simple-protocol query is one implicit transaction, so the advisory lock
+    // serializes concurrent migrations (CREATE … IF NOT EXISTS alone can still race).
+    migrate: `SELECT pg_advisory_xact_lock(hashtext('agentref-webhooks:migrate:${t.plain}'));\n${postgresSchemaSql(t.plain)}`,
+  };
+
+  const run = (operation: string, on: PgQueryable, text: string, values?: unknown[]) =>
+    guard("postgres", operation, timeoutMs, () => (values === undefined ? on.query(text) : on.query(text, values)), hint);
+
+  const claim = async (key: string, { bodyHash }: ClaimOptions): Promise<ClaimResult> => {
+    for (let attempt = 0; attempt < MAX_CLAIM_ATTEMPTS; attempt++) {
+      const token = newOwnerToken();
+      const { rows } = await run("claim", db, sql.claim, [key, token, bodyHash, settings.leaseMs, settings.ttlMs]);
+      const row = rows[0] as ClaimRow | undefined;
+      if (row === undefined) continue;
+      if (row.outcome === "claimed") return { status: "claimed", token, leaseExpiresAt: Number(row.lease_at_ms) };
+      // The row as of our snapshot; if it looks claimable, it changed under us: ask again.
+      if (row.expired) continue;
+      if (!row.same_body) return { status: "conflict" };
+      if (row.status === "completed") return { status: "completed" };
+      const retryAfterMs = Number(row.retry_ms);
+      if (retryAfterMs > 0) return { status: "in-progress", retryAfterMs };
+    }
+    throw storeUnavailable(
+      "postgres",
+      "claim",
+      new Error(`the record kept changing during ${MAX_CLAIM_ATTEMPTS} attempts`),
+    );
+  };
+
+  const completeOn = async (on: PgQueryable, key: string, token: string) =>
+    ((await run("complete", on, sql.complete, [key, token, settings.ttlMs])).rowCount ?? 0) === 1;
+
+  const release = async (key: string, token: string) =>
+    ((await run("release", db, sql.release, [key, token])).rowCount ?? 0) === 1;
+
+  const checkout = async (): Promise<{ tx: PgQueryable; done: (err?: Error) => void }> => {
+    if (!isPool(db)) return { tx: db, done: () => {} };
+    const pending = db.connect();
+    try {
+      const client = await guard("postgres", "connect", timeoutMs, () => pending, hint);
+      // pg emits "error" on a checked-out client whose connection dies; with no listener
+      // that would crash the process. The failing query rejects anyway, so only remember it.
+      let lost: Error | undefined;
+      const onError = (err: Error) => {
+        lost = err;
+      };
+      const events = client as unknown as {
+        on?: (event: "error", listener: (err: Error) => void) => unknown;
+        off?: (event: "error", listener: (err: Error) => void) => unknown;
+      };
+      events.on?.call(client, "error", onError);
+      return {
+        tx: client,
+        done: (err) => {
+          events.off?.call(client, "error", onError);
+          client.release(err ?? lost ?? false);
+        },
+      };
+    } catch (err) {
+      // The connection we gave up on may still arrive: hand it back instead of leaking it.
+      pending.then((client) => client.release(), () => {});
+      throw err;
+    }
+  };
+
+  return {
+    settings,
+    table: t.quoted,
+    claim,
+    complete: (key, token) => completeOn(db, key, token),
+    release,
+    completeInTransaction: completeOn,
+    async migrate() {
+      await run("migrate", db, sql.migrate);
+    },
+    async ensureTable() {
+      await run("migrate", db, sql.migrate);
+    },
+    async purgeExpired(purgeOptions = {}) {
+      if (purgeOptions.limit === undefined) return (await run("purgeExpired", db, sql.purge)).rowCount ?? 0;
+      const limit = checkPositiveInteger("postgres", "purgeExpired limit", purgeOptions.limit, 0, "rows");
+      return (await run("purgeExpired", db, sql.purgeSome, [limit])).rowCount ?? 0;
+    },
+    async withTransaction<T, Tx extends PgQueryable = PgQueryable>(
+      key: string,
+      claimOptions: ClaimOptions,
+      fn: (tx: Tx) => Promise<T>,
+    ): Promise<TransactionResult<T>> {
+      const claimed = await claim(key, claimOptions);
+      if (claimed.status !== "claimed") return claimed;
+      let connection: Awaited<ReturnType<typeof checkout>>;
+      try {
+        connection = await checkout();
+      } catch (err) {
+        await release(key, claimed.token).catch(() => false);
+        throw err;
+      }
+      const { tx, done } = connection;
+      let began = false;
+      try {
+        await run("begin", tx, "BEGIN");
+        began = true;
+        const value = await fn(tx as Tx);
+        if (!(await completeOn(tx, key, claimed.token))) {
+          throw new WebhookError(
+            "IN_PROGRESS",
+            `The lease on ${JSON.stringify(key)} lapsed and another delivery took it over before this transaction ` +
+              `committed; it was rolled back. Raise leaseMs above your longest transaction.`,
+          );
+        }
+        await run("commit", tx, "COMMIT");
+        began = false;
+        done();
+        return { status: "processed", value };
+      } catch (err) {
+        let broken: Error | undefined;
+        if (began) {
+          try {
+            await tx.query("ROLLBACK");
+          } catch (rollbackError) {
+            // A connection that cannot roll back must not go back to the pool.
+            broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+          }
+        }
+        done(broken);
+        // Safe even if a failed COMMIT actually landed: release only deletes an in-progress record.
+        await release(key, claimed.token).catch(() => false);
+        throw err;
+      }
+    },
+  };
+}

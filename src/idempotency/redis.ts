@@ -1,0 +1,234 @@
+import { checkPositiveInteger, guard, newOwnerToken, resolveStoreSettings, type StoreSettingsInput } from "./settings.js";
+import type { ClaimResult, IdempotencyStore } from "./store.js";
+
+/**
+ * The part of a node-redis client (`createClient()` from `redis` v4 or later) the store uses.
+ *
+ * @example
+ * import { createClient } from "redis";
+ * const client: NodeRedisClientLike = await createClient({ url, disableOfflineQueue: true }).connect();
+ */
+export interface NodeRedisClientLike {
+  eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
+  evalSha(sha1: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
+}
+
+/**
+ * The part of an ioredis client (`new Redis()` or `new Redis.Cluster()`) the store uses.
+ *
+ * @example
+ * import { Redis } from "ioredis";
+ * const client: IoRedisClientLike = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+ */
+export interface IoRedisClientLike {
+  eval(script: string, numKeys: number, ...args: string[]): Promise<unknown>;
+  evalsha(sha1: string, numKeys: number, ...args: string[]): Promise<unknown>;
+}
+
+/**
+ * A node-redis or an ioredis client; which one is detected at creation.
+ *
+ * @example
+ * const client: RedisClientLike = new Redis(process.env.REDIS_URL!);
+ */
+export type RedisClientLike = NodeRedisClientLike | IoRedisClientLike;
+
+/**
+ * Options of {@link createRedisStore}.
+ *
+ * @example
+ * createRedisStore({ client, prefix: "shop:webhooks:", ttlMs: 48 * 3600_000, leaseMs: 60_000, timeoutMs: 2_000 });
+ */
+export interface RedisStoreOptions extends StoreSettingsInput {
+  /** A connected node-redis or ioredis client. The store never connects or closes it. */
+  client: RedisClientLike;
+  /** Prepended to every key. Default `"agentref-webhooks:idem:"`. */
+  prefix?: string;
+  /** An operation with no answer after this many milliseconds fails with `STORE_UNAVAILABLE`. Default 5,000. */
+  timeoutMs?: number;
+}
+
+/** The default key prefix of {@link createRedisStore}. */
+export const DEFAULT_REDIS_PREFIX = "agentref-webhooks:idem:";
+const DEFAULT_TIMEOUT_MS = 5_000;
+
+// A record is a hash: s = status (p = in progress, c = completed), t = owner token,
+// l = lease expiry (server ms), h = body hash; the key's PX expiry is the record TTL.
+// Times come from the server's TIME so instances with skewed clocks agree.
+const CLAIM = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local rec = redis.call('HMGET', KEYS[1], 's', 't', 'l', 'h')
+if rec[1] then
+  if rec[4] ~= ARGV[2] then return {'conflict', 0} end
+  if rec[1] == 'c' then return {'completed', 0} end
+  local lease = tonumber(rec[3])
+  if rec[2] == ARGV[1] then return {'claimed', lease} end
+  if lease > now then return {'in-progress', lease - now} end
+end
+local lease = now + tonumber(ARGV[3])
+redis.call('HSET', KEYS[1], 's', 'p', 't', ARGV[1], 'l', string.format('%.0f', lease), 'h', ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+return {'claimed', lease}
+`;
+
+const COMPLETE = `
+if redis.call('HGET', KEYS[1], 't') ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], 's', 'c')
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return 1
+`;
+
+const RELEASE = `
+local rec = redis.call('HMGET', KEYS[1], 's', 't')
+if rec[1] ~= 'p' or rec[2] ~= ARGV[1] then return 0 end
+redis.call('DEL', KEYS[1])
+return 1
+`;
+
+interface Driver {
+  evalSha(sha1: string, keys: string[], args: string[]): Promise<unknown>;
+  eval(script: string, keys: string[], args: string[]): Promise<unknown>;
+}
+
+function driverFor(client: RedisClientLike): Driver {
+  const c = client as Partial<NodeRedisClientLike & IoRedisClientLike> | null | undefined;
+  if (typeof c?.evalSha === "function" && typeof c.eval === "function") {
+    const nodeRedis = client as NodeRedisClientLike;
+    return {
+      evalSha: (sha1, keys, args) => nodeRedis.evalSha(sha1, { keys, arguments: args }),
+      eval: (script, keys, args) => nodeRedis.eval(script, { keys, arguments: args }),
+    };
+  }
+  if (typeof c?.evalsha === "function" && typeof c.eval === "function") {
+    const ioredis = client as IoRedisClientLike;
+    return {
+      evalSha: (sha1, keys, args) => ioredis.evalsha(sha1, keys.length, ...keys, ...args),
+      eval: (script, keys, args) => ioredis.eval(script, keys.length, ...keys, ...args),
+    };
+  }
+  throw new TypeError(
+    "createRedisStore: `client` must be a node-redis client (createClient() from 'redis') or an ioredis client (new Redis()).",
+  );
+}
+
+const shaCache = new Map<string, Promise<string>>();
+
+// WebCrypto rather than node:crypto keeps this module free of Node built-ins.
+function sha1Of(script: string): Promise<string> {
+  let sha = shaCache.get(script);
+  if (sha === undefined) {
+    sha = globalThis.crypto.subtle
+      .digest("SHA-1", new TextEncoder().encode(script))
+      .then((digest) => Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join(""));
+    shaCache.set(script, sha);
+  }
+  return sha;
+}
+
+function isNoScript(err: unknown): boolean {
+  return err instanceof Error && err.message.startsWith("NOSCRIPT");
+}
+
+function failureHint(err: unknown): string | undefined {
+  const message = err instanceof Error ? err.message : "";
+  if (/closed/i.test(message)) {
+    return "The client is not connected: connect it before handling deliveries (node-redis: await client.connect()). The sender retries this delivery.";
+  }
+  return undefined;
+}
+
+/**
+ * An idempotency store on Redis (or Valkey, Redis >= 5), shared by every app instance.
+ * Works with node-redis (`redis` v4+) and ioredis clients, including clusters
+ * (one key per script). Each operation is one Lua script, atomic on the server:
+ *
+ * - `claim`: one round trip (EVALSHA; the first call after a server restart or
+ *   `SCRIPT FLUSH` adds one EVAL). Absent or expired → claimed with a lease; in progress
+ *   with a lapsed lease → taken over; completed → completed; live lease → in-progress
+ *   with `retryAfterMs`; a different body hash → conflict. Lease decisions use the
+ *   server clock (`TIME`), so instances with skewed clocks agree.
+ * - `complete` (compare-and-set) and `release` (compare-and-delete): one round trip
+ *   each, and only for the current owner token.
+ *
+ * So a new delivery costs two round trips (claim + complete) and a duplicate one.
+ *
+ * Outages: every driver failure becomes `WebhookError("STORE_UNAVAILABLE")` (503, the
+ * sender retries). By default both drivers queue commands while disconnected, so also
+ * configure the client to fail fast: node-redis `createClient({ disableOfflineQueue: true })`,
+ * ioredis `new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1 })`.
+ * Otherwise the store gives up after `timeoutMs` (the queued command may still run
+ * later; a late claim is an orphan lease that lapses after `leaseMs`).
+ *
+ * @example
+ * import { createClient } from "redis";
+ * import { createRedisStore } from "agentref-webhooks/redis";
+ * const client = await createClient({ url: process.env.REDIS_URL, disableOfflineQueue: true }).connect();
+ * const handler = createHandler({ secret, store: createRedisStore({ client }), on: {} });
+ *
+ * @example
+ * import { Redis } from "ioredis";
+ * const client = new Redis(process.env.REDIS_URL!, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+ * const store = createRedisStore({ client, prefix: "shop:webhooks:" });
+ */
+export function createRedisStore(options: RedisStoreOptions): IdempotencyStore {
+  const settings = resolveStoreSettings("redis", options);
+  const driver = driverFor(options.client);
+  const timeoutMs = checkPositiveInteger("redis", "timeoutMs", options.timeoutMs, DEFAULT_TIMEOUT_MS);
+  const prefix = options.prefix ?? DEFAULT_REDIS_PREFIX;
+  if (typeof prefix !== "string") throw new TypeError("createRedisStore: `prefix` must be a string.");
+  const ttl = String(settings.ttlMs);
+  const lease = String(settings.leaseMs);
+
+  const run = (operation: string, script: string, key: string, args: string[]): Promise<unknown> =>
+    guard(
+      "redis",
+      operation,
+      timeoutMs,
+      async () => {
+        const keys = [prefix + key];
+        const sha1 = await sha1Of(script);
+        try {
+          return await driver.evalSha(sha1, keys, args);
+        } catch (err) {
+          if (!isNoScript(err)) throw err;
+          // EVAL runs the script and caches it, so later calls go back to EVALSHA.
+          return await driver.eval(script, keys, args);
+        }
+      },
+      failureHint,
+    );
+
+  return {
+    settings,
+    async claim(key, { bodyHash }): Promise<ClaimResult> {
+      const token = newOwnerToken();
+      const reply = await run("claim", CLAIM, key, [token, bodyHash, lease, ttl]);
+      const [status, value] = parseReply(reply);
+      switch (status) {
+        case "claimed":
+          return { status: "claimed", token, leaseExpiresAt: value };
+        case "in-progress":
+          return { status: "in-progress", retryAfterMs: Math.max(1, value) };
+        case "completed":
+          return { status: "completed" };
+        case "conflict":
+          return { status: "conflict" };
+        default:
+          throw new Error(`unexpected reply from the claim script: ${JSON.stringify(reply)}`);
+      }
+    },
+    async complete(key, token) {
+      return Number(await run("complete", COMPLETE, key, [token, ttl])) === 1;
+    },
+    async release(key, token) {
+      return Number(await run("release", RELEASE, key, [token])) === 1;
+    },
+  };
+}
+
+function parseReply(reply: unknown): [string, number] {
+  if (!Array.isArray(reply) || reply.length < 2) return ["", 0];
+  // Clients configured to return buffers hand back Buffers for bulk strings.
+  return [String(reply[0]), Number(reply[1])];
+}

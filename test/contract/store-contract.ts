@@ -1,0 +1,463 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { isWebhookError } from "../../src/errors/index.js";
+import { silentLogger, type Logger } from "../../src/core/logger.js";
+import {
+  DEFAULT_LEASE_MS,
+  DEFAULT_TTL_MS,
+  MIN_SAFE_TTL_MS,
+  type ClaimResult,
+  type IdempotencyStore,
+} from "../../src/idempotency/store.js";
+
+/**
+ * What a factory receives: the settings under test (passed through to the store).
+ *
+ * @example
+ * const factory: StoreFactory = (options) => ({ store: createMemoryStore({ ...options, now: clock.now }) });
+ */
+export interface StoreFactoryOptions {
+  ttlMs?: number;
+  leaseMs?: number;
+  logger?: Logger;
+}
+
+/**
+ * A fresh store, optionally more stores sharing its backend over separate
+ * connections (`peers`), and how to clean up.
+ *
+ * @example
+ * const harness: StoreHarness = { store, peers: [storeOnSecondConnection], cleanup: () => {} };
+ */
+export interface StoreHarness {
+  store: IdempotencyStore;
+  peers?: IdempotencyStore[];
+  cleanup?: () => void | Promise<void>;
+}
+
+/**
+ * Builds a store with the given settings. It must throw (or reject) when the
+ * settings are invalid, and must not leak connections when it does.
+ *
+ * @example
+ * const factory: StoreFactory = (options) => ({ store: createRedisStore({ client, ...options }) });
+ */
+export type StoreFactory = (options: StoreFactoryOptions) => StoreHarness | Promise<StoreHarness>;
+
+/**
+ * How the suite moves time for a store.
+ * - `virtual`: the store reads an injected clock; `advance` moves it instantly and exact
+ *   boundaries are checked.
+ * - `real`: the store uses its own (server) clock; `advance` sleeps, so pick short
+ *   `leaseMs`/`ttlMs` and a `marginMs` that absorbs scheduling jitter.
+ *
+ * @example
+ * const caps: StoreContractCapabilities = { clock: "real", now: Date.now, advance: sleep, leaseMs: 400, ttlMs: 1500, marginMs: 150 };
+ */
+export interface StoreContractCapabilities {
+  clock: "virtual" | "real";
+  /** The time the store sees (virtual) or the local clock (real), in epoch ms. */
+  now(): number;
+  advance(ms: number): Promise<void>;
+  /** Lease used by the timing tests. */
+  leaseMs: number;
+  /** TTL used by the timing tests (must exceed leaseMs). */
+  ttlMs: number;
+  /** Slack added to real waits. Default 0 (virtual) or 150 (real). */
+  marginMs?: number;
+  /** Allowed difference between the store's clock and `now()`. Default 0 (virtual) or 1000 (real). */
+  skewMs?: number;
+}
+
+const HASH_A = "a".repeat(64);
+const HASH_B = "b".repeat(64);
+
+let counter = 0;
+const newKey = (label: string) => `msg_${label}_${Date.now().toString(36)}_${(counter++).toString(36)}_${Math.random().toString(36).slice(2)}`;
+
+function claimedToken(result: ClaimResult): string {
+  expect(result.status).toBe("claimed");
+  if (result.status !== "claimed") throw new Error("unreachable");
+  return result.token;
+}
+
+/**
+ * The behaviour every `IdempotencyStore` must have, as a vitest `describe` block:
+ * results of claim / duplicate / in-progress / completed / expired / released, owner
+ * tokens, body-hash conflicts, crash recovery, millisecond units, a single winner
+ * under 100 concurrent claims, settings validation and the short-TTL warning.
+ *
+ * @example
+ * const clock = { t: 1_700_000_000_000 };
+ * describeStoreContract("memory", (options) => ({ store: createMemoryStore({ ...options, now: () => clock.t }) }), {
+ *   clock: "virtual", now: () => clock.t, advance: async (ms) => { clock.t += ms; }, leaseMs: 60_000, ttlMs: 3_600_000,
+ * });
+ */
+export function describeStoreContract(
+  name: string,
+  factory: StoreFactory,
+  capabilities: StoreContractCapabilities,
+): void {
+  const virtual = capabilities.clock === "virtual";
+  const margin = capabilities.marginMs ?? (virtual ? 0 : 150);
+  const skew = capabilities.skewMs ?? (virtual ? 0 : 1000);
+  const { leaseMs, ttlMs, advance } = capabilities;
+
+  describe(`IdempotencyStore contract: ${name}`, () => {
+    const cleanups: (() => void | Promise<void>)[] = [];
+    afterEach(async () => {
+      for (const cleanup of cleanups.splice(0)) await cleanup();
+    });
+
+    const open = async (options: StoreFactoryOptions = { ttlMs, leaseMs, logger: silentLogger }) => {
+      const harness = await factory(options);
+      if (harness.cleanup) cleanups.push(harness.cleanup);
+      return harness;
+    };
+    const openStore = async (options?: StoreFactoryOptions) => (await open(options)).store;
+
+    describe("claim results", () => {
+      it("claims a new key with an owner token and a lease", async () => {
+        const store = await openStore();
+        const before = capabilities.now();
+        const result = await store.claim(newKey("new"), { bodyHash: HASH_A });
+        expect(result.status).toBe("claimed");
+        if (result.status !== "claimed") return;
+        expect(typeof result.token).toBe("string");
+        expect(result.token.length).toBeGreaterThanOrEqual(16);
+        // A lease is always set, and in milliseconds.
+        expect(result.leaseExpiresAt).toBeGreaterThanOrEqual(before + leaseMs - skew);
+        expect(result.leaseExpiresAt).toBeLessThanOrEqual(capabilities.now() + leaseMs + skew);
+      });
+
+      it("answers in-progress to a second claim while the lease is live", async () => {
+        const store = await openStore();
+        const key = newKey("busy");
+        claimedToken(await store.claim(key, { bodyHash: HASH_A }));
+        const second = await store.claim(key, { bodyHash: HASH_A });
+        expect(second.status).toBe("in-progress");
+        if (second.status !== "in-progress") return;
+        expect(second.retryAfterMs).toBeGreaterThan(0);
+        expect(second.retryAfterMs).toBeLessThanOrEqual(leaseMs);
+      });
+
+      it("answers completed to every claim after complete (a duplicate)", async () => {
+        const store = await openStore();
+        const key = newKey("done");
+        const token = claimedToken(await store.claim(key, { bodyHash: HASH_A }));
+        expect(await store.complete(key, token)).toBe(true);
+        expect(await store.claim(key, { bodyHash: HASH_A })).toEqual({ status: "completed" });
+        expect(await store.claim(key, { bodyHash: HASH_A })).toEqual({ status: "completed" });
+      });
+
+      it("lets a released key be claimed again, under a new token", async () => {
+        const store = await openStore();
+        const key = newKey("released");
+        const first = claimedToken(await store.claim(key, { bodyHash: HASH_A }));
+        expect(await store.release(key, first)).toBe(true);
+        const second = claimedToken(await store.claim(key, { bodyHash: HASH_A }));
+        expect(second).not.toBe(first);
+      });
+
+      it("answers conflict for the same key with another body, in progress and completed", async () => {
+        const store = await openStore();
+        const key = newKey("conflict");
+        const token = claimedToken(await store.claim(key, { bodyHash: HASH_A }));
+        expect(await store.claim(key, { bodyHash: HASH_B })).toEqual({ status: "conflict" });
+        expect(await store.complete(key, token)).toBe(true);
+        expect(await store.claim(key, { bodyHash: HASH_B })).toEqual({ status: "conflict" });
+        // The conflict changed nothing: the original body is still a duplicate.
+        expect(await store.claim(key, { bodyHash: HASH_A })).toEqual({ status: "completed" });
+      });
+
+      it("keeps keys independent, whatever characters they hold", async () => {
+        const store = await openStore();
+        const base = newKey("chars");
+        const keys = [`${base}:a:b`, `${base} spaced`, `${base}_ünïcødé_🚀`, `${base}${"x".repeat(300)}`, `${base}'";--`];
+        const tokens = await Promise.all(keys.map(async (k) => claimedToken(await store.claim(k, { bodyHash: HASH_A }))));
+        expect(await store.complete(keys[0]!, tokens[0]!)).toBe(true);
+        expect(await store.claim(keys[0]!, { bodyHash: HASH_A })).toEqual({ status: "completed" });
+        for (const k of keys.slice(1)) expect((await store.claim(k, { bodyHash: HASH_A })).status).toBe("in-progress");
+        expect(claimedToken(await store.claim(`${base}:a`, { bodyHash: HASH_A }))).toBeTruthy();
+      });
+    });
+
+    describe("owner tokens", () => {
+      it("refuses complete and release without the owner token", async () => {
+        const store = await openStore();
+        const key = newKey("owner");
+        const token = claimedToken(await store.claim(key, { bodyHash: HASH_A }));
+        expect(await store.complete(key, "not-the-owner")).toBe(false);
+        expect(await store.release(key, "not-the-owner")).toBe(false);
+        expect((await store.claim(key, { bodyHash: HASH_A })).status).toBe("in-progress");
+        expect(await store.complete(key, token)).toBe(true);
+        expect(await store.claim(key, { bodyHash: HASH_A })).toEqual({ status: "completed" });
+      });
+
+      it("answers false for keys it never saw", async () => {
+        const store = await openStore();
+        expect(await store.complete(newKey("unknown"), "token")).toBe(false);
+        expect(await store.release(newKey("unknown"), "token")).toBe(false);
+      });
+
+      it("does not let release undo a completion", async () => {
+        const store = await openStore();
+        const key = newKey("no-undo");
+        const token = claimedToken(await store.claim(key, { bodyHash: HASH_A }));
+        expect(await store.complete(key, token)).toBe(true);
+        expect(await store.release(key, token)).toBe(false);
+        expect(await store.claim(key, { bodyHash: HASH_A })).toEqual({ status: "completed" });
+      });
+
+      it("keeps a stale owner (lease lapsed, key taken over) from touching the new owner's record", async () => {
+        const store = await openStore();
+        const key = newKey("stale");
+        const stale = claimedToken(await store.claim(key, { bodyHash: HASH_A }));
+        await advance(leaseMs + margin);
+        const fresh = claimedToken(await store.claim(key, { bodyHash: HASH_A }));
+        expect(fresh).not.toBe(stale);
+        expect(await store.complete(key, stale)).toBe(false);
+        expect(await store.release(key, stale)).toBe(false);
+        expect((await store.claim(key, { bodyHash: HASH_A })).status).toBe("in-progress");
+        expect(await store.complete(key, fresh)).toBe(true);
+        expect(await store.release(key, stale)).toBe(false);
+        expect(await store.claim(key, { bodyHash: HASH_A })).toEqual({ status: "completed" });
+      });
+    });
+
+    describe("crash recovery and expiry", () => {
+      it("makes a never-completed claim claimable after its lease, not before", async () => {
+        const store = await openStore();
+        const key = newKey("crash");
+        const crashed = claimedToken(await store.claim(key, { bodyHash: HASH_A }));
+        if (virtual) {
+          await advance(leaseMs - 1);
+          expect(await store.claim(key, { bodyHash: HASH_A })).toEqual({ status: "in-progress", retryAfterMs: 1 });
+          await advance(1);
+        } else {
+          await advance(Math.floor(leaseMs / 4));
+          expect((await store.claim(key, { bodyHash: HASH_A })).status).toBe("in-progress");
+          await advance(leaseMs - Math.floor(leaseMs / 4) + margin);
+        }
+        const retry = claimedToken(await store.claim(key, { bodyHash: HASH_A }));
+        expect(retry).not.toBe(crashed);
+      });
+
+      it("reports the remaining lease in retryAfterMs", async () => {
+        const store = await openStore();
+        const key = newKey("retry-after");
+        claimedToken(await store.claim(key, { bodyHash: HASH_A }));
+        const half = Math.floor(leaseMs / 2);
+        await advance(half);
+        const result = await store.claim(key, { bodyHash: HASH_A });
+        expect(result.status).toBe("in-progress");
+        if (result.status !== "in-progress") return;
+        if (virtual) expect(result.retryAfterMs).toBe(leaseMs - half);
+        else expect(result.retryAfterMs).toBeLessThanOrEqual(leaseMs - half + skew);
+      });
+
+      it("still answers conflict for another body after the lease lapsed", async () => {
+        const store = await openStore();
+        const key = newKey("lapsed-conflict");
+        claimedToken(await store.claim(key, { bodyHash: HASH_A }));
+        await advance(leaseMs + margin);
+        expect(await store.claim(key, { bodyHash: HASH_B })).toEqual({ status: "conflict" });
+        claimedToken(await store.claim(key, { bodyHash: HASH_A }));
+      });
+
+      it("treats an expired record as absent (claimable, even with another body)", async () => {
+        const store = await openStore();
+        const key = newKey("expired");
+        const token = claimedToken(await store.claim(key, { bodyHash: HASH_A }));
+        expect(await store.complete(key, token)).toBe(true);
+        await advance(ttlMs + margin);
+        claimedToken(await store.claim(key, { bodyHash: HASH_B }));
+      });
+
+      it("takes the TTL in milliseconds: 1500 ms is neither 1 s nor 1500 s (nor rounded up to 2 s)", async () => {
+        const store = await openStore({ ttlMs: 1500, leaseMs: 500, logger: silentLogger });
+        const key = newKey("ttl-units");
+        const token = claimedToken(await store.claim(key, { bodyHash: HASH_A }));
+        expect(await store.complete(key, token)).toBe(true);
+        await advance(1200);
+        expect(await store.claim(key, { bodyHash: HASH_A })).toEqual({ status: "completed" });
+        await advance(virtual ? 300 : 500);
+        claimedToken(await store.claim(key, { bodyHash: HASH_A }));
+      });
+
+      it("takes the lease in milliseconds: 500 ms is neither 0 s, 1 s nor 500 s", async () => {
+        const store = await openStore({ ttlMs: 5000, leaseMs: 500, logger: silentLogger });
+        const key = newKey("lease-units");
+        claimedToken(await store.claim(key, { bodyHash: HASH_A }));
+        await advance(300);
+        const busy = await store.claim(key, { bodyHash: HASH_A });
+        expect(busy.status).toBe("in-progress");
+        if (busy.status === "in-progress") expect(busy.retryAfterMs).toBeLessThanOrEqual(200 + skew);
+        await advance(virtual ? 200 : 300);
+        claimedToken(await store.claim(key, { bodyHash: HASH_A }));
+      });
+
+      it("restarts the TTL at completion", async () => {
+        const store = await openStore();
+        const key = newKey("ttl-restart");
+        const token = claimedToken(await store.claim(key, { bodyHash: HASH_A }));
+        // Complete late in the lease, then look just past the claim's TTL: the record must
+        // still be there, because a retry can come a whole TTL after the completion.
+        const wait = Math.floor((leaseMs * 3) / 4);
+        await advance(wait);
+        expect(await store.complete(key, token)).toBe(true);
+        await advance(ttlMs - wait + (virtual ? 1 : 50));
+        expect(await store.claim(key, { bodyHash: HASH_A })).toEqual({ status: "completed" });
+      });
+    });
+
+    describe("concurrency", () => {
+      it("gives 100 concurrent claims of one key exactly one winner", async () => {
+        const { store, peers = [] } = await open();
+        const stores = [store, ...peers];
+        const key = newKey("race");
+        const results = await Promise.all(
+          Array.from({ length: 100 }, (_, i) => stores[i % stores.length]!.claim(key, { bodyHash: HASH_A })),
+        );
+        const winners = results.filter((r) => r.status === "claimed");
+        expect(winners).toHaveLength(1);
+        expect(results.filter((r) => r.status === "in-progress")).toHaveLength(99);
+        expect(await store.complete(key, claimedToken(winners[0]!))).toBe(true);
+        const after = await Promise.all(
+          Array.from({ length: 100 }, (_, i) => stores[i % stores.length]!.claim(key, { bodyHash: HASH_A })),
+        );
+        expect(after.every((r) => r.status === "completed")).toBe(true);
+      });
+
+      it("lets 100 concurrent claims of different keys all win", async () => {
+        const store = await openStore();
+        const base = newKey("many");
+        const results = await Promise.all(
+          Array.from({ length: 100 }, (_, i) => store.claim(`${base}_${i}`, { bodyHash: HASH_A })),
+        );
+        expect(results.every((r) => r.status === "claimed")).toBe(true);
+      });
+    });
+
+    describe("settings", () => {
+      it("defaults to a 48 h TTL and a 60 s lease, without a warning", async () => {
+        const warn = vi.fn();
+        const store = await openStore({ logger: { warn } });
+        expect(store.settings).toEqual({ ttlMs: DEFAULT_TTL_MS, leaseMs: DEFAULT_LEASE_MS });
+        expect(warn).not.toHaveBeenCalled();
+      });
+
+      it.each([
+        ["ttlMs 0", { ttlMs: 0 }, RangeError],
+        ["negative ttlMs", { ttlMs: -1000 }, RangeError],
+        ["fractional ttlMs", { ttlMs: 1500.5 }, TypeError],
+        ["NaN ttlMs", { ttlMs: Number.NaN }, TypeError],
+        ["infinite ttlMs", { ttlMs: Number.POSITIVE_INFINITY }, TypeError],
+        ["string ttlMs", { ttlMs: "172800" as unknown as number }, TypeError],
+        ["leaseMs 0", { leaseMs: 0 }, RangeError],
+        ["fractional leaseMs", { leaseMs: 0.5 }, TypeError],
+        ["leaseMs equal to ttlMs", { ttlMs: 60_000, leaseMs: 60_000 }, RangeError],
+        ["leaseMs longer than ttlMs", { ttlMs: 1000, leaseMs: 2000 }, RangeError],
+        ["default leaseMs longer than a tiny ttlMs", { ttlMs: 1000 }, RangeError],
+      ] as const)("rejects %s", async (_label, settings, errorClass) => {
+        await expect(Promise.resolve().then(() => factory({ ...settings, logger: silentLogger }))).rejects.toThrow(
+          errorClass,
+        );
+      });
+
+      it("warns once, at creation, when the TTL is shorter than 47 h", async () => {
+        const warn = vi.fn();
+        const { store, peers = [] } = await open({ ttlMs: MIN_SAFE_TTL_MS - 1, leaseMs, logger: { warn } });
+        // One warning per store created (the harness may build peers with the same logger).
+        const stores = 1 + peers.length;
+        expect(warn).toHaveBeenCalledTimes(stores);
+        expect(String(warn.mock.calls[0]![0])).toMatch(/46\.3 h/);
+        expect(String(warn.mock.calls[0]![0])).toMatch(/processed twice/);
+        const key = newKey("warn");
+        const token = claimedToken(await store.claim(key, { bodyHash: HASH_A }));
+        await store.complete(key, token);
+        await store.claim(key, { bodyHash: HASH_A });
+        expect(warn).toHaveBeenCalledTimes(stores);
+      });
+
+      it("does not warn at exactly 47 h", async () => {
+        const warn = vi.fn();
+        await openStore({ ttlMs: MIN_SAFE_TTL_MS, logger: { warn } });
+        expect(warn).not.toHaveBeenCalled();
+      });
+    });
+  });
+}
+
+/**
+ * Retries `check` until it passes or `timeoutMs` runs out.
+ *
+ * @example
+ * await eventually(async () => expect(await ping()).toBe("PONG"));
+ */
+export async function eventually(check: () => Promise<void>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
+
+/**
+ * A sender delivering `count` events through the store with retries until each is
+ * acknowledged, while `disrupt` runs once a third of them are done. Returns how many
+ * times each event's "handler" ran, which keys failed to be marked completed, how many
+ * attempts met `STORE_UNAVAILABLE`, and any other error.
+ *
+ * @example
+ * const outcome = await simulateDeliveries(store, 150, async () => { await proxy.stop(); await proxy.start(); });
+ */
+export async function simulateDeliveries(
+  store: IdempotencyStore,
+  count: number,
+  disrupt: () => Promise<void>,
+): Promise<{ handled: Map<string, number>; completeFailed: Set<string>; unavailable: number; unexpected: unknown[] }> {
+  const handled = new Map<string, number>();
+  const completeFailed = new Set<string>();
+  const unexpected: unknown[] = [];
+  let unavailable = 0;
+  let acknowledged = 0;
+  let disruption: Promise<void> | undefined;
+  const prefix = `sim_${Date.now()}_${Math.random().toString(36).slice(2)}_`;
+  const queue = Array.from({ length: count }, (_, i) => `${prefix}${i}`);
+
+  const deliver = async (key: string): Promise<boolean> => {
+    try {
+      const claim = await store.claim(key, { bodyHash: "sim" });
+      if (claim.status === "completed") return true;
+      if (claim.status !== "claimed") return false;
+      handled.set(key, (handled.get(key) ?? 0) + 1);
+      try {
+        if (await store.complete(key, claim.token)) return true;
+      } catch (err) {
+        completeFailed.add(key);
+        throw err;
+      }
+      return false;
+    } catch (err) {
+      if (isWebhookError(err) && err.code === "STORE_UNAVAILABLE") unavailable++;
+      else unexpected.push(err);
+      return false;
+    }
+  };
+
+  const worker = async () => {
+    for (let key = queue.shift(); key !== undefined; key = queue.shift()) {
+      while (!(await deliver(key))) await new Promise((resolve) => setTimeout(resolve, 40));
+      acknowledged++;
+      if (disruption === undefined && acknowledged >= count / 3) disruption = disrupt();
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  };
+  await Promise.all(Array.from({ length: 10 }, worker));
+  await disruption;
+  return { handled, completeFailed, unavailable, unexpected };
+}
