@@ -1,0 +1,48 @@
+import type { BackoffOptions, BackoffStrategy } from "bullmq";
+
+/**
+ * How long to wait before the next attempt: a fixed delay in ms, BullMQ's built-in
+ * `fixed` / `exponential` strategies (`delay * 2^(attempt-1)`, optional `jitter` 0..1),
+ * or a function of the attempt that just failed (1-based) and its error.
+ *
+ * @example
+ * createWorker({ …, backoff: { type: "exponential", delay: 5_000, jitter: 0.2 } });
+ * createWorker({ …, backoff: (attempt) => Math.min(60_000, 1_000 * attempt ** 2) });
+ */
+export type WorkerBackoff =
+  | number
+  | { type: "fixed" | "exponential"; delay: number; jitter?: number }
+  | ((attempt: number, error: Error) => number);
+
+/** The default: 5 s, 10 s, 20 s, … between attempts. */
+export const DEFAULT_BACKOFF = { type: "exponential", delay: 5_000 } as const satisfies WorkerBackoff;
+
+/** The name under which a function backoff is registered with BullMQ. */
+const CUSTOM_TYPE = "agentref-webhooks";
+
+/** @internal Turns a `WorkerBackoff` into BullMQ job `backoff` options plus, for a function, a worker strategy. */
+export function toBullmqBackoff(backoff: WorkerBackoff, fallbackStrategy?: BackoffStrategy): {
+  options: BackoffOptions;
+  strategy?: BackoffStrategy;
+} {
+  if (typeof backoff === "function") {
+    return {
+      options: { type: CUSTOM_TYPE },
+      strategy: (attemptsMade, type, err, job) => {
+        if (type === CUSTOM_TYPE) return Math.max(0, backoff(attemptsMade, err ?? new Error("unknown error")));
+        // Someone else's custom type (set through workerOptions.settings): theirs to answer.
+        return fallbackStrategy ? fallbackStrategy(attemptsMade, type, err, job) : 0;
+      },
+    };
+  }
+  if (typeof backoff === "number") {
+    if (!Number.isFinite(backoff) || backoff < 0) throw new RangeError(`createWorker: backoff must be a delay in ms ≥ 0, got ${backoff}.`);
+    return { options: { type: "fixed", delay: backoff } };
+  }
+  if (!Number.isFinite(backoff.delay) || backoff.delay < 0) {
+    throw new RangeError(`createWorker: backoff.delay must be a delay in ms ≥ 0, got ${backoff.delay}.`);
+  }
+  const options: BackoffOptions = { type: backoff.type, delay: backoff.delay };
+  if (backoff.jitter !== undefined) options.jitter = backoff.jitter;
+  return { options };
+}

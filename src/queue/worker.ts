@@ -1,0 +1,291 @@
+import { UnrecoverableError, Worker, type ConnectionOptions, type Job, type WorkerOptions } from "bullmq";
+import { defaultLogger, type Logger } from "../core/logger.js";
+import type { AnyProvider, EventTypeOf, ProviderEvent, ProviderEventOf } from "../core/provider.js";
+import { eventIdOf, parseEvent } from "../events/parse.js";
+import { UnknownEvent } from "../events/unknown-event.js";
+import type { HandlerContext, Ignore } from "../handler/types.js";
+import { agentref, type AgentRefProvider } from "../providers/agentref.js";
+import { DEFAULT_BACKOFF, toBullmqBackoff, type WorkerBackoff } from "./backoff.js";
+import { isQueuedDelivery, type QueuedDelivery } from "./job-data.js";
+
+/**
+ * What worker handlers receive beside the event: the `HandlerContext` of
+ * `createHandler` (rebuilt from the job) plus the attempt and the BullMQ job.
+ * Use `eventId` (stable across deliveries and attempts) as the idempotency key of
+ * side effects that must happen once.
+ *
+ * @example
+ * on: {
+ *   "payout.failed": async (event, ctx) => {
+ *     if (ctx.attempt === ctx.maxAttempts) await page("last try for " + ctx.eventId);
+ *   },
+ * }
+ */
+export interface WorkerContext extends HandlerContext {
+  /** This attempt, 1-based. A job recovered after a crashed worker keeps its attempt number. */
+  attempt: number;
+  /** The worker's `attempts`: after this many failures the event is dead-lettered. */
+  maxAttempts: number;
+  /** The BullMQ job id ({@link bullmqJobId} of the event). */
+  jobId: string;
+  /** The BullMQ job, for `job.log()` or `job.updateProgress()`. */
+  job: Job<QueuedDelivery, WorkerJobResult>;
+}
+
+/**
+ * A typed worker handler for one event type.
+ *
+ * @example
+ * const onFailed: WorkerEventHandler<PayoutFailedEvent> = async (event, ctx) => notify(event.data.failureReason, ctx.attempt);
+ */
+export type WorkerEventHandler<E> = (event: E, ctx: WorkerContext) => unknown;
+
+/**
+ * The worker's `on` map: the same keys and event narrowing as `createHandler`'s
+ * `HandlerMap`, with a `WorkerContext`. Any `HandlerMap` is assignable to it, so one
+ * map can serve both modes.
+ *
+ * @example
+ * const on: WorkerHandlerMap = { "conversion.created": async (event, ctx) => credit(event.data.commissionAmount, ctx.eventId) };
+ */
+export type WorkerHandlerMap<P extends AnyProvider = AgentRefProvider, Exhaustive extends boolean = false> = Exhaustive extends true
+  ? { [T in EventTypeOf<P>]: WorkerEventHandler<ProviderEventOf<P, T>> | Ignore }
+  : { [T in EventTypeOf<P>]?: WorkerEventHandler<ProviderEventOf<P, T>> | Ignore };
+
+/**
+ * What a completed job returns (kept as BullMQ's `returnvalue`).
+ *
+ * @example
+ * const job = await queue.getJob(bullmqJobId("msg_1"));
+ * job?.returnvalue?.outcome; // "handled"
+ */
+export interface WorkerJobResult {
+  outcome: "handled" | "ignored" | "unhandled" | "unknown";
+}
+
+/**
+ * Options of {@link createWorker}.
+ *
+ * @example
+ * createWorker({ queueName: "agentref-webhooks", connection: { host: "127.0.0.1", port: 6379 }, on: {}, attempts: 5 });
+ */
+export interface CreateWorkerOptions<P extends AnyProvider = AgentRefProvider, Exhaustive extends boolean = false> {
+  /** The queue `bullmqEnqueue` adds to. */
+  queueName: string;
+  /** Redis connection options or an ioredis instance (BullMQ requires `maxRetriesPerRequest: null` on it). */
+  connection: ConnectionOptions;
+  /** Whose events these are; must match the receiver's. Default: AgentRef. */
+  provider?: P;
+  /** Typed handlers by event type, as in `createHandler`. */
+  on: WorkerHandlerMap<P, Exhaustive>;
+  /** Require every event type in `on` (a handler or `"ignore"`). */
+  exhaustive?: Exhaustive;
+  /** A known type with no handler in `on`. Without it such jobs complete untouched. */
+  onUnhandled?: (event: ProviderEvent<P>, ctx: WorkerContext) => unknown;
+  /** A type not in the catalog. Without it such jobs complete untouched. */
+  onUnknown?: (event: UnknownEvent, ctx: WorkerContext) => unknown;
+  /** Jobs processed at once by this worker. Default 1. */
+  concurrency?: number;
+  /** Attempts in all, the first included. Default 8. Governs every job this worker takes. */
+  attempts?: number;
+  /** Delay before each retry. Default exponential from 5 s (5, 10, 20, … 320 s). */
+  backoff?: WorkerBackoff;
+  /**
+   * Called once per event after its last attempt failed (or when it can never succeed:
+   * an `UnrecoverableError`, a payload this SDK version rejects, a job that stalled too
+   * often), with the last error. The job then stays in BullMQ's failed set.
+   */
+  onDeadLetter?: (event: ProviderEvent<P> | UnknownEvent, error: Error, ctx: WorkerContext) => unknown;
+  /** Re-validate strictly (unknown fields and enum values rejected). Default false. */
+  strict?: boolean;
+  /** Structured logger. Default: warnings and errors to the console. */
+  logger?: Logger;
+  /** Any other BullMQ worker option (`lockDuration`, `stalledInterval`, `maxStalledCount`, `autorun`, …). */
+  workerOptions?: Omit<WorkerOptions, "connection" | "concurrency">;
+}
+
+/** Default `attempts` of {@link createWorker}. */
+export const DEFAULT_WORKER_ATTEMPTS = 8;
+
+type AnyHandler = (event: unknown, ctx: WorkerContext) => unknown;
+
+/**
+ * A BullMQ `Worker` running a typed handler map. `close()` waits for in-flight jobs
+ * and for dead-letter hooks still running.
+ *
+ * @example
+ * const worker = createWorker({ queueName, connection, on: {} });
+ * process.on("SIGTERM", () => void worker.close());
+ */
+export class WebhookWorker extends Worker<QueuedDelivery, WorkerJobResult> {
+  /** @internal Dead-letter hooks started from "failed" events, awaited by close(). */
+  readonly pendingHooks = new Set<Promise<unknown>>();
+
+  override async close(force = false): Promise<void> {
+    await super.close(force);
+    await Promise.allSettled([...this.pendingHooks]);
+  }
+}
+
+/**
+ * Starts a BullMQ worker that processes the jobs `bullmqEnqueue` adds: each job's
+ * event is re-validated with `parseEvent` and routed by type through the same typed
+ * handler map as `createHandler` (`"ignore"` allowed; unknown types go to `onUnknown`).
+ *
+ * Retries: a handler that throws is retried with `backoff` until `attempts` attempts
+ * failed; the worker's `attempts` and `backoff` govern (they are applied to each job
+ * as this worker takes it, whatever the job was enqueued with). Throw BullMQ's
+ * `UnrecoverableError` to skip the remaining attempts. After the last failure
+ * `onDeadLetter(event, error, ctx)` runs once and the job stays in the failed set.
+ *
+ * A worker that dies mid-job (crash, SIGKILL) loses nothing: BullMQ's stalled-job check
+ * hands the job to another worker after `lockDuration`. Side effects therefore run
+ * at least once: key them by `ctx.eventId` (see the README, "Accept fast, process later").
+ *
+ * @example
+ * import { createWorker } from "agentref-webhooks/bullmq";
+ *
+ * const worker = createWorker({
+ *   queueName: "agentref-webhooks",
+ *   connection: { host: "127.0.0.1", port: 6379 },
+ *   on: {
+ *     "conversion.created": async (event, ctx) => {
+ *       await credit(event.data.affiliateId, event.data.commissionAmount, { key: ctx.eventId });
+ *     },
+ *     "program.updated": "ignore",
+ *   },
+ *   attempts: 5,
+ *   backoff: { type: "exponential", delay: 10_000 },
+ *   onDeadLetter: async (event, error) => alert(`${event.type} ${event.id}: ${error.message}`),
+ * });
+ * process.on("SIGTERM", async () => { await worker.close(); process.exit(0); });
+ */
+export function createWorker<P extends AnyProvider = AgentRefProvider, E extends boolean = false>(
+  options: CreateWorkerOptions<P, E>,
+): WebhookWorker {
+  const provider: AnyProvider = options.provider ?? agentref;
+  const logger = options.logger ?? defaultLogger;
+  const attempts = options.attempts ?? DEFAULT_WORKER_ATTEMPTS;
+  if (!Number.isInteger(attempts) || attempts < 1) {
+    throw new RangeError(`createWorker: attempts must be an integer ≥ 1, got ${String(attempts)}.`);
+  }
+  const handlers = (options.on ?? {}) as Record<string, AnyHandler | Ignore | undefined>;
+  for (const key of Object.keys(handlers)) {
+    if (!provider.has(key)) {
+      throw new TypeError(`createWorker: "${key}" is not a ${provider.name} event type (known: ${provider.types.join(", ")}).`);
+    }
+  }
+  const { workerOptions = {} } = options;
+  const backoff = toBullmqBackoff(options.backoff ?? DEFAULT_BACKOFF, workerOptions.settings?.backoffStrategy);
+  const onUnhandled = options.onUnhandled as AnyHandler | undefined;
+  const onUnknown = options.onUnknown as AnyHandler | undefined;
+  const onDeadLetter = options.onDeadLetter as ((event: unknown, error: Error, ctx: WorkerContext) => unknown) | undefined;
+  // Errors whose dead letter the processor already sent, so the "failed" listener skips them.
+  const deadLettered = new WeakSet<Error>();
+
+  const contextOf = (job: Job<QueuedDelivery, WorkerJobResult>, attempt: number): WorkerContext => {
+    const data: Partial<QueuedDelivery> = isQueuedDelivery(job.data) ? job.data : {};
+    return {
+      deliveryId: data.meta?.deliveryId ?? String(job.id),
+      eventId: data.meta?.eventId ?? String(job.id),
+      timestamp: data.meta?.timestamp ?? Math.floor(job.timestamp / 1000),
+      receivedAt: new Date(data.meta?.receivedAt ?? job.timestamp),
+      // The verified bytes are not queued; this is the envelope re-serialized.
+      rawBody: JSON.stringify(data.event ?? null),
+      provider: data.meta?.provider ?? provider.name,
+      attempt,
+      maxAttempts: attempts,
+      jobId: String(job.id),
+      job,
+    };
+  };
+
+  // Never throws: a job whose data cannot be read is still dead-lettered with what it has.
+  const eventOf = (job: Job<QueuedDelivery, WorkerJobResult>): ProviderEvent<P> | UnknownEvent => {
+    const raw: Record<string, unknown> = isQueuedDelivery(job.data) ? job.data.event : {};
+    try {
+      return parseEvent(raw, { provider, strict: options.strict ?? false }) as ProviderEvent<P> | UnknownEvent;
+    } catch {
+      return new UnknownEvent(eventIdOf(provider, raw) ?? contextOf(job, 0).eventId, job.name, raw.data, raw);
+    }
+  };
+
+  const deadLetter = async (event: unknown, error: Error, ctx: WorkerContext) => {
+    logger.error?.("webhook job dead-lettered", { jobId: ctx.jobId, type: ctx.job.name, attempt: ctx.attempt, err: error.message });
+    if (!onDeadLetter) return;
+    try {
+      await onDeadLetter(event, error, ctx);
+    } catch (err) {
+      // A failing hook must not turn into another attempt of the handler.
+      logger.error?.("onDeadLetter threw", { jobId: ctx.jobId, err: String(err) });
+    }
+  };
+
+  const processor = async (job: Job<QueuedDelivery, WorkerJobResult>): Promise<WorkerJobResult> => {
+    // BullMQ decides on a retry from the Job instance's opts when the processor throws,
+    // so setting them here makes this worker's policy govern every job it takes.
+    job.opts.attempts = attempts;
+    job.opts.backoff = backoff.options;
+    const attempt = job.attemptsMade + 1;
+    const ctx = contextOf(job, attempt);
+
+    let event: ProviderEvent<P> | UnknownEvent | undefined;
+    let run: AnyHandler | undefined;
+    let outcome: WorkerJobResult["outcome"];
+    try {
+      if (!isQueuedDelivery(job.data)) {
+        throw new UnrecoverableError(`Job ${String(job.id)} does not hold an agentref-webhooks delivery (was it added by bullmqEnqueue?).`);
+      }
+      if (job.data.meta.provider !== provider.name) {
+        throw new UnrecoverableError(
+          `Job ${String(job.id)} holds a ${job.data.meta.provider} event but this worker reads ${provider.name} events: give createWorker the same provider as createHandler, or use one queue per provider.`,
+        );
+      }
+      try {
+        event = parseEvent(job.data.event, { provider, strict: options.strict ?? false }) as ProviderEvent<P> | UnknownEvent;
+      } catch (cause) {
+        // The same bytes will fail the same way on every attempt: no retries.
+        throw new UnrecoverableError(`Job ${String(job.id)}: ${String((cause as Error)?.message ?? cause)}`);
+      }
+      if (event instanceof UnknownEvent) {
+        outcome = "unknown";
+        run = onUnknown;
+      } else {
+        const handler = handlers[String((event as unknown as Record<string, unknown>)[provider.envelope.typeKey])];
+        outcome = typeof handler === "function" ? "handled" : handler === "ignore" ? "ignored" : "unhandled";
+        run = typeof handler === "function" ? handler : handler === "ignore" ? undefined : onUnhandled;
+      }
+      if (run) await run(event, ctx);
+      return { outcome };
+    } catch (thrown) {
+      const error = thrown instanceof Error ? thrown : new Error(String(thrown), { cause: thrown });
+      const final = attempt >= attempts || error.name === "UnrecoverableError";
+      if (!final) {
+        logger.warn?.("webhook job failed; will retry", { jobId: ctx.jobId, type: job.name, attempt, maxAttempts: attempts, err: error.message });
+        throw error;
+      }
+      deadLettered.add(error);
+      await deadLetter(event ?? eventOf(job), error, ctx);
+      throw error;
+    }
+  };
+
+  const worker = new WebhookWorker(options.queueName, processor, {
+    ...workerOptions,
+    connection: options.connection,
+    concurrency: options.concurrency ?? 1,
+    ...(backoff.strategy ? { settings: { ...workerOptions.settings, backoffStrategy: backoff.strategy } } : {}),
+  });
+
+  // Final failures that never reached the processor's last attempt: a job that stalled
+  // more often than maxStalledCount, or exceeded maxStartedAttempts.
+  worker.on("failed", (job, error) => {
+    if (!job || deadLettered.has(error) || !job.finishedOn) return;
+    const hook = deadLetter(eventOf(job), error, contextOf(job, job.attemptsMade));
+    worker.pendingHooks.add(hook);
+    void hook.finally(() => worker.pendingHooks.delete(hook));
+  });
+  // An EventEmitter without an "error" listener throws: log instead (users may add theirs).
+  worker.on("error", (err) => logger.error?.("BullMQ worker error", { queue: options.queueName, err: String(err) }));
+  return worker;
+}
