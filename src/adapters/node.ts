@@ -30,7 +30,7 @@ export type NodeHandler = (req: NodeRequest, res: ServerResponse, next?: (error?
 
 const PARSED_FIX =
   "The signature covers the raw bytes, so the webhook route needs the unparsed body. " +
-  'Express: mount express.raw({ type: "application/json" }) on this route, or mount the route before express.json(). ' +
+  'Express: use express.raw({ type: "application/json" }) on this route instead of express.json(), or mount the route before app.use(express.json()) (a global express.json() runs first). ' +
   "Next.js Pages Router: export const config = { api: { bodyParser: false } }. " +
   'Fastify: register the route in a scope whose content-type parser leaves the body unread and call reply.hijack() (see the "agentref-webhooks/node" docs).';
 
@@ -196,13 +196,39 @@ function hasBody(headers: IncomingHttpHeaders): boolean {
   return headers["transfer-encoding"] !== undefined || (length !== undefined && length !== "0");
 }
 
-/** Answers and closes the connection, so the unread rest of the body is not drained. */
+/** How long, and how many more bytes, a rejected sender gets to read its answer before the socket is destroyed. */
+const LINGER_MS = 1_000;
+const LINGER_BYTES = 1024 * 1024;
+
+/**
+ * Answers and closes the connection, so the rest of an oversized or slow body is
+ * never read in full. The close lingers briefly: destroying a socket with unread
+ * bytes makes the kernel send a reset, which can reach a sender that is still
+ * writing before it has read the answer; it would then see a connection error
+ * instead of the 413 / 408.
+ */
 function closeWith(req: IncomingMessage, res: ServerResponse, response: DeliveryResponse): void {
   if (!res.headersSent) res.setHeader("connection", "close");
-  // Node closes a "connection: close" socket after the answer; this covers a response
-  // object that does not (a framework wrapper), so a slow sender never keeps it open.
-  res.once("finish", () => setImmediate(() => req.socket?.destroy()));
+  const socket = req.socket as (IncomingMessage["socket"] & { destroySoon?: () => void }) | null;
+  if (socket && typeof socket.destroySoon === "function") {
+    // node:http calls destroySoon once a "connection: close" answer is flushed.
+    socket.destroySoon = () => linger(req, socket);
+  }
   write(res, response);
+}
+
+function linger(req: IncomingMessage, socket: NonNullable<IncomingMessage["socket"]>): void {
+  socket.end(); // FIN after the answer: the sender sees the response, then the end
+  const timer = setTimeout(() => socket.destroy(), LINGER_MS);
+  timer.unref();
+  socket.once("close", () => clearTimeout(timer));
+  let discarded = 0;
+  req.removeAllListeners("data");
+  req.on("data", (chunk: Buffer) => {
+    discarded += chunk.length;
+    if (discarded > LINGER_BYTES) socket.destroy();
+  });
+  req.resume();
 }
 
 function write(res: ServerResponse, response: DeliveryResponse): void {

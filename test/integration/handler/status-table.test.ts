@@ -1,5 +1,6 @@
 // One HTTP-level test per row of the status table (DESIGN.md / README), through a
 // real node:http server and toNodeHandler.
+import net from "node:net";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   agentref,
@@ -389,6 +390,41 @@ describe("408: the body did not arrive in time", () => {
     expect(answer.headers.connection).toBe("close");
     expect(Date.now() - startedAt).toBeLessThan(2_000);
     expect(handler).not.toHaveBeenCalled();
+  });
+});
+
+describe("408: the slow sender's connection is freed", () => {
+  it("closes a socket that keeps trickling after the 408", async () => {
+    const { port } = await serve({ bodyTimeoutMs: 150, on: {} });
+    // allowHalfOpen: this client does not close when the server ends its side; only the
+    // server destroying the connection closes it.
+    const socket = net.connect({ port, host: "127.0.0.1", allowHalfOpen: true });
+    let received = "";
+    socket.on("data", (chunk: Buffer) => (received += chunk.toString()));
+    socket.on("error", () => {});
+    const closed = new Promise<number>((resolve) => socket.once("close", () => resolve(Date.now())));
+    await new Promise((r) => socket.once("connect", r));
+    const headers = signDelivery({ body: conversion });
+    socket.write(
+      `POST / HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n` +
+        Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join("") +
+        "\r\n",
+    );
+    // One byte every 50 ms, forever: a slowloris sender.
+    const trickle = setInterval(() => {
+      if (!socket.destroyed) socket.write("1\r\n \r\n");
+    }, 50);
+    const startedAt = Date.now();
+    try {
+      const closedAt = await closed;
+      expect(received).toMatch(/^HTTP\/1\.1 408 /);
+      expect(received.toLowerCase()).toContain("connection: close");
+      // The deadline, then a short linger so the sender can read the answer.
+      expect(closedAt - startedAt).toBeLessThan(3_000);
+    } finally {
+      clearInterval(trickle);
+      socket.destroy();
+    }
   });
 });
 
