@@ -67,7 +67,9 @@ console.log(`receiver on ${url}, worker ready`);
 
 if (demo) {
   for (const type of ["conversion.created", "payout.failed", "affiliate.joined"] as const) {
-    const request = await createSignedRequest(sampleEvents[type], { secret: env.AGENTREF_WEBHOOK_SECRET, url });
+    // A fresh id per run: a rerun with the same ids would be (correctly) deduplicated.
+    const event = { ...sampleEvents[type], id: `msg_demo_${type.replace(".", "_")}_${Date.now()}` };
+    const request = await createSignedRequest(event, { secret: env.AGENTREF_WEBHOOK_SECRET, url });
     const response = await fetch(request);
     console.log(`[demo] delivered ${type}: ${response.status}`);
   }
