@@ -36,7 +36,12 @@ interface MemoryRecord {
   expiresAt: number;
 }
 
-/** Default bound on the number of records. */
+/**
+ * Default bound on the number of records of {@link createMemoryStore}.
+ *
+ * @example
+ * createMemoryStore({ maxEntries: 5 * DEFAULT_MAX_ENTRIES });
+ */
 export const DEFAULT_MAX_ENTRIES = 10_000;
 
 /**

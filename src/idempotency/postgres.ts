@@ -89,7 +89,12 @@ export interface PostgresStore extends IdempotencyStore {
   completeInTransaction(tx: PgQueryable, key: string, token: string): Promise<boolean>;
 }
 
-/** The default table of {@link createPostgresStore}. */
+/**
+ * The default table of {@link createPostgresStore}.
+ *
+ * @example
+ * await pool.query(`SELECT count(*) FROM ${DEFAULT_POSTGRES_TABLE} WHERE status = 'in-progress'`);
+ */
 export const DEFAULT_POSTGRES_TABLE = "agentref_webhook_idempotency";
 const DEFAULT_TIMEOUT_MS = 5_000;
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;

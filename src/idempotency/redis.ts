@@ -1,4 +1,11 @@
-import { checkPositiveInteger, guard, newOwnerToken, resolveStoreSettings, type StoreSettingsInput } from "./settings.js";
+import {
+  checkPositiveInteger,
+  guard,
+  newOwnerToken,
+  resolveStoreSettings,
+  storeUnavailable,
+  type StoreSettingsInput,
+} from "./settings.js";
 import type { ClaimResult, IdempotencyStore } from "./store.js";
 
 /**
@@ -48,7 +55,12 @@ export interface RedisStoreOptions extends StoreSettingsInput {
   timeoutMs?: number;
 }
 
-/** The default key prefix of {@link createRedisStore}. */
+/**
+ * The default key prefix of {@link createRedisStore}.
+ *
+ * @example
+ * await client.keys(`${DEFAULT_REDIS_PREFIX}*`); // every record (debugging only: KEYS blocks the server)
+ */
 export const DEFAULT_REDIS_PREFIX = "agentref-webhooks:idem:";
 const DEFAULT_TIMEOUT_MS = 5_000;
 
@@ -215,7 +227,7 @@ export function createRedisStore(options: RedisStoreOptions): IdempotencyStore {
         case "conflict":
           return { status: "conflict" };
         default:
-          throw new Error(`unexpected reply from the claim script: ${JSON.stringify(reply)}`);
+          throw storeUnavailable("redis", "claim", new Error(`unexpected reply from the claim script: ${JSON.stringify(reply)}`));
       }
     },
     async complete(key, token) {

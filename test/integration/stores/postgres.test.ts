@@ -169,14 +169,14 @@ describe.skipIf(url === undefined)("createPostgresStore on a real PostgreSQL", (
 
     it("purges expired records only, and returns how many", async () => {
       const name = tableFor("purge");
-      const store = createPostgresStore({ pool, table: name, ttlMs: 800, leaseMs: 300, logger: silentLogger });
+      const store = createPostgresStore({ pool, table: name, ttlMs: 1200, leaseMs: 300, logger: silentLogger });
       await store.migrate();
       const done = async (key: string) => {
         const claim = await store.claim(key, { bodyHash: HASH });
         if (claim.status === "claimed") await store.complete(key, claim.token);
       };
       for (const key of ["a", "b", "c", "d"]) await done(key);
-      await sleep(900);
+      await sleep(1300);
       await done("fresh");
       await store.claim("fresh-in-progress", { bodyHash: HASH });
       expect(await store.purgeExpired({ limit: 3 })).toBe(3);
