@@ -11,11 +11,13 @@ import {
 } from "./harness.js";
 import { verifySection } from "./verify.js";
 import { storesBenchSection } from "./stores.js";
+import { queueBenchSection } from "./queue.js";
 
 // Every known section. Adding one is one line here.
 const sections: Record<string, BenchSection> = {
   verify: verifySection,
   stores: storesBenchSection,
+  queue: queueBenchSection,
 };
 
 // Versions printed with the machine, so a table says what it was measured against.
