@@ -1,0 +1,69 @@
+import { STATUS_CODES } from "node:http";
+
+/**
+ * A virtual delay as a short label: `+0s`, `+1m`, `+6h`, `+1d 1h`.
+ *
+ * @example
+ * offsetLabel(360_000); // "+6m"
+ */
+export function offsetLabel(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `+${s}s`;
+  const units: [number, string][] = [
+    [86_400, "d"],
+    [3600, "h"],
+    [60, "m"],
+    [1, "s"],
+  ];
+  const parts: string[] = [];
+  let rest = s;
+  for (const [size, unit] of units) {
+    if (rest >= size) {
+      parts.push(`${Math.floor(rest / size)}${unit}`);
+      rest %= size;
+    }
+  }
+  return `+${parts.slice(0, 2).join(" ")}`;
+}
+
+/**
+ * `200 OK`, `401 Unauthorized`, … or a placeholder when there was no answer.
+ *
+ * @example
+ * statusLabel(409); // "409 Conflict"
+ */
+export function statusLabel(status: number | undefined): string {
+  if (status === undefined) return "no answer";
+  return `${status} ${STATUS_CODES[status] ?? ""}`.trim();
+}
+
+/**
+ * Milliseconds with one decimal.
+ *
+ * @example
+ * ms(12.345); // "12.3 ms"
+ */
+export const ms = (value: number): string => `${value.toFixed(1)} ms`;
+
+/**
+ * A value at a percentile of a sorted list.
+ *
+ * @example
+ * percentile([1, 2, 3, 4], 0.5); // 2
+ */
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]!;
+}
+
+/**
+ * Pads the columns of rows of cells to equal widths.
+ *
+ * @example
+ * table([["a", "bb"], ["ccc", "d"]]); // ["a    bb", "ccc  d"]
+ */
+export function table(rows: readonly (readonly string[])[]): string[] {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+  return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join("  ").trimEnd());
+}

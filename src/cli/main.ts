@@ -1,0 +1,94 @@
+import { realpathSync } from "node:fs";
+import { pathToFileURL } from "node:url";
+import { CliError } from "./cli-error.js";
+import type { Command } from "./command.js";
+import { eventsCommand } from "./commands/events.js";
+import { schemaCommand } from "./commands/schema.js";
+import { sendCommand } from "./commands/send.js";
+import { signCommand } from "./commands/sign.js";
+import { verifyCommand } from "./commands/verify.js";
+import type { CliIo } from "./io.js";
+import { table } from "./format.js";
+import { packageVersion } from "./version.js";
+
+const commands: readonly Command[] = [sendCommand, signCommand, verifyCommand, eventsCommand, schemaCommand];
+
+const usage = (): string =>
+  `Usage: agentref-webhooks <command> [options]
+
+Test AgentRef webhook receivers from a terminal: send signed test deliveries, sign a
+body for curl, diagnose a captured delivery, browse the event catalog.
+
+Commands:
+${table(commands.map((c) => [`  ${c.name}`, c.summary])).join("\n")}
+
+Options:
+  -h, --help      help (also after a command: agentref-webhooks send --help)
+  -v, --version   the version
+
+Other providers: --provider agentsync | agiled | agentsend on every command.`;
+
+/**
+ * Runs the CLI with `args` (without `node` and the script) and resolves with the exit
+ * code: 0 success, 1 a failed delivery or verification, 2 bad arguments. Errors are
+ * written to `io.stderr` as one line; it never throws.
+ *
+ * @example
+ * const code = await runCli(["events"], { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env });
+ */
+export async function runCli(args: readonly string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = args;
+  if (name === undefined) {
+    io.stderr.write(`${usage()}\n`);
+    return 2;
+  }
+  if (name === "--help" || name === "-h" || name === "help") {
+    const target = commands.find((c) => c.name === rest[0]);
+    io.stdout.write(`${target ? target.help : usage()}\n`);
+    return 0;
+  }
+  if (name === "--version" || name === "-v") {
+    io.stdout.write(`${packageVersion()}\n`);
+    return 0;
+  }
+  const command = commands.find((c) => c.name === name);
+  if (!command) {
+    io.stderr.write(`error: unknown command ${JSON.stringify(name)} (commands: ${commands.map((c) => c.name).join(", ")}; see agentref-webhooks --help)\n`);
+    return 2;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (err) {
+    if (err instanceof CliError) {
+      io.stderr.write(`error: ${err.message}\n`);
+      return err.exitCode;
+    }
+    io.stderr.write(`error: ${(err as Error)?.stack ?? String(err)}\n`);
+    return 1;
+  }
+}
+
+function isEntry(): boolean {
+  const entry = process.argv[1];
+  if (entry === undefined) return false;
+  try {
+    // npm's bin is a symlink to dist/cli.js: compare real paths.
+    return import.meta.url === pathToFileURL(realpathSync(entry)).href;
+  } catch {
+    return false;
+  }
+}
+
+// Run when executed (bin, node, tsx), not when imported by a test.
+if (isEntry()) {
+  const io: CliIo = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env };
+  runCli(process.argv.slice(2), io).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.stderr.write(`error: ${String(err)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

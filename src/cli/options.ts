@@ -1,0 +1,78 @@
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import type { AnyProvider } from "../core/provider.js";
+import { CliError } from "./cli-error.js";
+import type { CliIo } from "./io.js";
+import { loadProvider } from "./providers.js";
+
+type Options = NonNullable<ParseArgsConfig["options"]>;
+
+/**
+ * `node:util` parseArgs with strict checking, its errors turned into usage errors
+ * that name the command.
+ *
+ * @example
+ * const { values, positionals } = parseCommand("send", args, { url: { type: "string" } });
+ */
+export function parseCommand<O extends Options>(command: string, args: string[], options: O) {
+  try {
+    return parseArgs({ args, options: { ...options, help: { type: "boolean", short: "h" } }, allowPositionals: true, strict: true });
+  } catch (err) {
+    const message = (err as Error).message.replace(/\. To specify a positional argument starting with a '-'.*$/s, ".");
+    throw new CliError(`${command}: ${message} (see \`agentref-webhooks ${command} --help\`)`);
+  }
+}
+
+/**
+ * A whole number option within bounds, or a usage error.
+ *
+ * @example
+ * intOption("--times", "20", 1, 100_000); // 20
+ */
+export function intOption(name: string, text: string | undefined, min: number, max: number, fallback: number): number {
+  if (text === undefined) return fallback;
+  if (!/^\d+$/.test(text)) throw new CliError(`${name} must be a whole number, got ${JSON.stringify(text)}.`);
+  const value = Number(text);
+  if (value < min || value > max) throw new CliError(`${name} must be between ${min} and ${max}, got ${value}.`);
+  return value;
+}
+
+/**
+ * A non-negative number option (decimals allowed), or a usage error.
+ *
+ * @example
+ * numberOption("--time-scale", "0.001", 0); // 0.001
+ */
+export function numberOption(name: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (text.trim() === "" || !Number.isFinite(value) || value < 0) throw new CliError(`${name} must be a number >= 0, got ${JSON.stringify(text)}.`);
+  return value;
+}
+
+/**
+ * The secrets to use: every `--secret`, else `<PROVIDER>_WEBHOOK_SECRET` from the
+ * environment (keeps secrets out of shell history), else a usage error.
+ *
+ * @example
+ * secretsFrom(["whsec_…"], agentref, io); // ["whsec_…"]
+ */
+export function secretsFrom(values: string[] | undefined, provider: AnyProvider, io: CliIo): string[] {
+  if (values && values.length > 0) return values;
+  const variable = `${provider.name.toUpperCase().replaceAll(/[^A-Z0-9]/g, "_")}_WEBHOOK_SECRET`;
+  const fromEnv = io.env[variable];
+  if (fromEnv) return [fromEnv];
+  throw new CliError(`--secret is required (or set ${variable}).`);
+}
+
+/**
+ * The `--provider` option resolved through the registry (AgentRef by default).
+ *
+ * @example
+ * const provider = await providerOption(values.provider);
+ */
+export async function providerOption(name: string | undefined): Promise<AnyProvider> {
+  return loadProvider(name ?? "agentref");
+}
+
+/** The options every command that talks to a provider accepts. */
+export const providerFlag = { provider: { type: "string" } } as const satisfies Options;

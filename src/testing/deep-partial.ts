@@ -1,0 +1,53 @@
+/**
+ * A deep-partial view of an event, for `createTestEvent` overrides: every field
+ * optional at every depth, arrays replaced as a whole (never merged element by
+ * element), and `undefined` removes a field (e.g. `{ programId: undefined }` for a
+ * conversion without a program).
+ *
+ * @example
+ * import type { DeepPartial, ConversionCreatedEvent } from "agentref-webhooks/testing";
+ * const overrides: DeepPartial<ConversionCreatedEvent> = { data: { amount: 4900 } };
+ */
+export type DeepPartial<T> = T extends readonly unknown[]
+  ? T
+  : T extends (...args: never[]) => unknown
+    ? T
+    : T extends object
+      ? { [K in keyof T]?: DeepPartial<T[K]> | undefined }
+      : T;
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> => {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null;
+};
+
+/**
+ * Merges `overrides` into a copy of `base`: plain objects merge key by key, arrays and
+ * every other value replace, an `undefined` value deletes the key. Neither input is modified.
+ *
+ * @example
+ * deepMerge({ a: { b: 1, c: [1, 2] } }, { a: { c: [3] } }); // { a: { b: 1, c: [3] } }
+ */
+export function deepMerge(base: unknown, overrides: unknown): unknown {
+  if (overrides === undefined) return clone(base);
+  if (!isPlainObject(overrides) || !isPlainObject(base)) return clone(overrides);
+  const out: Record<string, unknown> = clone(base) as Record<string, unknown>;
+  for (const [key, value] of Object.entries(overrides)) {
+    // JSON.parse (CLI --data) yields "__proto__" as an own key; assigning it would swap the prototype.
+    if (key === "__proto__") continue;
+    if (value === undefined) delete out[key];
+    else out[key] = deepMerge(out[key], value);
+  }
+  return out;
+}
+
+function clone(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(clone);
+  if (isPlainObject(value)) {
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) out[key] = clone(item);
+    return out;
+  }
+  return value;
+}

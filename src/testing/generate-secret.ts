@@ -1,0 +1,18 @@
+/** Key bytes in a generated secret: what Svix issues and the Standard Webhooks examples use (24). */
+export const GENERATED_SECRET_BYTES = 24;
+
+/**
+ * A fresh random signing secret in the Standard Webhooks / Svix format: `whsec_`
+ * followed by 24 random bytes in base64 (32 characters), like the secrets AgentRef
+ * issues. From `crypto.getRandomValues`, so safe for real endpoints too.
+ *
+ * @example
+ * import { generateSecret } from "agentref-webhooks/testing";
+ * const secret = generateSecret(); // "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"-like
+ */
+export function generateSecret(): string {
+  const bytes = globalThis.crypto.getRandomValues(new Uint8Array(GENERATED_SECRET_BYTES));
+  let binary = "";
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return `whsec_${btoa(binary)}`;
+}

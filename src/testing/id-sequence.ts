@@ -1,0 +1,118 @@
+/**
+ * What `createTestEventFactory` takes: how ids and timestamps are generated.
+ *
+ * @example
+ * const options: TestEventFactoryOptions = { seed: "payouts-suite", now: new Date("2026-05-01T00:00:00Z") };
+ */
+export interface TestEventFactoryOptions {
+  /**
+   * Without a seed, ids count up: `msg_test_0001`, `msg_test_0002`, … With a seed
+   * (a number or a string), ids are pseudo-random but the same seed gives the same
+   * ids in the same order: different suites sharing one idempotency store do not collide.
+   */
+  seed?: number | string | undefined;
+  /** Non-deterministic: ids from `crypto.getRandomValues`, `createdAt` from the real clock (unless `now` is given). */
+  random?: boolean | undefined;
+  /**
+   * `createdAt` of the first event, later ones `step` ms apart; or a clock function
+   * (e.g. a virtual clock's `now`) read on every event. Default 2026-04-01T12:00:00.000Z.
+   */
+  now?: Date | number | (() => number) | undefined;
+  /** Milliseconds between consecutive `createdAt` values when `now` is fixed. Default 1000. */
+  step?: number | undefined;
+  /** Default `msg_test_`. */
+  idPrefix?: string | undefined;
+}
+
+/** The default first `createdAt` of a test event. */
+export const DEFAULT_TEST_EPOCH = Date.UTC(2026, 3, 1, 12, 0, 0);
+
+const ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz";
+
+// FNV-1a: turns any seed into 32 bits for the generator below.
+function hashSeed(seed: number | string): number {
+  const text = String(seed);
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash >>> 0;
+}
+
+// mulberry32: tiny, fast and good enough for fixture ids (never for secrets).
+function mulberry32(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const randomChars = (next: () => number, length: number): string =>
+  Array.from({ length }, () => ALPHABET[Math.floor(next() * ALPHABET.length)]).join("");
+
+const cryptoNext = (): number => {
+  const [value] = globalThis.crypto.getRandomValues(new Uint32Array(1));
+  return value! / 4294967296;
+};
+
+/**
+ * One step of a test event sequence: its id and `createdAt` (epoch ms).
+ *
+ * @example
+ * const { id, createdAt }: TestEventStamp = sequence.next();
+ */
+export interface TestEventStamp {
+  id: string;
+  createdAt: number;
+}
+
+/**
+ * The id and timestamp generator behind a test event factory.
+ *
+ * @example
+ * const sequence = createIdSequence({ seed: 42 });
+ * sequence.next().id; // the same on every run
+ */
+export interface IdSequence {
+  next(): TestEventStamp;
+  /** Starts over: the next id is the first one again. */
+  reset(): void;
+}
+
+/**
+ * Creates the seedable id / timestamp generator used by `createTestEventFactory`.
+ *
+ * @example
+ * const sequence = createIdSequence();
+ * sequence.next(); // { id: "msg_test_0001", createdAt: 1775044800000 }
+ */
+export function createIdSequence(options: TestEventFactoryOptions = {}): IdSequence {
+  const prefix = options.idPrefix ?? "msg_test_";
+  const step = options.step ?? 1000;
+  const { seed, random, now } = options;
+  const start = now === undefined || typeof now === "function" ? DEFAULT_TEST_EPOCH : typeof now === "number" ? now : now.getTime();
+  if (!Number.isFinite(start)) throw new RangeError("createTestEventFactory: `now` must be a valid Date, epoch milliseconds or a function");
+  let count = 0;
+  let prng = seed === undefined ? undefined : mulberry32(hashSeed(seed));
+  return {
+    next() {
+      count++;
+      const id = random
+        ? prefix + randomChars(cryptoNext, 16)
+        : prng
+          ? prefix + randomChars(prng, 12)
+          : prefix + String(count).padStart(4, "0");
+      const createdAt =
+        typeof now === "function" ? now() : random && now === undefined ? Date.now() : start + (count - 1) * step;
+      return { id, createdAt };
+    },
+    reset() {
+      count = 0;
+      if (seed !== undefined) prng = mulberry32(hashSeed(seed));
+    },
+  };
+}

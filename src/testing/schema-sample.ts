@@ -1,0 +1,107 @@
+import type { z } from "zod";
+
+/** Where `sampleFromSchema` gave up: the path and the zod type it cannot invent a value for. */
+export class SchemaSampleError extends Error {
+  constructor(readonly path: readonly (string | number)[], readonly zodType: string) {
+    super(`cannot invent a value for ${path.length > 0 ? path.join(".") : "(root)"} (a zod "${zodType}")`);
+    this.name = "SchemaSampleError";
+  }
+}
+
+type Def = {
+  type: string;
+  format?: string;
+  values?: readonly unknown[];
+  entries?: Record<string, unknown>;
+  shape?: Record<string, z.ZodType>;
+  innerType?: z.ZodType;
+  element?: z.ZodType;
+  options?: readonly z.ZodType[];
+  defaultValue?: unknown;
+  in?: z.ZodType;
+  items?: readonly z.ZodType[];
+};
+
+const defOf = (schema: z.ZodType): Def => (schema as unknown as { def: Def }).def;
+
+const EPOCH_ISO = "2026-01-01T00:00:00.000Z";
+
+function stringFor(key: string | number | undefined, format: string | undefined): string {
+  const name = typeof key === "string" ? key : "value";
+  if (format === "datetime" || /At$/.test(name)) return EPOCH_ISO;
+  if (format === "date" || /Date$/.test(name)) return EPOCH_ISO.slice(0, 10);
+  if (format === "email" || /email/i.test(name)) return "test@example.com";
+  if (format === "url" || /url$/i.test(name)) return "https://example.com/";
+  if (format === "uuid" || format === "guid") return "00000000-0000-4000-8000-000000000000";
+  return `test_${name}`;
+}
+
+/**
+ * Invents a minimal value that a zod schema accepts, for providers whose events have
+ * no documented sample: required fields only, literals and first enum members as
+ * given, strings as `test_<field>` (ISO date-times for `…At` fields, dates for `…Date`), numbers
+ * 0, arrays empty. Throws `SchemaSampleError` (naming the path) on anything it cannot
+ * invent (transforms, custom checks it does not know); the caller then asks for overrides.
+ *
+ * @example
+ * sampleFromSchema(z.object({ id: z.string(), total: z.number() })); // { id: "test_id", total: 0 }
+ */
+export function sampleFromSchema(schema: z.ZodType, path: (string | number)[] = []): unknown {
+  const def = defOf(schema);
+  const key = path[path.length - 1];
+  switch (def.type) {
+    case "string":
+      return stringFor(key, def.format);
+    case "number":
+    case "int":
+      return 0;
+    case "bigint":
+      return 0n;
+    case "boolean":
+      return false;
+    case "null":
+      return null;
+    case "undefined":
+    case "void":
+    case "optional":
+      return undefined;
+    case "any":
+    case "unknown":
+      return null;
+    case "literal":
+      return def.values?.[0];
+    case "enum":
+      return Object.values(def.entries ?? {})[0];
+    case "default":
+      return typeof def.defaultValue === "function" ? (def.defaultValue as () => unknown)() : def.defaultValue;
+    case "nullable":
+    case "readonly":
+    case "nonoptional":
+    case "catch":
+      return sampleFromSchema(def.innerType!, path);
+    case "pipe":
+      return sampleFromSchema(def.in!, path);
+    case "array":
+      return [];
+    case "record":
+    case "map":
+      return def.type === "map" ? new Map() : {};
+    case "tuple":
+      return (def.items ?? []).map((item, i) => sampleFromSchema(item, [...path, i]));
+    case "union": {
+      const first = def.options?.[0];
+      if (!first) throw new SchemaSampleError(path, def.type);
+      return sampleFromSchema(first, path);
+    }
+    case "object": {
+      const out: Record<string, unknown> = {};
+      for (const [field, fieldSchema] of Object.entries(def.shape ?? {})) {
+        const value = sampleFromSchema(fieldSchema, [...path, field]);
+        if (value !== undefined) out[field] = value;
+      }
+      return out;
+    }
+    default:
+      throw new SchemaSampleError(path, def.type);
+  }
+}

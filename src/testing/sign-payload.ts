@@ -1,0 +1,129 @@
+import { Webhook } from "standardwebhooks";
+import type { AnyProvider } from "../core/provider.js";
+import { agentref } from "../providers/agentref.js";
+import type { HeaderFamily, SignatureScheme, SignedHeaders } from "../verify/scheme.js";
+import { decodeStandardWebhooksSecret, secretList, type SecretInput } from "../verify/secret.js";
+import { SVIX_HEADERS, WEBHOOK_HEADERS } from "../verify/standard-webhooks.js";
+
+/**
+ * Which header names to sign with: `"svix"` (`svix-id`, …, what AgentRef sends),
+ * `"webhook"` (`webhook-id`, …, the Standard Webhooks names), or any family.
+ *
+ * @example
+ * const names: HeaderNames = "webhook";
+ */
+export type HeaderNames = "svix" | "webhook" | HeaderFamily;
+
+/**
+ * What `signPayload` takes.
+ *
+ * @example
+ * const input: SignPayloadInput = { body: JSON.stringify(event), secret, timestamp: new Date() };
+ */
+export interface SignPayloadInput {
+  /** The exact body that will be sent. */
+  body: string | Uint8Array;
+  /** One secret, or several (one signature each, as during a rotation). */
+  secret: SecretInput;
+  /** The message id. Default: the body's envelope id when it is JSON with one, else a random `msg_…`. */
+  id?: string | undefined;
+  /** Unix **seconds** or a `Date`. Default: now (the real clock). */
+  timestamp?: number | Date | undefined;
+  /** Header names. Default: the provider's (`svix-*` for AgentRef). */
+  headers?: HeaderNames | undefined;
+  /** Whose scheme signs. Default: AgentRef (Standard Webhooks). */
+  provider?: AnyProvider | undefined;
+}
+
+// Standard Webhooks schemes are signed by the reference implementation, so test
+// fixtures never depend on the verifier under test. Recognized by behaviour, not name:
+// AgentSync's scheme is Standard Webhooks under another name.
+/**
+ * True for a Standard Webhooks v1 scheme (whatever its name or header names).
+ *
+ * @example
+ * isStandardWebhooksScheme(agentref.scheme); // true
+ */
+export function isStandardWebhooksScheme(scheme: SignatureScheme): boolean {
+  return (
+    scheme.decodeSecret === decodeStandardWebhooksSecret &&
+    scheme.encoding === "base64" &&
+    scheme.signedPrefix("i", "1") === "i.1." &&
+    scheme.formatSignatures(["d"]) === "v1,d"
+  );
+}
+
+function familyOf(names: HeaderNames | undefined, scheme: SignatureScheme): HeaderFamily {
+  if (names === undefined) return scheme.signingHeaders;
+  if (names === "svix") return SVIX_HEADERS;
+  if (names === "webhook") return WEBHOOK_HEADERS;
+  return names;
+}
+
+function seconds(timestamp: number | Date | undefined): number {
+  const value = timestamp === undefined ? Math.floor(Date.now() / 1000) : timestamp instanceof Date ? Math.floor(timestamp.getTime() / 1000) : timestamp;
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new RangeError(`signPayload: timestamp must be whole Unix seconds (or a Date), got ${String(timestamp)}`);
+  }
+  // Year 5138 in seconds: such a value is almost surely Date.now() milliseconds.
+  if (value > 1e11) throw new RangeError(`signPayload: timestamp ${value} looks like milliseconds; pass Unix seconds (Math.floor(ms / 1000)) or a Date`);
+  return value;
+}
+
+const bodyText = (body: string | Uint8Array): string => (typeof body === "string" ? body : new TextDecoder().decode(body));
+
+/**
+ * The message id a body carries in its envelope, if it is a JSON object with one
+ * and the provider's envelope has an id field.
+ *
+ * @example
+ * envelopeId('{"id":"msg_1","type":"x"}', agentref); // "msg_1"
+ */
+export function envelopeId(body: string | Uint8Array, provider: AnyProvider): string | undefined {
+  const { idKey } = provider.envelope;
+  if (idKey === undefined) return undefined;
+  try {
+    const value = JSON.parse(bodyText(body)) as unknown;
+    const id = typeof value === "object" && value !== null ? (value as Record<string, unknown>)[idKey] : undefined;
+    // Agiled ids may be numbers; the header carries their text.
+    return (typeof id === "string" && id.length > 0) || typeof id === "number" ? String(id) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const randomId = (): string => `msg_${globalThis.crypto.randomUUID().replaceAll("-", "")}`;
+
+/**
+ * Signs a body the way the provider does and returns the three headers to send
+ * with it (`svix-id`, `svix-timestamp`, `svix-signature` for AgentRef). Standard
+ * Webhooks providers (AgentRef, AgentSync) are signed by the `standardwebhooks`
+ * package, the reference implementation; secrets in base64url are decoded first,
+ * which that package alone would not do. Other providers sign with
+ * `provider.scheme.sign`. Always async, whatever the provider.
+ *
+ * @example
+ * import { signPayload, createTestEvent } from "agentref-webhooks/testing";
+ * const body = JSON.stringify(createTestEvent("payout.failed"));
+ * const headers = await signPayload({ body, secret: process.env.AGENTREF_WEBHOOK_SECRET! });
+ * await fetch("http://localhost:3000/webhooks/agentref", { method: "POST", headers: { ...headers, "content-type": "application/json" }, body });
+ */
+export async function signPayload(input: SignPayloadInput): Promise<SignedHeaders> {
+  const provider = input.provider ?? agentref;
+  const { scheme } = provider;
+  const id = input.id ?? envelopeId(input.body, provider) ?? randomId();
+  const family = familyOf(input.headers, scheme);
+  const timestamp = seconds(input.timestamp);
+  if (!isStandardWebhooksScheme(scheme)) {
+    return scheme.sign({ id, timestamp, body: input.body, secret: input.secret, headers: family });
+  }
+  const payload = bodyText(input.body);
+  const signatures = secretList(input.secret).map((secret) =>
+    new Webhook(decodeStandardWebhooksSecret(secret), { format: "raw" }).sign(id, new Date(timestamp * 1000), payload),
+  );
+  return {
+    [family.id.toLowerCase()]: id,
+    [family.timestamp.toLowerCase()]: String(timestamp),
+    [family.signature.toLowerCase()]: signatures.join(" "),
+  };
+}

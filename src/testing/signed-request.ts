@@ -1,0 +1,79 @@
+import type { AnyProvider } from "../core/provider.js";
+import { agentref } from "../providers/agentref.js";
+import type { SecretInput } from "../verify/secret.js";
+import { signPayload, type HeaderNames } from "./sign-payload.js";
+
+/**
+ * What `createSignedRequest` takes besides the event.
+ *
+ * @example
+ * const options: SignedRequestOptions = { secret, url: "http://localhost:3000/webhooks/agentref" };
+ */
+export interface SignedRequestOptions {
+  /** The endpoint's secret, or several (one signature each). */
+  secret: SecretInput;
+  /** Default `http://localhost/webhooks/<provider name>`. */
+  url?: string | URL | undefined;
+  /** Signature header names: `"svix"` (AgentRef's default) or `"webhook"`. */
+  headers?: HeaderNames | undefined;
+  /** More headers; they win over the signed ones, so a test can break a signature on purpose. */
+  extraHeaders?: HeadersInit | undefined;
+  /** Signature timestamp: Unix **seconds** or a `Date`. Default: now. */
+  timestamp?: number | Date | undefined;
+  /** The delivery id (`svix-id`). Default: the event's id. */
+  id?: string | undefined;
+  /** Whose scheme and envelope. Default: AgentRef. */
+  provider?: AnyProvider | undefined;
+  /** Default `POST`. */
+  method?: string | undefined;
+  /** Aborts the request (the simulator's timeout uses it). */
+  signal?: AbortSignal | undefined;
+}
+
+/**
+ * The exact bytes `createSignedRequest` sends for an event or body: objects as compact
+ * JSON (`JSON.stringify`), strings and bytes unchanged.
+ *
+ * @example
+ * serializeBody(createTestEvent("payout.failed")); // '{"id":"msg_test_0001",…}'
+ */
+export function serializeBody(eventOrBody: object | string | Uint8Array): string | Uint8Array {
+  if (typeof eventOrBody === "string" || eventOrBody instanceof Uint8Array) return eventOrBody;
+  return JSON.stringify(eventOrBody);
+}
+
+/**
+ * A Web `Request` signed like a real delivery, ready for `handler(request)`: the
+ * event serialized as JSON (a string or bytes are sent as given), `content-type:
+ * application/json` and the provider's signature headers from `signPayload` (the
+ * `standardwebhooks` package for AgentRef). `svix-id` is the event's id.
+ *
+ * @example
+ * import { createHandler } from "agentref-webhooks";
+ * import { createSignedRequest, createTestEvent, generateSecret } from "agentref-webhooks/testing";
+ *
+ * const secret = generateSecret();
+ * const handler = createHandler({ secret, on: { "payout.failed": async (event) => alertOps(event.data.failureReason) } });
+ * const response = await handler(await createSignedRequest(createTestEvent("payout.failed"), { secret }));
+ * expect(response.status).toBe(200);
+ */
+export async function createSignedRequest(eventOrBody: object | string | Uint8Array, options: SignedRequestOptions): Promise<Request> {
+  const provider = options.provider ?? agentref;
+  const body = serializeBody(eventOrBody);
+  const signed = await signPayload({
+    body,
+    secret: options.secret,
+    id: options.id,
+    timestamp: options.timestamp,
+    headers: options.headers,
+    provider,
+  });
+  const headers = new Headers({ "content-type": "application/json", "user-agent": "agentref-webhooks-testing", ...signed });
+  new Headers(options.extraHeaders).forEach((value, name) => headers.set(name, value));
+  return new Request(options.url ?? `http://localhost/webhooks/${provider.name}`, {
+    method: options.method ?? "POST",
+    headers,
+    body: body as BodyInit,
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+}

@@ -1,0 +1,226 @@
+import type { AnyProvider } from "../core/provider.js";
+import { agentref } from "../providers/agentref.js";
+import type { SecretInput } from "../verify/secret.js";
+import { envelopeId, type HeaderNames } from "./sign-payload.js";
+import { createSignedRequest, serializeBody } from "./signed-request.js";
+import { createVirtualClock, type VirtualClock } from "./virtual-clock.js";
+
+/**
+ * Where the simulator delivers: a handler (`Request` in, `Response` out, e.g. from
+ * `createHandler`), or a URL it POSTs to with `fetch` (msw routes intercept it).
+ *
+ * @example
+ * const target: DeliveryTarget = "http://127.0.0.1:3000/webhooks/agentref";
+ */
+export type DeliveryTarget = ((request: Request) => Promise<Response> | Response) | string | URL;
+
+/**
+ * One attempt in the simulator's log.
+ *
+ * @example
+ * const [first]: DeliveryAttempt[] = result.attempts;
+ * first.scheduledAt; // 0 (ms of virtual time since the first attempt)
+ */
+export interface DeliveryAttempt {
+  /** 1 for the first attempt. */
+  attempt: number;
+  /** Virtual ms since the first attempt, from the schedule: 0, 60 000, 360 000, … for AgentRef. */
+  scheduledAt: number;
+  /** The virtual wall-clock time of the attempt. */
+  at: Date;
+  /** The signature timestamp sent (Unix seconds): real time, or the clock's when one is given. */
+  timestamp: number;
+  /** The answer's status; `undefined` after a timeout or a network error. */
+  status: number | undefined;
+  /** True for a 2xx answered within the timeout. */
+  ok: boolean;
+  /** Real time the target took to answer, in ms. */
+  durationMs: number;
+  timedOut: boolean;
+  /** Why there was no answer (network error, handler threw). */
+  error?: string;
+  /** The first KiB of the answer's body. */
+  responseBody?: string;
+}
+
+/**
+ * What `simulateDelivery` returns.
+ *
+ * @example
+ * const { delivered, attempts }: DeliveryResult = await simulateDelivery({ target, event, secret });
+ */
+export interface DeliveryResult {
+  /** True when an attempt got a 2xx in time; false when the schedule ran out. */
+  delivered: boolean;
+  /** The delivery id sent on every attempt (`svix-id`). */
+  id: string;
+  attempts: DeliveryAttempt[];
+  /** The exact body sent on every attempt. */
+  body: string;
+}
+
+/**
+ * What `simulateDelivery` takes.
+ *
+ * @example
+ * const options: SimulateDeliveryOptions = { target: handler, event: createTestEvent("payout.failed"), secret };
+ */
+export interface SimulateDeliveryOptions {
+  target: DeliveryTarget;
+  /** The event (sent as compact JSON) or the raw body to send. */
+  event: object | string;
+  secret: SecretInput;
+  /** Delay before each attempt in ms, the first usually 0. Default: the provider's (AgentRef: 0, 1 m, 5 m, 15 m, 1 h, 3 h, 6 h, 12 h, 24 h). */
+  schedule?: readonly number[] | undefined;
+  /**
+   * Sign attempts at this clock's time, advancing it by each delay. Give the same
+   * clock to the receiver (`createHandler({ now: clock.now })`). Without it, attempts
+   * are signed with the real time and only the waits are virtual.
+   */
+  clock?: VirtualClock | undefined;
+  /** Real ms to wait for an answer before counting a timeout. Default: the provider's (30 000). */
+  timeoutMs?: number | undefined;
+  /** Default: AgentRef. */
+  provider?: AnyProvider | undefined;
+  /** The delivery id. Default: the event's id. */
+  id?: string | undefined;
+  /** Signature header names. Default: the provider's. */
+  headers?: HeaderNames | undefined;
+  /** Request URL when `target` is a function. Default `http://localhost/webhooks/<provider>`. */
+  url?: string | undefined;
+  /** Real ms waited per virtual ms between attempts. Default 0 (waits are not waited). */
+  timeScale?: number | undefined;
+  /** Called after each attempt (progress output). */
+  onAttempt?: ((attempt: DeliveryAttempt) => void) | undefined;
+  /** The `fetch` used for URL targets. Default `globalThis.fetch` (so msw intercepts it). */
+  fetch?: typeof fetch | undefined;
+}
+
+const RESPONSE_BODY_LIMIT = 1024;
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+function validateSchedule(schedule: readonly number[]): void {
+  if (schedule.length === 0) throw new RangeError("simulateDelivery: schedule must list at least one delay (0 for an immediate first attempt)");
+  for (const delay of schedule) {
+    if (!Number.isFinite(delay) || delay < 0) throw new RangeError(`simulateDelivery: schedule delays must be finite ms >= 0, got ${String(delay)}`);
+  }
+}
+
+interface Answer {
+  status: number | undefined;
+  timedOut: boolean;
+  error?: string;
+  responseBody?: string;
+}
+
+async function attemptOnce(send: (signal: AbortSignal) => Promise<Response>, timeoutMs: number): Promise<Answer> {
+  const controller = new AbortController();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<"timeout">((resolve) => {
+    timer = setTimeout(() => resolve("timeout"), timeoutMs);
+  });
+  try {
+    const answered = (async (): Promise<Answer> => {
+      const response = await send(controller.signal);
+      const text = await response.text();
+      return { status: response.status, timedOut: false, responseBody: text.slice(0, RESPONSE_BODY_LIMIT) };
+    })();
+    // A late rejection after a timeout is expected (the abort): never unhandled.
+    answered.catch(() => {});
+    const outcome = await Promise.race([answered, timeout]);
+    if (outcome === "timeout") {
+      controller.abort(new Error(`no answer within ${timeoutMs} ms`));
+      return { status: undefined, timedOut: true, error: `timed out after ${timeoutMs} ms` };
+    }
+    return outcome;
+  } catch (err) {
+    const cause = (err as { cause?: { message?: string } }).cause?.message;
+    return { status: undefined, timedOut: false, error: `${(err as Error).message ?? String(err)}${cause ? ` (${cause})` : ""}` };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Delivers one event the way AgentRef does, on a virtual clock: POSTs it, and on a
+ * non-2xx answer, an error or a timeout tries again after each delay of the retry
+ * schedule (0, 1 m, 5 m, 15 m, 1 h, 3 h, 6 h, 12 h, 24 h), stopping at the first 2xx.
+ * Every attempt carries the same `svix-id` and body, with a fresh timestamp and
+ * signature. The waits take no real time (see `timeScale`), so the whole 46-hour
+ * schedule runs in milliseconds; the timeout is real time (`timeoutMs`).
+ *
+ * Clocks: by default each attempt is signed with the real current time, which any
+ * receiver accepts. With `clock`, attempts are signed at the clock's time, which
+ * advances by each delay; the receiver must read the same clock
+ * (`createHandler({ now: clock.now })`), else attempts after the first are rejected
+ * as too old (401), as a real receiver would reject a replay.
+ *
+ * @example
+ * import { createHandler } from "agentref-webhooks";
+ * import { createTestEvent, createVirtualClock, generateSecret, simulateDelivery } from "agentref-webhooks/testing";
+ *
+ * const secret = generateSecret();
+ * const clock = createVirtualClock();
+ * const handler = createHandler({ secret, now: clock.now, on: { "conversion.created": credit } });
+ * const result = await simulateDelivery({ target: handler, event: createTestEvent("conversion.created"), secret, clock });
+ * result.delivered;                            // true
+ * result.attempts.map((a) => a.scheduledAt);   // e.g. [0, 60_000, 360_000]
+ */
+export async function simulateDelivery(options: SimulateDeliveryOptions): Promise<DeliveryResult> {
+  const provider = options.provider ?? agentref;
+  const schedule = options.schedule ?? provider.retrySchedule;
+  validateSchedule(schedule);
+  const timeoutMs = options.timeoutMs ?? provider.timeoutMs;
+  const timeScale = options.timeScale ?? 0;
+  const body = serializeBody(options.event) as string;
+  const id = options.id ?? envelopeId(body, provider) ?? `msg_sim_${globalThis.crypto.randomUUID().replaceAll("-", "")}`;
+  // Without a caller's clock, the virtual time only labels attempts; signatures use the real clock.
+  const clock = options.clock ?? createVirtualClock();
+  const signAtVirtualTime = options.clock !== undefined;
+  const { target } = options;
+  const doFetch = options.fetch ?? globalThis.fetch;
+
+  const attempts: DeliveryAttempt[] = [];
+  let scheduledAt = 0;
+  for (const [index, delay] of schedule.entries()) {
+    if (index > 0 || delay > 0) {
+      await sleep(delay * timeScale);
+      clock.advance(delay);
+      scheduledAt += delay;
+    }
+    const at = clock.now();
+    const timestamp = Math.floor((signAtVirtualTime ? at : Date.now()) / 1000);
+    const url = typeof target === "function" ? (options.url ?? `http://localhost/webhooks/${provider.name}`) : target;
+    const send = async (signal: AbortSignal): Promise<Response> => {
+      const request = await createSignedRequest(body, {
+        secret: options.secret,
+        url,
+        id,
+        timestamp,
+        headers: options.headers,
+        provider,
+        signal,
+      });
+      return typeof target === "function" ? await target(request) : await doFetch(request, { redirect: "manual" });
+    };
+    const started = performance.now();
+    const answer = await attemptOnce(send, timeoutMs);
+    const record: DeliveryAttempt = {
+      attempt: index + 1,
+      scheduledAt,
+      at: new Date(at),
+      timestamp,
+      status: answer.status,
+      ok: answer.status !== undefined && answer.status >= 200 && answer.status < 300,
+      durationMs: Math.round((performance.now() - started) * 100) / 100,
+      timedOut: answer.timedOut,
+      ...(answer.error === undefined ? {} : { error: answer.error }),
+      ...(answer.responseBody === undefined ? {} : { responseBody: answer.responseBody }),
+    };
+    attempts.push(record);
+    options.onAttempt?.(record);
+    if (record.ok) return { delivered: true, id, attempts, body };
+  }
+  return { delivered: false, id, attempts, body };
+}

@@ -1,0 +1,283 @@
+// The CLI as users run it: a real child process (node + tsx on src/cli/main.ts)
+// against a real node:http server built with createHandler.
+import { execFile, execFileSync, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { Webhook } from "standardwebhooks";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createHandler, createMemoryStore, eventTypes, type HandlerMap } from "agentref-webhooks";
+import { toNodeHandler } from "agentref-webhooks/node";
+import { generateSecret, signPayload, createTestEvent } from "agentref-webhooks/testing";
+
+const root = join(import.meta.dirname, "..", "..");
+const secret = generateSecret();
+const hasCurl = (() => {
+  try {
+    execFileSync("curl", ["--version"], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function cli(args: string[], options: { stdin?: string; env?: Record<string, string> } = {}): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], {
+      cwd: root,
+      env: { ...process.env, AGENTREF_WEBHOOK_SECRET: "", ...options.env },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(options.stdin ?? "");
+  });
+}
+
+// Runs at most `limit` child processes at once: the machine has few cores.
+async function inBatches<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: limit }, async () => {
+      while (next < items.length) {
+        const index = next++;
+        results[index] = await fn(items[index]!);
+      }
+    }),
+  );
+  return results;
+}
+
+const handled = new Map<string, number>();
+const runsById = new Map<string, number>();
+let server: Server;
+let failing: Server;
+let url: string;
+let failingUrl: string;
+
+beforeAll(async () => {
+  const on = Object.fromEntries(
+    eventTypes.map((type) => [
+      type,
+      async (event: { id: string }) => {
+        runsById.set(event.id, (runsById.get(event.id) ?? 0) + 1);
+        handled.set(type, (handled.get(type) ?? 0) + 1);
+        // Slow enough that concurrent duplicates find the id in progress (409) first.
+        if (event.id === "msg_cli_same") await new Promise((resolve) => setTimeout(resolve, 100));
+      },
+    ]),
+  ) as HandlerMap;
+  const handler = createHandler({ secret, store: createMemoryStore(), on, logger: {} });
+  server = createServer(toNodeHandler(handler));
+  failing = createServer((_req, res) => res.writeHead(500).end("broken"));
+  for (const s of [server, failing]) await new Promise<void>((resolve) => s.listen(0, "127.0.0.1", resolve));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/agentref`;
+  failingUrl = `http://127.0.0.1:${(failing.address() as AddressInfo).port}/webhooks/agentref`;
+});
+
+afterAll(async () => {
+  for (const s of [server, failing]) await new Promise((resolve) => s.close(resolve));
+});
+
+describe("agentref-webhooks send", () => {
+  it("delivers every one of the 13 event types", async () => {
+    const runs = await inBatches(eventTypes, 3, (type) => cli(["send", type, "--url", url, "--secret", secret]));
+    for (const [i, run] of runs.entries()) {
+      expect(run.stderr, eventTypes[i]).toBe("");
+      expect(run.code, eventTypes[i]).toBe(0);
+      expect(run.stdout).toMatch(/attempt 1\/1 +\+0s +200 OK +\d+\.\d ms/);
+      expect(run.stdout).toContain("delivered (attempt 1)");
+    }
+    for (const type of eventTypes) expect(handled.get(type), type).toBe(1);
+  });
+
+  it("--times 20 --concurrency 5 with one id: the handler runs once, duplicates are acknowledged", async () => {
+    const run = await cli(["send", "conversion.created", "--url", url, "--secret", secret, "--id", "msg_cli_same", "--times", "20", "--concurrency", "5", "--retry"]);
+    expect(run.code).toBe(0);
+    expect(runsById.get("msg_cli_same")).toBe(1);
+    expect(run.stdout).toContain("20 deliveries of conversion.created: 20 delivered, 0 never got a 2xx");
+    expect(run.stdout).toMatch(/200 x\d+/);
+    expect(run.stderr).toContain("[20/20] delivered 20, failed 0");
+  });
+
+  it("--data is deep-merged into the event, and an invalid override is a usage error naming the path", async () => {
+    const [ok, bad] = await Promise.all([
+      cli(["send", "payout.failed", "--url", url, "--data", '{"id":"msg_cli_data","data":{"failureReason":"IBAN closed"}}'], { env: { AGENTREF_WEBHOOK_SECRET: secret } }),
+      cli(["send", "payout.failed", "--url", url, "--secret", secret, "--data", '{"data":{"amount":"lots"}}']),
+    ]);
+    expect(ok.code).toBe(0);
+    expect(runsById.get("msg_cli_data")).toBe(1);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/data\.amount/);
+  });
+
+  it("exits 1 when the endpoint never answers 2xx, after the whole retry schedule", async () => {
+    const run = await cli(["send", "payout.created", "--url", failingUrl, "--secret", secret, "--retry", "--time-scale", "0"]);
+    expect(run.code).toBe(1);
+    expect(run.stdout.match(/500 Internal Server Error/g)).toHaveLength(9);
+    expect(run.stdout).toMatch(/attempt 9\/9 +\+1d 22h/);
+    expect(run.stderr).toContain("never answered 2xx");
+  });
+});
+
+describe("agentref-webhooks sign", () => {
+  it("prints svix headers that the standardwebhooks package verifies, and a curl command with the exact body", async () => {
+    const body = JSON.stringify(createTestEvent("conversion.created", { id: "msg_cli_sign" }));
+    const run = await cli(["sign", "--secret", secret, "--url", url], { stdin: body });
+    expect(run.code).toBe(0);
+    const headers = Object.fromEntries(
+      run.stdout
+        .split("\n")
+        .filter((line) => /^svix-[a-z]+: /.test(line))
+        .map((line) => line.split(": ") as [string, string]),
+    );
+    expect(headers["svix-id"]).toBe("msg_cli_sign");
+    const verified = new Webhook(secret).verify(body, {
+      "webhook-id": headers["svix-id"]!,
+      "webhook-timestamp": headers["svix-timestamp"]!,
+      "webhook-signature": headers["svix-signature"]!,
+    });
+    expect(verified).toEqual(JSON.parse(body));
+    expect(run.stdout).toContain(`--data-binary '${body}'`);
+    expect(run.stdout).toContain(`-H 'svix-signature: ${headers["svix-signature"]}'`);
+  });
+
+  it.skipIf(!hasCurl)("prints a curl command that delivers when pasted into a shell", async () => {
+    const body = JSON.stringify(createTestEvent("payout.completed", { id: "msg_cli_curl", data: { id: "pay_it's" } }));
+    const run = await cli(["sign", "--secret", secret, "--url", url], { stdin: body });
+    const curl = run.stdout.slice(run.stdout.indexOf("curl "));
+    const { stdout } = await promisify(execFile)("sh", ["-c", `${curl.trim()} --silent --show-error`]);
+    expect(JSON.parse(stdout)).toMatchObject({ ok: true });
+    expect(runsById.get("msg_cli_curl")).toBe(1);
+  });
+});
+
+describe("agentref-webhooks verify", () => {
+  const dir = mkdtempSync(join(tmpdir(), "agentref-cli-"));
+  const file = (name: string, content: string) => {
+    const path = join(dir, name);
+    writeFileSync(path, content);
+    return path;
+  };
+  const headerLines = (headers: Record<string, string>) =>
+    `POST /webhooks/agentref HTTP/1.1\nHost: 127.0.0.1\nContent-Type: application/json\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}`).join("\n")}\n`;
+
+  it("diagnoses each failure kind", async () => {
+    const body = JSON.stringify(createTestEvent("payout.failed"));
+    const now = Math.floor(Date.now() / 1000);
+    const fresh = await signPayload({ body, secret, timestamp: now });
+    const stale = await signPayload({ body, secret, timestamp: now - 3600 });
+    const { "svix-signature": _dropped, ...noSignature } = fresh;
+    const bodyPath = file("body.json", body);
+    // What a framework hands on after parsing: the same JSON, re-serialized with indentation.
+    const reserialized = file("reserialized.json", JSON.stringify(JSON.parse(body), null, 2));
+    const other = generateSecret();
+
+    const [valid, rotated, missing, old, parsed, wrongSecret, jsonHeaders] = await inBatches(
+      [
+        ["--secret", secret, "--headers", file("valid.txt", headerLines(fresh)), "--body", bodyPath],
+        ["--secret", other, "--secret", secret, "--headers", file("rotated.txt", headerLines(fresh)), "--body", bodyPath],
+        ["--secret", secret, "--headers", file("missing.txt", headerLines(noSignature)), "--body", bodyPath],
+        ["--secret", secret, "--headers", file("stale.txt", headerLines(stale)), "--body", bodyPath, "--now", String(now)],
+        ["--secret", secret, "--headers", file("parsed.txt", headerLines(fresh)), "--body", reserialized],
+        ["--secret", other, "--headers", file("wrong.txt", headerLines(fresh)), "--body", bodyPath],
+        ["--secret", secret, "--headers", file("headers.json", JSON.stringify(fresh)), "--body", bodyPath],
+      ],
+      3,
+      (args) => cli(["verify", ...args]),
+    );
+
+    expect(valid!.code).toBe(0);
+    expect(valid!.stdout).toContain("result: the delivery verifies");
+    expect(valid!.stdout).toMatch(/signature +ok +matches secret #1/);
+
+    expect(rotated!.code).toBe(0);
+    expect(rotated!.stdout).toContain("matches secret #2");
+
+    expect(missing!.code).toBe(1);
+    expect(missing!.stdout).toMatch(/headers +FAIL +missing svix-signature/);
+    expect(missing!.stdout).toContain("(MISSING_HEADERS)");
+
+    expect(old!.code).toBe(1);
+    expect(old!.stdout).toMatch(/timestamp +FAIL +stale by 3300 s: signed 3600 s before now, the tolerance is 300 s/);
+    expect(old!.stdout).toMatch(/signature +ok/);
+    expect(old!.stdout).toContain("(TIMESTAMP_TOO_OLD)");
+
+    expect(parsed!.code).toBe(1);
+    expect(parsed!.stdout).toMatch(/signature +FAIL +mismatch: .*secret #1 matches JSON\.stringify\(JSON\.parse\(body\)\)\. The body was parsed and re-serialized/);
+    expect(parsed!.stdout).toContain("(INVALID_SIGNATURE)");
+
+    expect(wrongSecret!.code).toBe(1);
+    expect(wrongSecret!.stdout).toMatch(/signature +FAIL +mismatch: none of the 1 secret\(s\) matches/);
+
+    expect(jsonHeaders!.code).toBe(0);
+  });
+});
+
+describe("events, schema, help and bad arguments", () => {
+  it("lists the catalog and prints the shipped JSON Schema", async () => {
+    const [events, schema] = await Promise.all([cli(["events"]), cli(["schema", "conversion.created"])]);
+    expect(events.code).toBe(0);
+    const lines = events.stdout.trim().split("\n");
+    expect(lines).toHaveLength(13);
+    expect(lines.map((line) => line.split(/\s+/)[0])).toEqual(eventTypes);
+    expect(lines[6]).toMatch(/^conversion\.created +conversion +a conversion is recorded/);
+    expect(schema.code).toBe(0);
+    expect(schema.stdout).toBe(readFileSync(join(root, "schemas", "agentref", "conversion.created.json"), "utf8"));
+  });
+
+  it("has --help for the tool and each command, and --version", async () => {
+    const version = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).version as string;
+    const [help, sendHelp, verifyHelp, versionRun] = await Promise.all([cli(["--help"]), cli(["send", "--help"]), cli(["help", "verify"]), cli(["--version"])]);
+    expect(help.code).toBe(0);
+    for (const command of ["send", "sign", "verify", "events", "schema"]) expect(help.stdout).toContain(`  ${command}`);
+    expect(sendHelp.stdout).toContain("Usage: agentref-webhooks send <type> --url URL --secret SECRET");
+    expect(verifyHelp.stdout).toContain("Usage: agentref-webhooks verify");
+    expect(versionRun.stdout.trim()).toBe(version);
+  });
+
+  it("rejects bad arguments with a message on stderr and exit code 2", async () => {
+    const runs = await inBatches(
+      [
+        ["deploy"],
+        ["send", "conversion.created", "--secret", secret],
+        ["send", "conversion.created", "--url", url, "--secret", secret, "--times", "many"],
+        ["send", "conversion.deleted", "--url", url, "--secret", secret],
+        ["verify", "--secret", secret, "--headers", "/nonexistent/headers.txt", "--body", "/nonexistent/body"],
+        ["events", "--nope"],
+        ["send", "conversion.created", "--url", url],
+      ],
+      3,
+      (args) => cli(args),
+    );
+    const expected = [
+      /unknown command "deploy"/,
+      /--url is required/,
+      /--times must be a whole number/,
+      /"conversion\.deleted" is not an event type of agentref/,
+      /--headers: cannot read "\/nonexistent\/headers\.txt" \(no such file\)/,
+      /Unknown option '--nope'/,
+      /--secret is required \(or set AGENTREF_WEBHOOK_SECRET\)/,
+    ];
+    for (const [i, run] of runs.entries()) {
+      expect(run.code, String(expected[i])).toBe(2);
+      expect(run.stderr).toMatch(expected[i]!);
+      expect(run.stderr).toMatch(/^error: /);
+      expect(run.stdout).toBe("");
+    }
+  });
+});
