@@ -36,7 +36,10 @@ export function createQueueKit(url: string) {
   const opened: Queue[] = [];
   const closers: (() => Promise<unknown>)[] = [];
   return {
-    connection: connectionFor(url),
+    // A getter: suites build their kit while being collected, also when they will be skipped.
+    get connection() {
+      return connectionFor(url);
+    },
     queue(label: string): Queue {
       // A producer fails fast when Redis is down instead of buffering commands.
       const queue = new Queue(uniqueQueueName(label), { connection: connectionFor(url, { enableOfflineQueue: false }) });

@@ -59,7 +59,7 @@ describe("Redis unreachable at enqueue time", () => {
     const kit = createQueueKit(url ?? "");
     afterEach(() => kit.cleanup());
 
-    it("503 while Redis is cut off, 202 once it is back, and the event becomes exactly one job", async () => {
+    it("503 while Redis is cut off, 202 once it is back; nothing is lost (one job per event)", async () => {
       const target = new URL(url ?? "redis://127.0.0.1:6379");
       const proxy = await startTcpProxy(target.hostname, Number(target.port || 6379));
       cleanups.push(() => proxy.stop());
