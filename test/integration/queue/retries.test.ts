@@ -131,4 +131,30 @@ describe.skipIf(url === undefined)("worker retries and dead letters", () => {
     expect((await queue.getJob(bullmqJobId(ignored.id)))?.returnvalue).toEqual({ outcome: "ignored" });
     expect((await queue.getJob(bullmqJobId(unknown.id)))?.returnvalue).toEqual({ outcome: "unknown" });
   });
+  it("a job whose payload this SDK rejects is dead-lettered at once, without running a handler", async () => {
+    const queue = kit.queue("bad-payload");
+    const bad = { ...sampleEvents["conversion.created"], id: "msg_bad_payload", data: { ...sampleEvents["conversion.created"].data, commissionAmount: "lots" } };
+    const meta = { deliveryId: bad.id, eventId: bad.id, timestamp: 1_700_000_000, receivedAt: new Date().toISOString(), provider: "agentref" };
+    // As an older or newer receiver (or a hand-written producer) might have queued it.
+    await queue.add(bad.type, { v: 1, event: bad, meta }, { jobId: bullmqJobId(bad.id) });
+    const handler = vi.fn();
+    const dead: { event: unknown; error: Error }[] = [];
+    const worker = createWorker({
+      queueName: queue.name,
+      connection: kit.connection,
+      logger: {},
+      attempts: 5,
+      backoff: 10,
+      onDeadLetter: (event, error) => void dead.push({ event, error }),
+      on: { "conversion.created": handler },
+    });
+    kit.defer(() => worker.close());
+
+    await vi.waitFor(async () => expect(await queue.getJobState(bullmqJobId(bad.id))).toBe("failed"), { timeout: 10_000, interval: 50 });
+    expect(handler).not.toHaveBeenCalled();
+    expect(dead).toHaveLength(1);
+    expect(dead[0]!.error.message).toMatch(/commissionAmount/);
+    expect(dead[0]!.event).toMatchObject({ id: bad.id, type: "conversion.created", known: false });
+    expect((await queue.getJob(bullmqJobId(bad.id)))?.attemptsMade).toBe(1);
+  });
 });
