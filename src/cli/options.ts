@@ -74,5 +74,10 @@ export async function providerOption(name: string | undefined): Promise<AnyProvi
   return loadProvider(name ?? "agentref");
 }
 
-/** The options every command that talks to a provider accepts. */
+/**
+ * The option every command that talks to a provider accepts.
+ *
+ * @example
+ * parseCommand("events", args, { json: { type: "boolean" }, ...providerFlag });
+ */
 export const providerFlag = { provider: { type: "string" } } as const satisfies Options;

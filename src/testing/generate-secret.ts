@@ -1,4 +1,9 @@
-/** Key bytes in a generated secret: what Svix issues and the Standard Webhooks examples use (24). */
+/**
+ * Key bytes in a generated secret: what Svix issues and the Standard Webhooks examples use (24).
+ *
+ * @example
+ * decodeStandardWebhooksSecret(generateSecret()).length === GENERATED_SECRET_BYTES; // true
+ */
 export const GENERATED_SECRET_BYTES = 24;
 
 /**

@@ -24,7 +24,12 @@ export interface TestEventFactoryOptions {
   idPrefix?: string | undefined;
 }
 
-/** The default first `createdAt` of a test event. */
+/**
+ * The default first `createdAt` of a test event: 2026-04-01T12:00:00.000Z.
+ *
+ * @example
+ * createTestEvent("payout.created").createdAt === new Date(DEFAULT_TEST_EPOCH).toISOString(); // the first one
+ */
 export const DEFAULT_TEST_EPOCH = Date.UTC(2026, 3, 1, 12, 0, 0);
 
 const ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz";

@@ -71,6 +71,7 @@ function variants(text: string): [string, string][] {
     // Not JSON: only the whitespace variants below apply.
   }
   if (/\r?\n$/.test(text)) out.push(["the body without its trailing newline", text.replace(/\r?\n$/, "")]);
+  else out.push(["the body with a trailing newline", `${text}\n`]);
   if (text.includes("\r\n")) out.push(["the body with CRLF line ends turned into LF", text.replaceAll("\r\n", "\n")]);
   return out.filter(([, variant]) => variant !== text);
 }
@@ -178,7 +179,7 @@ export const verifyCommand: Command = {
               if (await matches(verifier, variant, headers, timestamp)) {
                 explained = label.startsWith("JSON")
                   ? `mismatch: no secret matches the body as given, but secret #${index} matches ${label}. The body was parsed and re-serialized before verification (e.g. express.json() or a framework body parser ran first): verify the raw bytes (express.raw({ type: "application/json" }), request.text()).`
-                  : `mismatch on the file as given, but secret #${index} matches ${label}: the capture changed the body (an editor adds a final newline); the delivery itself was probably fine.`;
+                  : `mismatch on the file as given, but secret #${index} matches ${label}: the capture changed the body (editors and shells add or strip a final newline); the delivery itself was probably fine.`;
                 break search;
               }
             }
