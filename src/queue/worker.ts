@@ -180,8 +180,9 @@ export function createWorker<P extends AnyProvider = AgentRefProvider, E extends
   const onUnhandled = options.onUnhandled as AnyHandler | undefined;
   const onUnknown = options.onUnknown as AnyHandler | undefined;
   const onDeadLetter = options.onDeadLetter as ((event: unknown, error: Error, ctx: WorkerContext) => unknown) | undefined;
-  // Errors whose dead letter the processor already sent, so the "failed" listener skips them.
-  const deadLettered = new WeakSet<Error>();
+  // Errors the processor threw (it already decided on their dead letter), so the
+  // "failed" listener only acts on failures BullMQ raised without calling the processor.
+  const fromProcessor = new WeakSet<Error>();
 
   const contextOf = (job: Job<QueuedDelivery, WorkerJobResult>, attempt: number): WorkerContext => {
     const data: Partial<QueuedDelivery> = isQueuedDelivery(job.data) ? job.data : {};
@@ -260,11 +261,11 @@ export function createWorker<P extends AnyProvider = AgentRefProvider, E extends
     } catch (thrown) {
       const error = thrown instanceof Error ? thrown : new Error(String(thrown), { cause: thrown });
       const final = attempt >= attempts || error.name === "UnrecoverableError";
+      fromProcessor.add(error);
       if (!final) {
         logger.warn?.("webhook job failed; will retry", { jobId: ctx.jobId, type: job.name, attempt, maxAttempts: attempts, err: error.message });
         throw error;
       }
-      deadLettered.add(error);
       await deadLetter(event ?? eventOf(job), error, ctx);
       throw error;
     }
@@ -280,7 +281,7 @@ export function createWorker<P extends AnyProvider = AgentRefProvider, E extends
   // Final failures that never reached the processor's last attempt: a job that stalled
   // more often than maxStalledCount, or exceeded maxStartedAttempts.
   worker.on("failed", (job, error) => {
-    if (!job || deadLettered.has(error) || !job.finishedOn) return;
+    if (!job || fromProcessor.has(error) || !(error.name === "UnrecoverableError" || job.finishedOn)) return;
     const hook = deadLetter(eventOf(job), error, contextOf(job, job.attemptsMade));
     worker.pendingHooks.add(hook);
     void hook.finally(() => worker.pendingHooks.delete(hook));
