@@ -12,12 +12,14 @@ import {
 import { verifySection } from "./verify.js";
 import { storesBenchSection } from "./stores.js";
 import { queueBenchSection } from "./queue.js";
+import { handlerSection } from "./handler.js";
 
 // Every known section. Adding one is one line here.
 const sections: Record<string, BenchSection> = {
   verify: verifySection,
   stores: storesBenchSection,
   queue: queueBenchSection,
+  handler: handlerSection,
 };
 
 // Versions printed with the machine, so a table says what it was measured against.

@@ -95,6 +95,9 @@ export const verifySection: BenchSection = {
     "One valid Standard Webhooks v1 delivery (an AgentRef `conversion.created` envelope, padded to the size) verified per operation. " +
     "`floor` is bare node:crypto: base64-decode the header's digest, `createHmac(...).update(prefix).update(body).digest()`, `timingSafeEqual`. " +
     "`verifyWebhook (node)` is the one-shot API (verifier cache lookup included), `createVerifier` a verifier created once; both get a string body and Node-style headers, and check headers, timestamp and signature. " +
-    "`standardwebhooks` and `svix` are `new Webhook(secret).verify(body, headers)` (they also JSON-parse the body).",
+    "`standardwebhooks` and `svix` are `new Webhook(secret).verify(body, headers)` (they also JSON-parse the body). " +
+    "`createVerifier (WebCrypto)` runs the `crypto.subtle` implementation under Node, where every `subtle.sign` is a libuv thread-pool job plus a promise: " +
+    "it shows that path works and what it costs in Node, not what it costs on Workers or Vercel Edge, where node:crypto is absent anyway. " +
+    "Target: the node path at >= 0.9x the floor at every size.",
   cases: () => sizes.map(([name, body]) => caseFor(name, body)),
 };

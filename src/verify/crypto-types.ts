@@ -31,8 +31,18 @@ export interface PlatformCrypto {
   sha256Hex(data: string | Uint8Array): Promise<string> | string;
 }
 
-/** How a digest is written in a signature header. `base64` is padded; `base64url` is not. */
+/**
+ * How a digest is written in a signature header. `base64` is padded; `base64url` is not.
+ *
+ * @example
+ * const encoding: DigestEncoding = "hex"; // Agiled
+ */
 export type DigestEncoding = "base64" | "base64url" | "hex";
 
-/** An opaque, platform-specific prepared key. */
+/**
+ * An opaque, platform-specific prepared key.
+ *
+ * @example
+ * const key: HmacKey = await platformCrypto.importHmacKey(raw);
+ */
 export type HmacKey = { readonly __hmacKey: true };

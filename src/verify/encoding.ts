@@ -42,7 +42,12 @@ export function encodeBytes(bytes: Uint8Array, encoding: DigestEncoding): string
   return out;
 }
 
-/** Why a base64 text could not be decoded (used to word the INVALID_SECRET message). */
+/**
+ * Why a base64 text could not be decoded (used to word the INVALID_SECRET message).
+ *
+ * @example
+ * const problem: Base64Problem = "mixed-alphabets";
+ */
 export type Base64Problem = "empty" | "character" | "mixed-alphabets" | "length" | "padding";
 
 /**

@@ -95,7 +95,12 @@ export function getHeader(headers: HeadersInput | null | undefined, name: string
   return toHeaderGetter(headers)(name);
 }
 
-/** A header that came as several lines with different values. */
+/**
+ * A header that came as several lines with different values.
+ *
+ * @example
+ * if (singleValue(joined) === CONFLICTING) throw new Error("ambiguous");
+ */
 export const CONFLICTING = Symbol("conflicting header lines");
 
 /**

@@ -73,12 +73,14 @@ export interface SignatureScheme {
   /** The text signed before the body. `timestamp` is the header text (canonical Unix seconds). */
   signedPrefix(id: string, timestamp: string): string;
   /**
-   * The candidate digests in a signature header, encoded as `encoding` writes them
-   * (entries of other versions and of the wrong length left out). Must do bounded
-   * work and throw only `WebhookVerificationError`.
+   * The entries of a signature header that could match, each in the form
+   * `formatSignatures` writes one (e.g. "v1,<base64>"); entries of other versions
+   * or of the wrong length are left out. The verifier compares each with
+   * `formatSignatures([expectedDigest])`. Must do bounded work and throw only
+   * `WebhookVerificationError`.
    */
   parseSignatures(header: string): string[];
-  /** A signature header listing these encoded digests. */
+  /** A signature header listing these encoded digests (`formatSignatures([""])` is the entry prefix). */
   formatSignatures(digests: readonly string[]): string;
   /** Signs a delivery: the id, timestamp and signature headers to send with `body`. */
   sign(input: SignInput): Promise<SignedHeaders>;
@@ -112,7 +114,12 @@ export interface HmacSchemeOptions {
   maxSignatures?: number | undefined;
 }
 
-/** Entries in one signature header beyond which it is rejected (rotation needs two or three). */
+/**
+ * Entries in one signature header beyond which it is rejected (rotation needs two or three).
+ *
+ * @example
+ * createHmacScheme({ ...options, maxSignatures: DEFAULT_MAX_SIGNATURES * 2 });
+ */
 export const DEFAULT_MAX_SIGNATURES = 32;
 
 const DIGEST_LENGTH: Record<DigestEncoding, number> = { base64: 44, base64url: 43, hex: 64 };
@@ -196,8 +203,10 @@ export function createHmacScheme(options: HmacSchemeOptions): SignatureScheme {
           // Duplicate header lines arrive joined with ", ": the comma ends the entry.
           const stop = header.charCodeAt(end - 1) === 44 /* , */ ? end - 1 : end;
           if (stop - start === entryLength && header.startsWith(entryPrefix, start)) {
-            const digest = header.slice(start + entryPrefix.length, stop);
-            candidates.push(caseless ? digest.toLowerCase() : digest);
+            // A header of one entry is pushed as is: slice(0, length) returns the
+            // same flat string, which compares faster than a sliced one.
+            const entry = header.slice(start, stop);
+            candidates.push(caseless ? entryPrefix + entry.slice(entryPrefix.length).toLowerCase() : entry);
           }
         }
         start = end + 1;

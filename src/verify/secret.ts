@@ -11,7 +11,12 @@ import { decodeBase64, utf8Bytes, type Base64Problem } from "./encoding.js";
  */
 export type SecretInput = string | readonly string[];
 
-/** Keys shorter than this are rejected: a real HMAC secret has at least 128 bits. */
+/**
+ * Keys shorter than this are rejected: a real HMAC secret has at least 128 bits.
+ *
+ * @example
+ * decodeRawSecret(secret, MIN_SECRET_BYTES);
+ */
 export const MIN_SECRET_BYTES = 16;
 
 const STANDARD_PREFIX = "whsec_";

@@ -75,7 +75,13 @@ export interface Verifier {
   readonly tolerance: number;
 }
 
-/** A longer signature header is rejected before any parsing or HMAC work. */
+/**
+ * A longer signature header (in characters) is `INVALID_SIGNATURE` before any
+ * parsing or HMAC work.
+ *
+ * @example
+ * if (header.length > MAX_SIGNATURE_HEADER_LENGTH) return new Response(null, { status: 401 });
+ */
 export const MAX_SIGNATURE_HEADER_LENGTH = 16 * 1024;
 
 interface SignedHeaderValues {
@@ -105,10 +111,10 @@ function readHeaders(scheme: SignatureScheme, get: HeaderGetter): SignedHeaderVa
   );
 }
 
-function anyEqual(candidates: readonly string[], expected: string): boolean {
+function anyEqual(candidates: readonly string[], entryPrefix: string, digest: string): boolean {
   let found = false;
   // Every candidate is compared, so timing does not reveal which one matched.
-  for (const candidate of candidates) found = equalConstantTime(candidate, expected) || found;
+  for (const candidate of candidates) found = equalConstantTime(candidate, entryPrefix, digest) || found;
   return found;
 }
 
@@ -160,6 +166,8 @@ export function createVerifierWith(crypto: PlatformCrypto, options: VerifierOpti
   const tolerance = toleranceSeconds(options.tolerance);
   const rawKeys = secretList(options.secret).map((secret) => scheme.decodeSecret(secret));
   const encoding = scheme.encoding;
+  // What precedes a digest in a header entry ("v1," for Standard Webhooks).
+  const entryPrefix = scheme.formatSignatures([""]);
 
   let keys: readonly HmacKey[] | undefined;
   let loading: Promise<readonly HmacKey[]> | undefined;
@@ -181,7 +189,7 @@ export function createVerifierWith(crypto: PlatformCrypto, options: VerifierOpti
   ): Promise<boolean> {
     for (let i = index; i < ready.length; i++) {
       const expected = i === index && pending ? await pending : await crypto.hmacSha256Encoded(ready[i]!, parts, encoding);
-      if (anyEqual(candidates, expected)) return true;
+      if (anyEqual(candidates, entryPrefix, expected)) return true;
     }
     return false;
   }
@@ -196,12 +204,15 @@ export function createVerifierWith(crypto: PlatformCrypto, options: VerifierOpti
     for (let i = 0; i < ready.length; i++) {
       const expected = crypto.hmacSha256Encoded(ready[i]!, parts, encoding);
       if (typeof expected !== "string") return matchFrom(ready, i, expected, parts, candidates);
-      if (anyEqual(candidates, expected)) return true;
+      if (anyEqual(candidates, entryPrefix, expected)) return true;
     }
     return false;
   }
 
   function check(input: VerifyInput): VerifiedDelivery | Promise<VerifiedDelivery> {
+    if (typeof input !== "object" || input === null) {
+      throw new TypeError("verifier.verify expects { body, headers, now? }");
+    }
     const body = signableBody(input.body);
     const values = readHeaders(scheme, toHeaderGetter(input.headers));
     const { family } = values;

@@ -33,7 +33,20 @@ export interface VerifyWebhookInput {
 const CACHE_LIMIT = 32;
 const cache = new WeakMap<SignatureScheme, Map<number, Map<string, Verifier>>>();
 
+// The last verifier used with a single secret string: an app with one endpoint hits
+// this on every call and skips the map lookups. (Not for arrays: a caller may mutate one.)
+let last: { secret: string; tolerance: number | undefined; scheme: SignatureScheme; verifier: Verifier } | undefined;
+
 function cachedVerifier(secret: SecretInput, tolerance: number | undefined, scheme: SignatureScheme): Verifier {
+  if (last !== undefined && last.secret === secret && last.tolerance === tolerance && last.scheme === scheme) {
+    return last.verifier;
+  }
+  const verifier = lookup(secret, tolerance, scheme);
+  if (typeof secret === "string") last = { secret, tolerance, scheme, verifier };
+  return verifier;
+}
+
+function lookup(secret: SecretInput, tolerance: number | undefined, scheme: SignatureScheme): Verifier {
   const seconds = tolerance === undefined ? DEFAULT_TOLERANCE_SECONDS : toleranceSeconds(tolerance);
   const key = typeof secret === "string" ? secret : `\u0000${JSON.stringify(secret)}`;
   let byTolerance = cache.get(scheme);
