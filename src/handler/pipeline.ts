@@ -136,12 +136,13 @@ export function createPipeline<P extends AnyProvider, E extends boolean>(options
       const eventId = eventIdOf(provider, raw) ?? verified.id;
       base.type = type;
       base.eventId = eventId;
-      notify(options.onVerified, { ...base, outcome: "verified", status: 0, durationMs: now() - started });
+      // Hooks are optional: no info object is built for a hook that is not there (the hot path).
+      if (options.onVerified) notify(options.onVerified, { ...base, outcome: "verified", status: 0, durationMs: now() - started });
 
       const done = (outcome: DeliveryOutcome, extra: Record<string, unknown> = {}, reason?: string) => {
         const response = outcomeResponse(outcome, { id: eventId, type, ...extra });
-        const info: LifecycleInfo = { ...base, outcome, status: response.status, durationMs: now() - started, ...(reason ? { reason } : {}) };
-        notify(outcome === "duplicate" ? options.onDuplicate : options.onHandled, info);
+        const hook = outcome === "duplicate" ? options.onDuplicate : options.onHandled;
+        if (hook) notify(hook, { ...base, outcome, status: response.status, durationMs: now() - started, ...(reason ? { reason } : {}) });
         return response;
       };
 
@@ -193,7 +194,9 @@ export function createPipeline<P extends AnyProvider, E extends boolean>(options
       if (!run) return done(outcome);
 
       const key = `${provider.name}:${eventId}`;
-      const claim = await store.claim(key, { bodyHash: await platformCrypto.sha256Hex(verified.body) });
+      const hashed = platformCrypto.sha256Hex(verified.body);
+      // node:crypto answers synchronously: no extra microtask for it.
+      const claim = await store.claim(key, { bodyHash: typeof hashed === "string" ? hashed : await hashed });
       if (claim.status === "completed") return done("duplicate");
       if (claim.status === "in-progress") {
         return fail(new WebhookError("IN_PROGRESS", `Event ${eventId} is being processed by another delivery; retry later.`), base, started);
@@ -207,7 +210,9 @@ export function createPipeline<P extends AnyProvider, E extends boolean>(options
       }
 
       try {
-        await run(event, ctx);
+        const result = run(event, ctx);
+        // Awaited only when it is a promise: a synchronous handler costs no microtask.
+        if (typeof (result as PromiseLike<unknown> | undefined)?.then === "function") await result;
       } catch (cause) {
         await store.release(key, claim.token).catch((err: unknown) => logger.warn?.("release failed; the lease will lapse", { key, err: String(err) }));
         const error = new WebhookError("HANDLER_FAILED", `The handler for ${type} threw: ${String((cause as Error)?.message ?? cause)}`, { cause });

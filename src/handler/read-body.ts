@@ -51,25 +51,32 @@ export async function readBody(stream: ReadableStream<Uint8Array> | null, limits
   const reader = stream.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(bodyTimeout(limits.timeoutMs)), limits.timeoutMs);
-  });
+  let timedOut = false;
+  // Cancelling ends the pending read with `done`: no race promise per chunk.
+  const timer = setTimeout(() => {
+    timedOut = true;
+    reader.cancel().catch(() => {});
+  }, limits.timeoutMs);
   try {
     for (;;) {
-      const { done, value } = await Promise.race([reader.read(), deadline]);
+      const { done, value } = await reader.read();
       if (done) break;
       total += value.byteLength;
-      if (total > limits.maxBytes) throw bodyTooLarge(limits.maxBytes);
+      if (total > limits.maxBytes) {
+        // Stop the sender: cancelling frees the connection instead of draining an attacker's body.
+        reader.cancel().catch(() => {});
+        throw bodyTooLarge(limits.maxBytes);
+      }
       chunks.push(value);
     }
   } catch (error) {
-    // Stop the sender: cancelling frees the connection instead of draining an attacker's body.
+    if (timedOut) throw bodyTimeout(limits.timeoutMs);
     reader.cancel().catch(() => {});
     throw error;
   } finally {
     clearTimeout(timer);
   }
+  if (timedOut) throw bodyTimeout(limits.timeoutMs);
   reader.releaseLock();
   return concat(chunks, total);
 }

@@ -1,0 +1,198 @@
+import { spawn } from "node:child_process";
+import { createHmac, timingSafeEqual } from "node:crypto";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import autocannon from "autocannon";
+import { Webhook as SvixWebhook } from "svix";
+import { createHandler, eventSchemas } from "agentref-webhooks";
+import { BENCH_SECRET, signedPool } from "./handler-fixtures.js";
+import type { BenchCase, BenchSection } from "./harness.js";
+
+const URL_ = "http://localhost/webhooks/agentref";
+const key = Buffer.from(BENCH_SECRET.slice("whsec_".length), "base64");
+
+/** The floor: read the body, HMAC it with node:crypto, compare, JSON.parse, answer. */
+async function floor(request: Request): Promise<Response> {
+  const body = await request.text();
+  const id = request.headers.get("svix-id") ?? "";
+  const timestamp = request.headers.get("svix-timestamp") ?? "";
+  const expected = Buffer.from((request.headers.get("svix-signature") ?? "").slice(3), "base64");
+  const digest = createHmac("sha256", key).update(`${id}.${timestamp}.`).update(body).digest();
+  if (expected.length !== digest.length || !timingSafeEqual(digest, expected)) return new Response(null, { status: 401 });
+  JSON.parse(body);
+  return new Response('{"ok":true}', { status: 200, headers: { "content-type": "application/json" } });
+}
+
+/** What users write today: svix's Webhook.verify (it JSON-parses too), then the event's zod schema. */
+function svixPipeline() {
+  const svix = new SvixWebhook(BENCH_SECRET);
+  return async (request: Request): Promise<Response> => {
+    const body = await request.text();
+    try {
+      const payload = svix.verify(body, {
+        "svix-id": request.headers.get("svix-id") ?? "",
+        "svix-timestamp": request.headers.get("svix-timestamp") ?? "",
+        "svix-signature": request.headers.get("svix-signature") ?? "",
+      }) as { type: keyof typeof eventSchemas };
+      const event = eventSchemas[payload.type].parse(payload);
+      return new Response(JSON.stringify({ ok: true, id: event.id }), { status: 200, headers: { "content-type": "application/json" } });
+    } catch {
+      return new Response(null, { status: 400 });
+    }
+  };
+}
+
+function inProcessCase(): BenchCase {
+  // Unique ids: every createHandler delivery claims, runs the handler and completes.
+  const pool = signedPool(1 << 18, "p");
+  const cursors = { floor: 0, createHandler: 0, svix: 0 };
+  const next = (name: keyof typeof cursors) => {
+    const i = cursors[name]++;
+    if (name === "createHandler" && i >= pool.size) throw new Error("handler bench: the pool of unique deliveries ran out; raise its size");
+    const { body, headers } = pool.delivery(i % pool.size);
+    return new Request(URL_, { method: "POST", headers, body });
+  };
+  const handler = createHandler({ secret: BENCH_SECRET, logger: {}, on: { "conversion.created": () => {} } });
+  const svix = svixPipeline();
+  return {
+    name: `0.4 KB in-process, Request in, Response out (${pool.bodyBytes} B)`,
+    baseline: "floor",
+    candidates: [
+      { name: "floor", fn: () => floor(next("floor")).then(ok) },
+      { name: "createHandler", fn: () => handler(next("createHandler")).then(ok) },
+      { name: "svix + zod", fn: () => svix(next("svix")).then(ok) },
+    ],
+  };
+}
+
+// A candidate timed on its error path would flatter it: any non-2xx stops the bench.
+function ok(response: Response): true {
+  if (response.status !== 200) throw new Error(`handler bench: a candidate answered ${response.status}`);
+  return true;
+}
+
+// ---------------------------------------------------------------------------------
+// Over HTTP: autocannon on loopback against two servers in a child process.
+
+const HTTP_SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 3);
+const HTTP_ROUNDS = Number(process.env.BENCH_HTTP_ROUNDS ?? 2);
+const HTTP_CONNECTIONS = 10;
+
+interface HttpResult {
+  rounds: { sdk: number; floor: number }[];
+  ratio: number;
+}
+
+async function withServers<T>(run: (ports: { sdk: number; floor: number }) => Promise<T>): Promise<T> {
+  const child = spawn(process.execPath, ["--import", "tsx", fileURLToPath(new URL("./handler-server.ts", import.meta.url))], {
+    cwd: fileURLToPath(new URL("..", import.meta.url)),
+    stdio: ["pipe", "pipe", "inherit"],
+  });
+  try {
+    const line = await new Promise<string>((resolve, reject) => {
+      child.once("error", reject);
+      child.once("exit", (code) => reject(new Error(`handler bench server exited (${code})`)));
+      createInterface({ input: child.stdout! }).once("line", resolve);
+    });
+    return await run(JSON.parse(line) as { sdk: number; floor: number });
+  } finally {
+    child.stdin?.end();
+    child.kill();
+  }
+}
+
+async function load(port: number, seconds: number, pool: ReturnType<typeof signedPool>, cursor: { i: number }, unique: boolean): Promise<number> {
+  const result = await autocannon({
+    url: `http://127.0.0.1:${port}/webhooks/agentref`,
+    connections: HTTP_CONNECTIONS,
+    duration: seconds,
+    requests: [
+      {
+        method: "POST",
+        setupRequest: (request) => {
+          const i = cursor.i++;
+          if (unique && i >= pool.size) throw new Error("handler bench: the HTTP pool of unique deliveries ran out");
+          const { body, headers } = pool.delivery(i % pool.size);
+          return { ...request, body, headers };
+        },
+      },
+    ],
+  });
+  if (result.non2xx > 0 || result.errors > 0 || result.timeouts > 0) {
+    throw new Error(`handler bench: ${result.non2xx} non-2xx answers, ${result.errors} errors, ${result.timeouts} timeouts on port ${port}`);
+  }
+  return result.requests.total / result.duration;
+}
+
+async function overHttp(): Promise<HttpResult> {
+  const pool = signedPool(1 << 19, "h");
+  const cursors = { sdk: { i: 0 }, floor: { i: 0 } };
+  return withServers(async (ports) => {
+    // Warm-up: JIT, connection pools, the memory store's first entries.
+    await load(ports.sdk, 1, pool, cursors.sdk, true);
+    await load(ports.floor, 1, pool, cursors.floor, false);
+    const rounds: { sdk: number; floor: number }[] = [];
+    for (let round = 0; round < HTTP_ROUNDS; round++) {
+      // Alternate who goes first, so drift hits both alike.
+      const order = round % 2 === 0 ? (["sdk", "floor"] as const) : (["floor", "sdk"] as const);
+      const rps = { sdk: 0, floor: 0 };
+      for (const name of order) rps[name] = await load(ports[name], HTTP_SECONDS, pool, cursors[name], name === "sdk");
+      rounds.push(rps);
+    }
+    const ratios = rounds.map((r) => r.sdk / r.floor).sort((a, b) => a - b);
+    const mid = ratios.length >> 1;
+    const ratio = ratios.length % 2 ? ratios[mid]! : (ratios[mid - 1]! + ratios[mid]!) / 2;
+    return { rounds, ratio };
+  });
+}
+
+function httpTable(result: HttpResult): string {
+  const rows = result.rounds.map(
+    (r, i) => `| ${i + 1} | ${Math.round(r.floor).toLocaleString("en-US")} | ${Math.round(r.sdk).toLocaleString("en-US")} | ${(r.sdk / r.floor).toFixed(2)}x |`,
+  );
+  return [
+    `Over HTTP (autocannon, ${HTTP_CONNECTIONS} connections, ${HTTP_SECONDS} s per server per round, loopback, servers in one child process):`,
+    "",
+    "| round | bare node:http floor (req/s) | toNodeHandler(createHandler) (req/s) | ratio |",
+    "|---|---:|---:|---:|",
+    ...rows,
+    "",
+    `Median ratio: ${result.ratio.toFixed(2)}x (target >= 0.85x).`,
+  ].join("\n");
+}
+
+const baseDescription =
+  "Deliveries per second for one AgentRef `conversion.created` envelope (~0.4 KB), each with its own event id so that every " +
+  "createHandler delivery verifies, parses with zod, claims in the memory store, runs a no-op handler and completes (no duplicate shortcut). " +
+  "Every candidate gets a fresh Web `Request` and returns a `Response`. `floor` reads the body, HMACs it with node:crypto, compares with " +
+  "`timingSafeEqual` and `JSON.parse`s it: no timestamp check, no schema, no idempotency. `svix + zod` is what users write today: " +
+  "`new Webhook(secret).verify(body, headers)` then the event's zod schema. Targets: createHandler >= 0.8x the floor and >= 2x `svix + zod`.";
+
+let httpSummary = "";
+
+/**
+ * createHandler end to end, in process against a bare floor and svix + zod, and over
+ * HTTP (toNodeHandler on node:http vs a bare node:http route) with autocannon.
+ * Set BENCH_HTTP=0 to skip the HTTP part; BENCH_HTTP_SECONDS / BENCH_HTTP_ROUNDS tune it.
+ *
+ * @example
+ * import { runSection } from "./harness.js";
+ * await runSection(handlerSection, { rounds: 9, msPerRound: 100 }, console.log);
+ */
+export const handlerSection: BenchSection = {
+  name: "handler",
+  title: "createHandler: deliveries per second",
+  // A getter: runSection reads the description after cases() ran, and the HTTP
+  // figures (measured with autocannon, outside the in-process harness) belong in it.
+  get description() {
+    return httpSummary ? `${baseDescription}\n\n${httpSummary}\n\nIn process:` : baseDescription;
+  },
+  async cases() {
+    if (process.env.BENCH_HTTP !== "0") {
+      const result = await overHttp();
+      httpSummary = httpTable(result);
+      console.log(`${httpSummary}\n`);
+    }
+    return [inProcessCase()];
+  },
+};
