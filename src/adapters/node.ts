@@ -237,7 +237,8 @@ function write(res: ServerResponse, response: DeliveryResponse): void {
     res.end();
     return;
   }
-  res.writeHead(response.status, response.headers);
+  // A known length spares the chunked framing of a body this small.
+  res.writeHead(response.status, { ...response.headers, "content-length": Buffer.byteLength(response.body) });
   res.end(response.body);
 }
 
