@@ -1,6 +1,11 @@
 import { createHmac } from "node:crypto";
 
-/** The bench's signing secret (made up). */
+/**
+ * The bench's signing secret (made up).
+ *
+ * @example
+ * createHandler({ secret: BENCH_SECRET, on: {} });
+ */
 export const BENCH_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 
 // An AgentRef conversion.created envelope, pretty-printed as sent (~0.4 KB), with a

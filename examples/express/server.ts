@@ -7,6 +7,12 @@ import express, { type Express } from "express";
 import { createHandler } from "agentref-webhooks";
 import { toNodeHandler } from "agentref-webhooks/node";
 
+/**
+ * What `createApp` and `start` take; everything defaults to the environment.
+ *
+ * @example
+ * createApp({ secret: process.env.AGENTREF_WEBHOOK_SECRET, log: (line) => logger.info(line) });
+ */
 export interface AppOptions {
   /** The endpoint's signing secret. Default: AGENTREF_WEBHOOK_SECRET. */
   secret?: string;
@@ -14,6 +20,12 @@ export interface AppOptions {
   log?: (line: string) => void;
 }
 
+/**
+ * The app with the webhook route mounted at /webhooks/agentref.
+ *
+ * @example
+ * const app = createApp({ secret: "whsec_…" });
+ */
 export function createApp(options: AppOptions = {}): Express {
   const secret = options.secret ?? process.env.AGENTREF_WEBHOOK_SECRET;
   if (!secret) throw new Error("Set AGENTREF_WEBHOOK_SECRET to the endpoint's signing secret (whsec_…).");
@@ -42,7 +54,12 @@ export function createApp(options: AppOptions = {}): Express {
   return app;
 }
 
-/** Starts the app on 127.0.0.1 (port 0 picks a free port). */
+/**
+ * Starts the app on 127.0.0.1 (port 0 picks a free port). 
+ *
+ * @example
+ * const server = await start(0, { secret: "whsec_…" });
+ */
 export function start(port = Number(process.env.PORT ?? 3000), options: AppOptions = {}): Promise<Server> {
   const app = createApp(options);
   return new Promise((resolve, reject) => {

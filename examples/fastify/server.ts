@@ -5,6 +5,12 @@ import Fastify, { type FastifyInstance } from "fastify";
 import { createHandler } from "agentref-webhooks";
 import { toNodeHandler } from "agentref-webhooks/node";
 
+/**
+ * What `createApp` and `start` take; everything defaults to the environment.
+ *
+ * @example
+ * createApp({ secret: process.env.AGENTREF_WEBHOOK_SECRET, log: (line) => logger.info(line) });
+ */
 export interface AppOptions {
   /** The endpoint's signing secret. Default: AGENTREF_WEBHOOK_SECRET. */
   secret?: string;
@@ -12,6 +18,12 @@ export interface AppOptions {
   log?: (line: string) => void;
 }
 
+/**
+ * The app with the webhook route mounted at /webhooks/agentref.
+ *
+ * @example
+ * const app = createApp({ secret: "whsec_…" });
+ */
 export function createApp(options: AppOptions = {}): FastifyInstance {
   const secret = options.secret ?? process.env.AGENTREF_WEBHOOK_SECRET;
   if (!secret) throw new Error("Set AGENTREF_WEBHOOK_SECRET to the endpoint's signing secret (whsec_…).");
@@ -42,7 +54,12 @@ export function createApp(options: AppOptions = {}): FastifyInstance {
   return app;
 }
 
-/** Starts the app on 127.0.0.1 (port 0 picks a free port); resolves with the app and its URL. */
+/**
+ * Starts the app on 127.0.0.1 (port 0 picks a free port); resolves with the app and its URL.
+ *
+ * @example
+ * const { app, url } = await start(0, { secret: "whsec_…" });
+ */
 export async function start(port = Number(process.env.PORT ?? 3000), options: AppOptions = {}): Promise<{ app: FastifyInstance; url: string }> {
   const app = createApp(options);
   const url = await app.listen({ port, host: "127.0.0.1" });
