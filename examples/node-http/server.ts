@@ -64,7 +64,7 @@ export function createApp(options: AppOptions = {}): Server {
 }
 
 /**
- * Starts the app on 127.0.0.1 (port 0 picks a free port). 
+ * Starts the app on 127.0.0.1 (port 0 picks a free port).
  *
  * @example
  * const server = await start(0, { secret: "whsec_…" });
