@@ -90,8 +90,8 @@ const alreadyParsed = (what: string): WebhookError =>
  *   });
  * });
  */
-export function toNodeHandler(handler: (request: Request) => Promise<Response>): NodeHandler {
-  const pipeline = pipelineOf(handler);
+export function toNodeHandler(handler: (request: Request) => Response | Promise<Response>): NodeHandler {
+  const pipeline = pipelineOf(handler as (request: Request) => Promise<Response>);
   if (pipeline) return (req, res) => handleWithPipeline(pipeline, req, res).catch((error: unknown) => crash(res, error));
   return (req, res) => handleWithFetch(handler, req, res).catch((error: unknown) => crash(res, error));
 }
@@ -260,7 +260,7 @@ function crash(res: ServerResponse, error: unknown): void {
 // ---------------------------------------------------------------------------------
 // Fallback: any (Request) => Promise<Response> function.
 
-async function handleWithFetch(handler: (request: Request) => Promise<Response>, req: NodeRequest, res: ServerResponse): Promise<void> {
+async function handleWithFetch(handler: (request: Request) => Response | Promise<Response>, req: NodeRequest, res: ServerResponse): Promise<void> {
   const controller = new AbortController();
   const onClose = () => {
     if (!res.writableFinished) controller.abort();
@@ -316,7 +316,8 @@ async function sendWebResponse(res: ServerResponse, response: Response): Promise
   });
   const cookies = response.headers.getSetCookie();
   if (cookies.length > 0) headers["set-cookie"] = cookies;
-  res.writeHead(response.status, response.statusText, headers);
+  if (response.statusText) res.writeHead(response.status, response.statusText, headers);
+  else res.writeHead(response.status, headers);
   if (!response.body) {
     res.end();
     return;

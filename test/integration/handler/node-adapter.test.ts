@@ -177,6 +177,19 @@ describe("any other (Request) => Promise<Response> function", () => {
     expect(texts).toHaveLength(1);
   });
 
+  it("accepts a function answering synchronously (Hono's app.fetch)", async () => {
+    const { Hono } = await import("hono");
+    const app = new Hono();
+    app.post("/", (c) => c.text("from hono", 201));
+    const node = toNodeHandler(app.fetch);
+    const { port } = await start((req, res) => void node(req, res));
+    const answer = await send(port, signed());
+    expect([answer.status, answer.text]).toEqual([201, "from hono"]);
+    const sync = toNodeHandler(() => new Response("sync", { status: 202 }));
+    const other = await start((req, res) => void sync(req, res));
+    expect((await send(other.port, signed())).status).toBe(202);
+  });
+
   it("answers 500 when the function throws, instead of leaving the request hanging", async () => {
     const node = toNodeHandler(async () => {
       throw new Error("bug");
