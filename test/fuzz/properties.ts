@@ -112,9 +112,15 @@ export function makeReceiver(options: { maxBodyBytes?: number; secret?: string |
     runs.push({ event, ctx });
   };
   const on = Object.fromEntries(EVENT_TYPES.map((type) => [type, record]));
+  // Everything the SDK logs or reports, to check that the secret never appears in it.
+  const logs: string[] = [];
+  const log = (level: string) => (message: string, fields?: Record<string, unknown>) => {
+    logs.push(`${level} ${message} ${safeJson(fields)}`);
+  };
   const config = {
     secret: options.secret ?? SECRET,
-    logger: {},
+    logger: { debug: log("debug"), info: log("info"), warn: log("warn"), error: log("error") },
+    onError: (error: Error) => void logs.push(`onError ${error.message}`),
     store,
     on,
     onUnknown: record,
@@ -123,7 +129,19 @@ export function makeReceiver(options: { maxBodyBytes?: number; secret?: string |
   };
   const handler = createHandler(config);
   const pipeline = createPipeline(config);
-  return { handler, pipeline, runs, calls };
+  /** Throws when a log line or an onError message contains the secret. */
+  const checkLogs = (context: Record<string, unknown>) => {
+    for (const line of logs) for (const marker of SECRET_MARKERS) if (line.includes(marker)) fail("a log line contains the secret", { ...context, line });
+  };
+  return { handler, pipeline, runs, calls, logs, checkLogs };
+}
+
+function safeJson(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? "";
+  } catch {
+    return String(value);
+  }
 }
 
 export interface Answer {
@@ -723,6 +741,7 @@ const unverifiedProperty = (() => {
     const answer = await callHandler(receiver.handler, wire);
     const context = { ...describeWire(wire), breaking: JSON.stringify(breaking), status: answer.status, answer: answer.text };
     checkAnswer(answer, context);
+    receiver.checkLogs(context);
     for (const run of receiver.runs) checkRunIsAuthentic(run, wire);
     if (receiver.runs.length > 0) fail("a user handler ran for a request with changed signed content", context);
     if (receiver.calls.claim + receiver.calls.complete + receiver.calls.release > 0) fail("the store was touched by an unverified request", context);
@@ -790,6 +809,7 @@ const recordHeadersProperty = (() => {
     const wire: Wire = { method: "POST", headers, body: asString ? utf8(Buffer.from(sentBody).toString("utf8")) : sentBody };
     const context = { ...describeWire(wire), status: answer.status, answer: answer.text };
     checkAnswer(answer, context);
+    receiver.checkLogs(context);
     for (const run of receiver.runs) {
       checkRunIsAuthentic(run, wire);
       checkEventShape(run.event);
@@ -816,6 +836,7 @@ const verifiedHostileProperty = fc.asyncProperty(
     const answer = await callHandler(receiver.handler, wire);
     const context = { label: body.label, ...describeWire(wire), status: answer.status, answer: answer.text };
     checkAnswer(answer, context);
+    receiver.checkLogs(context);
     if (answer.status !== 200 && answer.status !== 422) fail(`a signed hostile body was answered ${answer.status}`, context);
     if (answer.status === 200) {
       if (receiver.runs.length !== 1) fail(`200 with ${receiver.runs.length} handler runs`, context);
@@ -861,6 +882,7 @@ const differentialProperty = (() => {
     const answer = await callHandler(receiver.handler, wire);
     const context = { ...describeWire(wire), sig: JSON.stringify(sig), status: answer.status, answer: answer.text };
     checkAnswer(answer, context);
+    receiver.checkLogs(context);
     for (const run of receiver.runs) checkRunIsAuthentic(run, wire);
     if (answer.status === 200 && receiver.runs.length !== 1) fail("200 without exactly one run", context);
     if (answer.status !== 200 && answer.status !== 401) fail(`answered ${answer.status} (expected 200 or 401)`, context);
