@@ -30,6 +30,11 @@ export interface EnvelopeSpec {
   typeKey: string;
   /** The field holding the event's own timestamp, if any. */
   timestampKey?: string;
+  /**
+   * The field naming the tenant (AgentRef's `merchantId`). Idempotency keys are scoped
+   * by it, so one tenant cannot pre-claim another tenant's event id in a shared store.
+   */
+  scopeKey?: string;
   /** Checks run before schema validation, e.g. an unsupported schema version (throw a `WebhookError`). */
   check?: (raw: Record<string, unknown>) => void;
 }

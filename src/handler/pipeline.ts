@@ -9,6 +9,7 @@ import type { IdempotencyStore } from "../idempotency/store.js";
 import { agentref } from "../providers/agentref.js";
 import { toHeaderGetter, type HeadersInput } from "../verify/headers.js";
 import { createVerifier, type Verifier } from "../verify/index.js";
+import { secretList } from "../verify/secret.js";
 import { DEFAULT_BODY_TIMEOUT_MS, DEFAULT_MAX_BODY_BYTES, bodyTooLarge } from "./read-body.js";
 import { errorResponse, outcomeResponse, type DeliveryOutcome, type DeliveryResponse } from "./responses.js";
 import type { CreateHandlerOptions, HandlerContext, LifecycleInfo, SecretHints } from "./types.js";
@@ -193,7 +194,7 @@ export function createPipeline<P extends AnyProvider, E extends boolean>(options
       // Nothing to run: no side effect to protect, so no store round trip either.
       if (!run) return done(outcome);
 
-      const key = `${provider.name}:${eventId}`;
+      const key = idempotencyKey(provider, event, raw, ctx, options.idempotencyScope as ScopeFn | undefined);
       const hashed = platformCrypto.sha256Hex(verified.body);
       // node:crypto answers synchronously: no extra microtask for it.
       const claim = await store.claim(key, { bodyHash: typeof hashed === "string" ? hashed : await hashed });
@@ -222,7 +223,7 @@ export function createPipeline<P extends AnyProvider, E extends boolean>(options
       }
 
       try {
-        const completed = await store.complete(key, claim.token);
+        const completed = await completeWithRetry(() => store.complete(key, claim.token));
         if (!completed) logger.warn?.("lease lapsed before completion: the handler ran longer than leaseMs", { key });
       } catch (cause) {
         // The side effect happened but is not recorded: 503 makes the sender retry, and the
@@ -247,6 +248,38 @@ export function createPipeline<P extends AnyProvider, E extends boolean>(options
     reject: (error, receivedAt) => fail(error, { deliveryId: undefined, eventId: undefined, type: undefined }, receivedAt?.getTime() ?? now()),
     limits,
   };
+}
+
+/**
+ * A short store blip right after the handler succeeded would otherwise re-run the
+ * handler after the lease; a few quick retries (~1.5 s in all) close most of that window.
+ */
+async function completeWithRetry(complete: () => Promise<boolean>): Promise<boolean> {
+  for (const wait of [100, 400, 1000]) {
+    try {
+      return await complete();
+    } catch (error) {
+      if (!(isWebhookError(error) && error.code === "STORE_UNAVAILABLE")) throw error;
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
+  return complete();
+}
+
+type ScopeFn = (event: unknown, ctx: HandlerContext) => string | undefined;
+
+/** `<provider>:<tenant>:<event id>`, or `<provider>:<event id>` when there is no tenant. */
+function idempotencyKey(
+  provider: AnyProvider,
+  event: unknown,
+  raw: Readonly<Record<string, unknown>>,
+  ctx: HandlerContext,
+  scope: ScopeFn | undefined,
+): string {
+  const scopeKey = provider.envelope.scopeKey;
+  const tenant = scope ? scope(event, ctx) : scopeKey === undefined ? undefined : raw[scopeKey];
+  // JSON.stringify keeps ':' inside a tenant or id from forging another key's boundaries.
+  return tenant === undefined || tenant === null ? `${provider.name}:${JSON.stringify(ctx.eventId)}` : `${provider.name}:${JSON.stringify(String(tenant))}:${JSON.stringify(ctx.eventId)}`;
 }
 
 function filterReason(
@@ -292,7 +325,8 @@ function secretHints(
 function verifierCache(provider: AnyProvider, tolerance: number | undefined) {
   const cache = new Map<string, Verifier>();
   return (secret: string | readonly string[]): Verifier => {
-    const list = typeof secret === "string" ? [secret] : [...secret];
+    // secretList turns a resolver's undefined or a non-list into INVALID_SECRET, not an obscure crash.
+    const list = [...secretList(secret)];
     const key = list.join("\n");
     let verifier = cache.get(key);
     if (!verifier) {

@@ -167,6 +167,13 @@ export interface HandlerOptionsBase<P extends AnyProvider = AgentRefProvider, Ex
   environment?: string | readonly string[];
   /** Only these programs are processed; others (and events with no programId) are acknowledged and skipped. */
   programId?: string | readonly string[];
+  /**
+   * The tenant an event belongs to, for the idempotency key (`<provider>:<scope>:<id>`).
+   * Default: the provider's `scopeKey` field (AgentRef: `merchantId`). Derive it from
+   * whatever your secret resolver chose the secret by, so a tenant cannot claim another
+   * tenant's event id.
+   */
+  idempotencyScope?: (event: ProviderEvent<P> | UnknownEvent, ctx: HandlerContext) => string | undefined;
   /** Validate strictly (unknown fields / enum values rejected). Default false. */
   strict?: boolean;
   /** Queue mode: hand verified events to a durable queue and answer 202. */

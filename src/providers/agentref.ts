@@ -36,6 +36,7 @@ export const agentref = defineProvider({
     idKey: "id",
     typeKey: "type",
     timestampKey: "createdAt",
+    scopeKey: "merchantId",
     check(raw) {
       if ("schemaVersion" in raw && raw.schemaVersion !== SCHEMA_VERSION) {
         throw new WebhookError(

@@ -79,7 +79,7 @@ const minute = 60_000;
 export const agiled = defineProvider({
   name: "agiled",
   scheme: agiledScheme,
-  envelope: { schema: agiledEnvelopeSchema, idKey: "id", typeKey: "event", timestampKey: "occurred_at" },
+  envelope: { schema: agiledEnvelopeSchema, idKey: "id", typeKey: "event", timestampKey: "occurred_at", scopeKey: "organization_id" },
   events: openEvents(agiledEnvelopeSchema, "event", agiledEventNames),
   retrySchedule: [0, minute, 5 * minute, 15 * minute, 30 * minute, 60 * minute],
   samples: {},

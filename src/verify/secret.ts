@@ -20,9 +20,18 @@ export type SecretInput = string | readonly string[];
 export const MIN_SECRET_BYTES = 16;
 
 const STANDARD_PREFIX = "whsec_";
-// Prefixes of other webhook key kinds, or typos of `whsec_`: such a string is not a
-// bare key, and decoding it anyway would give a wrong key that never verifies.
+// Prefixes of other webhook key kinds (ed25519 `whpk_`/`whsk_`) and typos of `whsec_`:
+// such a string is not a bare key, even when the rest happens to decode.
+const KNOWN_FOREIGN_PREFIX = /^(wh[ps]k|hwsec|wsec|whsecret|whsce|wshec)_/i;
+// A looser pattern, used only to explain a secret that does not decode: a bare
+// base64url key may itself start with letters and `_` (e.g. `wHAA_…`).
 const FOREIGN_PREFIX = /^(wh[a-z]*|[a-z]*sec)_/i;
+
+function foreignPrefix(prefix: string): WebhookVerificationError {
+  const shown = prefix.length <= 9 ? `"${prefix}"` : "an unknown prefix";
+  const hint = /^wh[ps]k_$/i.test(prefix) ? " That is an asymmetric (ed25519) key, which this scheme does not use." : "";
+  return invalid(`The webhook secret starts with ${shown}, not "whsec_".${hint} Copy the endpoint's signing secret, which starts with "whsec_".`);
+}
 
 const invalid = (message: string): WebhookVerificationError =>
   new WebhookVerificationError("INVALID_SECRET", message);
@@ -73,17 +82,13 @@ export function decodeStandardWebhooksSecret(secret: string): Uint8Array {
   if (text.startsWith(STANDARD_PREFIX)) {
     key = text.slice(STANDARD_PREFIX.length);
   } else {
-    const foreign = FOREIGN_PREFIX.exec(text);
-    if (foreign) {
-      const prefix = foreign[0].length <= 8 ? `"${foreign[0]}"` : "an unknown prefix";
-      const hint = /^wh[ps]k_$/i.test(foreign[0])
-        ? " That is an asymmetric (ed25519) key, which this scheme does not use."
-        : "";
-      throw invalid(`The webhook secret starts with ${prefix}, not "whsec_".${hint} Copy the endpoint's signing secret, which starts with "whsec_".`);
-    }
+    const known = KNOWN_FOREIGN_PREFIX.exec(text);
+    if (known) throw foreignPrefix(known[0]);
   }
   const decoded = decodeBase64(key);
   if (typeof decoded === "string") {
+    const foreign = key === text ? FOREIGN_PREFIX.exec(text) : null;
+    if (foreign) throw foreignPrefix(foreign[0]);
     throw invalid(`The webhook secret could not be decoded: ${base64Hints[decoded]}. Expected "whsec_" followed by a base64 key; copy the secret again from the dashboard.`);
   }
   return checkLength(decoded, "webhook secret");

@@ -603,22 +603,19 @@ describe("cross-tenant secrets (one endpoint, a secret per merchant, chosen by a
     expect(s.handled).toEqual([]);
   });
 
-  // KNOWN GAP (reported): a resolver that returns undefined (a missing tenant, a typo)
-  // is answered 503 STORE_UNAVAILABLE "Unexpected failure: … is not iterable", which
-  // sends the operator to the store. It should be 500 INVALID_SECRET naming the resolver.
-  // `it.fails` keeps CI green while the gap exists; when it is fixed this flips: make it `it`.
-  it.fails("a resolver that returns undefined is answered 500 INVALID_SECRET, not 503 STORE_UNAVAILABLE", async () => {
+  // A resolver that returns undefined (a missing tenant, a typo) is a configuration error,
+  // not a store outage: 500 INVALID_SECRET, which points the operator at the secret.
+  it("a resolver that returns undefined is answered 500 INVALID_SECRET, not 503 STORE_UNAVAILABLE", async () => {
     const s = await serve({ secret: (() => undefined) as unknown as CreateHandlerOptions["secret"] });
     const answer = await deliver(s, event("msg_u", "mer_A"), secrets.get("mer_A")!);
     expect(answer.status).toBe(500);
     expect(answer.json).toMatchObject({ code: "INVALID_SECRET" });
   });
 
-  // KNOWN GAP (reported): idempotency keys are `agentref:<event id>` whatever the tenant,
-  // so a tenant who knows another tenant's event id can claim it first with its own
-  // secret; the real event then gets 409 ID_CONFLICT on every retry and is never
-  // processed. Event ids are AgentRef's random message ids, so this needs a leaked id.
-  it.fails("tenant A cannot pre-claim tenant B's event id", async () => {
+  // Idempotency keys are scoped by the tenant (AgentRef's merchantId, which the resolver
+  // chose the secret by), so a tenant who learns another tenant's event id cannot claim
+  // it first and leave the real event answered 409 ID_CONFLICT forever.
+  it("tenant A cannot pre-claim tenant B's event id", async () => {
     const s = await serve({ secret: resolver });
     expect((await deliver(s, event("msg_victim", "mer_A"), secrets.get("mer_A")!)).status).toBe(200);
     const real = await deliver(s, event("msg_victim", "mer_B"), secrets.get("mer_B")!);
