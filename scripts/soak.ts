@@ -368,7 +368,8 @@ async function runPhase(kind: StoreKind, redis: Service, postgres: Service, seed
     claim: (key, o) => inner.claim(key, o),
     release: (key, token) => inner.release(key, token),
     complete: async (key, token) => {
-      const id = key.slice(key.indexOf(":") + 1);
+      // keys are `<provider>:<tenant>:<event id>`
+      const id = key.slice(key.lastIndexOf(":") + 1);
       try {
         const done = await inner.complete(key, token);
         if (!done) bump(leaseLapsed, id);

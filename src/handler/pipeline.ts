@@ -278,8 +278,10 @@ function idempotencyKey(
 ): string {
   const scopeKey = provider.envelope.scopeKey;
   const tenant = scope ? scope(event, ctx) : scopeKey === undefined ? undefined : raw[scopeKey];
-  // JSON.stringify keeps ':' inside a tenant or id from forging another key's boundaries.
-  return tenant === undefined || tenant === null ? `${provider.name}:${JSON.stringify(ctx.eventId)}` : `${provider.name}:${JSON.stringify(String(tenant))}:${JSON.stringify(ctx.eventId)}`;
+  // The tenant is URI-encoded so it holds no ':'; with the id last, no two (tenant, id) pairs share a key.
+  return tenant === undefined || tenant === null
+    ? `${provider.name}:${ctx.eventId}`
+    : `${provider.name}:${encodeURIComponent(String(tenant))}:${ctx.eventId}`;
 }
 
 function filterReason(
