@@ -29,7 +29,22 @@ export interface BenchCase {
   /** The name of the candidate the others are divided by. */
   baseline: string;
   candidates: Candidate[];
+  /**
+   * What a round's time budget and ops/s are measured in. "wall" (default) suits
+   * candidates that wait on I/O; "cpu" (this process's user + system time, all
+   * threads) suits CPU-bound candidates on a shared machine, where time spent
+   * descheduled would otherwise land on whichever candidate happened to run.
+   */
+  clock?: Clock | undefined;
 }
+
+/**
+ * How time is measured for a case.
+ *
+ * @example
+ * const row: BenchCase = { name: "16 KB", baseline: "floor", candidates, clock: "cpu" };
+ */
+export type Clock = "wall" | "cpu";
 
 /**
  * A benchmark section: `npm run bench -- <name>` runs it. `cases` builds its
@@ -54,7 +69,7 @@ export interface BenchSection {
  */
 export interface RunOptions {
   rounds: number;
-  /** CPU time spent on each candidate in each round. */
+  /** Time (on the case's clock) spent on each candidate in each round. */
   msPerRound: number;
 }
 
@@ -75,11 +90,11 @@ export const defaultRunOptions: RunOptions = { rounds: 15, msPerRound: 100 };
  */
 export interface CandidateResult {
   name: string;
-  /** Operations per CPU-second, median over rounds. */
+  /** Operations per second (of the case's clock), median over rounds. */
   opsPerSec: number;
   /** Median of the per-round ratios to the baseline (1 for the baseline). */
   ratio: number;
-  /** Operations per CPU-second in each round. */
+  /** Operations per second (of the case's clock) in each round. */
   rounds: number[];
 }
 
@@ -92,6 +107,7 @@ export interface CandidateResult {
 export interface CaseResult {
   name: string;
   baseline: string;
+  clock: Clock;
   results: CandidateResult[];
 }
 
@@ -133,28 +149,30 @@ const median = (values: readonly number[]): number => {
 const isThenable = (value: unknown): value is PromiseLike<unknown> =>
   typeof (value as { then?: unknown } | null)?.then === "function";
 
-// Calls `fn` in batches until `ms` of CPU time has passed; batches keep clock reads
-// out of the measurement for sub-microsecond operations. CPU time (user + system,
-// all threads of this process, so WebCrypto's thread-pool work counts) rather than
-// wall time: on a shared machine, time spent descheduled would otherwise land on
-// whichever candidate happened to be running.
-async function timeCandidate(fn: () => unknown, isAsync: boolean, ms: number): Promise<number> {
+const elapsedMs = (clock: Clock, wallStart: number, cpuStart: NodeJS.CpuUsage): number => {
+  if (clock === "wall") return performance.now() - wallStart;
+  const cpu = process.cpuUsage(cpuStart);
+  return (cpu.user + cpu.system) / 1000;
+};
+
+// Calls `fn` in batches until `ms` has passed on `clock`; batches keep clock reads
+// out of the measurement for sub-microsecond operations.
+async function timeCandidate(fn: () => unknown, isAsync: boolean, ms: number, clock: Clock): Promise<number> {
   let ops = 0;
   let batch = 1;
-  const start = process.cpuUsage();
-  const budget = ms * 1000;
+  const wallStart = performance.now();
+  const cpuStart = process.cpuUsage();
   let used = 0;
-  while (used < budget) {
+  while (used < ms) {
     const t0 = performance.now();
     if (isAsync) for (let i = 0; i < batch; i++) await fn();
     else for (let i = 0; i < batch; i++) fn();
     const took = performance.now() - t0;
     ops += batch;
-    const cpu = process.cpuUsage(start);
-    used = cpu.user + cpu.system;
+    used = elapsedMs(clock, wallStart, cpuStart);
     if (took < 2 && batch < 1 << 20) batch *= 2;
   }
-  return (ops / used) * 1e6;
+  return (ops / used) * 1000;
 }
 
 async function probe(candidate: Candidate): Promise<boolean> {
@@ -177,18 +195,20 @@ export async function runCase(benchCase: BenchCase, options: RunOptions = defaul
   if (baseIndex === -1) throw new Error(`baseline "${baseline}" is not a candidate of "${benchCase.name}"`);
   const asyncFlags = await Promise.all(candidates.map(probe));
   // Warm-up: let the JIT settle before anything counts.
-  for (let i = 0; i < candidates.length; i++) await timeCandidate(candidates[i]!.fn, asyncFlags[i]!, options.msPerRound / 4);
+  const clock = benchCase.clock ?? "wall";
+  for (let i = 0; i < candidates.length; i++) await timeCandidate(candidates[i]!.fn, asyncFlags[i]!, options.msPerRound / 4, clock);
   const perRound: number[][] = candidates.map(() => []);
   for (let round = 0; round < options.rounds; round++) {
     for (let k = 0; k < candidates.length; k++) {
       const i = (k + round) % candidates.length;
-      perRound[i]!.push(await timeCandidate(candidates[i]!.fn, asyncFlags[i]!, options.msPerRound));
+      perRound[i]!.push(await timeCandidate(candidates[i]!.fn, asyncFlags[i]!, options.msPerRound, clock));
     }
   }
   const base = perRound[baseIndex]!;
   return {
     name: benchCase.name,
     baseline,
+    clock,
     results: candidates.map((c, i) => ({
       name: c.name,
       opsPerSec: median(perRound[i]!),
@@ -230,7 +250,8 @@ const formatOps = (ops: number): string =>
  */
 export function formatCase(result: CaseResult): string {
   const width = Math.max(...result.results.map((r) => r.name.length), 9);
-  const lines = [`${result.name} (ratio = median of per-round ratios to "${result.baseline}")`];
+  const per = result.clock === "cpu" ? "ops per CPU-second" : "ops/s";
+  const lines = [`${result.name} (${per}; ratio = median of per-round ratios to "${result.baseline}")`];
   for (const r of result.results) {
     lines.push(`  ${r.name.padEnd(width)}  ${formatOps(r.opsPerSec).padStart(10)} ops/s  ${r.ratio.toFixed(2).padStart(6)}x`);
   }
@@ -256,7 +277,9 @@ export function sectionMarkdown(result: SectionResult): string {
     "",
     result.description,
     "",
-    `Ops/s are operations per second of this process's CPU time (user + system, all threads), medians of ${result.options.rounds} interleaved rounds of ${result.options.msPerRound} ms of CPU time per candidate; the ratio is the median of per-round ratios to the baseline "${result.cases[0]?.baseline ?? ""}".`,
+    result.cases[0]?.clock === "cpu"
+      ? `Ops/s are operations per second of this process's CPU time (user + system, all threads), medians of ${result.options.rounds} interleaved rounds of ${result.options.msPerRound} ms of CPU time per candidate; the ratio is the median of per-round ratios to the baseline "${result.cases[0]?.baseline ?? ""}".`
+      : `Ops/s are medians of ${result.options.rounds} interleaved rounds of ${result.options.msPerRound} ms (wall clock) per candidate; the ratio is the median of per-round ratios to the baseline "${result.cases[0]?.baseline ?? ""}".`,
     "",
     header,
     rule,
