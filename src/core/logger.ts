@@ -13,11 +13,21 @@ export interface Logger {
   error?(message: string, fields?: Record<string, unknown>): void;
 }
 
-/** The default: warnings and errors to the console, nothing else. */
+/**
+ * The default: warnings and errors to the console, nothing else.
+ *
+ * @example
+ * createHandler({ secret, logger: defaultLogger, on: {} });
+ */
 export const defaultLogger: Logger = {
   warn: (message, fields) => console.warn(`[agentref-webhooks] ${message}`, fields ?? ""),
   error: (message, fields) => console.error(`[agentref-webhooks] ${message}`, fields ?? ""),
 };
 
-/** A logger that drops everything (for tests and for users who opt out). */
+/**
+ * A logger that drops everything (for tests and for users who opt out).
+ *
+ * @example
+ * createMemoryStore({ ttlMs: 60_000, logger: silentLogger }); // no short-TTL warning in tests
+ */
 export const silentLogger: Logger = {};

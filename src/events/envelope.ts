@@ -42,6 +42,9 @@ export const envelopeSchema = openObject(envelopeFields);
 /**
  * Whether an event carries `programId`: program-scoped events do, conversions may
  * (the testing page's sample omits it), merchant-scoped payouts never do.
+ *
+ * @example
+ * const scope: ProgramScope = "absent"; // payouts
  */
 export type ProgramScope = "required" | "optional" | "absent";
 

@@ -1,7 +1,13 @@
 import type { z } from "zod";
 import type { PayloadIssue } from "../errors/index.js";
 
-/** zod issues as `{ path, message, code }`, the shape `WebhookError.issues` carries. */
+/**
+ * zod issues as `{ path, message, code }`, the shape `WebhookError.issues` carries.
+ *
+ * @example
+ * const result = schema.safeParse(raw);
+ * if (!result.success) toPayloadIssues(result.error); // [{ path: ["data", "amount"], message, code }]
+ */
 export function toPayloadIssues(error: z.ZodError): PayloadIssue[] {
   return error.issues.map((issue) => ({
     path: issue.path.map((segment) => (typeof segment === "symbol" ? String(segment) : segment)),
@@ -10,7 +16,12 @@ export function toPayloadIssues(error: z.ZodError): PayloadIssue[] {
   }));
 }
 
-/** `data.amount: Invalid input: expected number, received string (and 2 more)` */
+/**
+ * `data.amount: Invalid input: expected number, received string (and 2 more)`
+ *
+ * @example
+ * describeIssues([{ path: ["data", "amount"], message: "Expected number" }]); // "data.amount: Expected number"
+ */
 export function describeIssues(issues: PayloadIssue[]): string {
   const [first] = issues;
   if (!first) return "no details";

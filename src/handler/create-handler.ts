@@ -58,7 +58,13 @@ export function createHandler<P extends AnyProvider = AgentRefProvider, E extend
   return handler;
 }
 
-/** @internal The pipeline behind a handler made by `createHandler`, for adapters that skip Request/Response. */
+/**
+ * @internal The pipeline behind a handler made by `createHandler`, for adapters that skip Request/Response.
+ *
+ * @example
+ * const pipeline = pipelineOf(handler);
+ * if (pipeline) await pipeline.process({ method: "POST", headers, body });
+ */
 export function pipelineOf(handler: WebhookHandler): Pipeline | undefined {
   return (handler as unknown as Record<symbol, Pipeline | undefined>)[pipelineKey];
 }

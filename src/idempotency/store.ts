@@ -74,7 +74,17 @@ export interface StoreSettings {
  * createRedisStore({ client, ttlMs: DEFAULT_TTL_MS });
  */
 export const DEFAULT_TTL_MS = 48 * 60 * 60 * 1000;
-/** The shortest TTL that still covers AgentRef's whole retry span plus tolerance (47 h). */
+/**
+ * The shortest TTL that still covers AgentRef's whole retry span plus tolerance (47 h).
+ *
+ * @example
+ * if (ttlMs < MIN_SAFE_TTL_MS) console.warn("late retries would run twice");
+ */
 export const MIN_SAFE_TTL_MS = 47 * 60 * 60 * 1000;
-/** Default lease: a handler that neither completes nor releases within it is presumed crashed. */
+/**
+ * Default lease: a handler that neither completes nor releases within it is presumed crashed.
+ *
+ * @example
+ * createRedisStore({ client, leaseMs: DEFAULT_LEASE_MS });
+ */
 export const DEFAULT_LEASE_MS = 60 * 1000;

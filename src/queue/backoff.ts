@@ -14,13 +14,23 @@ export type WorkerBackoff =
   | { type: "fixed" | "exponential"; delay: number; jitter?: number }
   | ((attempt: number, error: Error) => number);
 
-/** The default: 5 s, 10 s, 20 s, … between attempts. */
+/**
+ * The default: 5 s, 10 s, 20 s, … between attempts.
+ *
+ * @example
+ * createWorker({ queueName, connection, on, backoff: DEFAULT_BACKOFF });
+ */
 export const DEFAULT_BACKOFF = { type: "exponential", delay: 5_000 } as const satisfies WorkerBackoff;
 
 /** The name under which a function backoff is registered with BullMQ. */
 const CUSTOM_TYPE = "agentref-webhooks";
 
-/** @internal Turns a `WorkerBackoff` into BullMQ job `backoff` options plus, for a function, a worker strategy. */
+/**
+ * @internal Turns a `WorkerBackoff` into BullMQ job `backoff` options plus, for a function, a worker strategy.
+ *
+ * @example
+ * const opts = { attempts: 8, backoff: toBullmqBackoff(DEFAULT_BACKOFF) };
+ */
 export function toBullmqBackoff(backoff: WorkerBackoff, fallbackStrategy?: BackoffStrategy): {
   options: BackoffOptions;
   strategy?: BackoffStrategy;

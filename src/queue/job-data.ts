@@ -19,14 +19,24 @@ export interface QueuedDelivery {
   meta: DeliveryMeta;
 }
 
-/** @internal */
+/**
+ * @internal
+ *
+ * @example
+ * await queue.add(event.type, toJobData(event, meta), { jobId: bullmqJobId(event.id) });
+ */
 export function toJobData(event: object, meta: DeliveryMeta): QueuedDelivery {
   // An UnknownEvent is a class instance: queue the envelope, not its wrapper.
   const envelope = event instanceof UnknownEvent ? event.raw : event;
   return { v: 1, event: envelope as Record<string, unknown>, meta: { ...meta } };
 }
 
-/** @internal Checks the shape of job data read back from Redis (anything may have put it there). */
+/**
+ * @internal Checks the shape of job data read back from Redis (anything may have put it there).
+ *
+ * @example
+ * if (!isQueuedDelivery(job.data)) throw new UnrecoverableError("not a webhook job");
+ */
 export function isQueuedDelivery(value: unknown): value is QueuedDelivery {
   if (typeof value !== "object" || value === null) return false;
   const data = value as Partial<QueuedDelivery>;

@@ -104,7 +104,12 @@ export interface CreateWorkerOptions<P extends AnyProvider = AgentRefProvider, E
   workerOptions?: Omit<WorkerOptions, "connection" | "concurrency">;
 }
 
-/** Default `attempts` of {@link createWorker}. */
+/**
+ * Default `attempts` of {@link createWorker}.
+ *
+ * @example
+ * createWorker({ queueName, connection, on, attempts: DEFAULT_WORKER_ATTEMPTS });
+ */
 export const DEFAULT_WORKER_ATTEMPTS = 8;
 
 type AnyHandler = (event: unknown, ctx: WorkerContext) => unknown;
