@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:
 import { Readable } from "node:stream";
 import { WebhookError } from "../errors/index.js";
 import { pipelineOf } from "../handler/create-handler.js";
+import { startDeadline } from "../handler/deadlines.js";
 import type { Pipeline } from "../handler/pipeline.js";
 import { bodyTimeout, bodyTooLarge, declaredTooLarge } from "../handler/read-body.js";
 import type { DeliveryResponse } from "../handler/responses.js";
@@ -158,7 +159,7 @@ function readNodeBody(req: IncomingMessage, maxBytes: number, timeoutMs: number)
     const chunks: Buffer[] = [];
     let total = 0;
     const settle = (result: Uint8Array | WebhookError | typeof GONE) => {
-      clearTimeout(timer);
+      stopDeadline();
       req.off("data", onData);
       req.off("end", onEnd);
       req.off("close", onClose);
@@ -176,10 +177,10 @@ function readNodeBody(req: IncomingMessage, maxBytes: number, timeoutMs: number)
     };
     const onEnd = () => settle(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total));
     const onClose = () => settle(GONE);
-    const timer = setTimeout(() => {
+    const stopDeadline = startDeadline(timeoutMs, () => {
       req.pause();
       settle(bodyTimeout(timeoutMs));
-    }, timeoutMs);
+    });
     // An aborted request emits "error" only when someone listens; keep a listener for
     // good so a reset after we stopped reading can never crash the process.
     if (req.listenerCount("error") === 0) req.on("error", noop);

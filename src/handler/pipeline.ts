@@ -88,7 +88,7 @@ export function createPipeline<P extends AnyProvider, E extends boolean>(options
     }
   };
 
-  const fail = (error: WebhookError, info: Omit<LifecycleInfo, "outcome" | "status" | "durationMs">, started: number, outcome: LifecycleInfo["outcome"] = "rejected") => {
+  const fail = (error: WebhookError, info: DeliveryIds, started: number, outcome: LifecycleInfo["outcome"] = "rejected") => {
     const response = errorResponse(error);
     const full: LifecycleInfo = { ...info, outcome, status: response.status, durationMs: now() - started, error, reason: error.message };
     if (options.onError) {
@@ -104,10 +104,18 @@ export function createPipeline<P extends AnyProvider, E extends boolean>(options
     return response;
   };
 
+  /** The answer for an outcome that is not an error, and its lifecycle hook. */
+  const done = (outcome: DeliveryOutcome, base: DeliveryIds, started: number, reason?: string): DeliveryResponse => {
+    const response = outcomeResponse(outcome, base.eventId, base.type, reason);
+    const hook = outcome === "duplicate" ? options.onDuplicate : options.onHandled;
+    if (hook) notify(hook, { ...base, outcome, status: response.status, durationMs: now() - started, ...(reason ? { reason } : {}) });
+    return response;
+  };
+
   async function process(input: DeliveryInput): Promise<DeliveryResponse> {
     const started = now();
     const receivedAt = input.receivedAt ?? new Date(started);
-    const base = { deliveryId: undefined as string | undefined, eventId: undefined as string | undefined, type: undefined as string | undefined };
+    const base: DeliveryIds = { deliveryId: undefined, eventId: undefined, type: undefined };
     try {
       if (input.method !== "POST") {
         return fail(new WebhookError("METHOD_NOT_ALLOWED", `Webhooks are delivered with POST, not ${input.method}.`), base, started);
@@ -115,14 +123,13 @@ export function createPipeline<P extends AnyProvider, E extends boolean>(options
       const size = typeof input.body === "string" ? input.body.length : input.body.byteLength;
       if (size > limits.maxBytes) return fail(bodyTooLarge(limits.maxBytes), base, started);
 
-      const header = toHeaderGetter(input.headers);
       // Parsed at most once: either for the secret resolver's hints, or after verification.
       let parsedJson: { value: unknown } | undefined;
       const verifier =
         staticVerifier ??
         verifierFor(
           await (options.secret as Exclude<typeof options.secret, string | readonly string[]>)(
-            secretHints(header, provider, input.body, (v) => (parsedJson = v)),
+            secretHints(toHeaderGetter(input.headers), provider, input.body, (v) => (parsedJson = v)),
           ),
         );
       const verified = await verifier.verify({ body: input.body, headers: input.headers, now: now() });
@@ -140,15 +147,8 @@ export function createPipeline<P extends AnyProvider, E extends boolean>(options
       // Hooks are optional: no info object is built for a hook that is not there (the hot path).
       if (options.onVerified) notify(options.onVerified, { ...base, outcome: "verified", status: 0, durationMs: now() - started });
 
-      const done = (outcome: DeliveryOutcome, extra: Record<string, unknown> = {}, reason?: string) => {
-        const response = outcomeResponse(outcome, { id: eventId, type, ...extra });
-        const hook = outcome === "duplicate" ? options.onDuplicate : options.onHandled;
-        if (hook) notify(hook, { ...base, outcome, status: response.status, durationMs: now() - started, ...(reason ? { reason } : {}) });
-        return response;
-      };
-
       const skipped = filterReason(raw, environments, programs);
-      if (skipped) return done("filtered", { reason: skipped }, skipped);
+      if (skipped) return done("filtered", base, started, skipped);
 
       const ctx: HandlerContext = {
         deliveryId: verified.id,
@@ -178,7 +178,7 @@ export function createPipeline<P extends AnyProvider, E extends boolean>(options
             "failed",
           );
         }
-        return done("accepted");
+        return done("accepted", base, started);
       }
 
       let outcome: DeliveryOutcome;
@@ -192,13 +192,13 @@ export function createPipeline<P extends AnyProvider, E extends boolean>(options
         run = typeof handler === "function" ? handler : handler === "ignore" ? undefined : (options.onUnhandled as AnyHandler | undefined);
       }
       // Nothing to run: no side effect to protect, so no store round trip either.
-      if (!run) return done(outcome);
+      if (!run) return done(outcome, base, started);
 
       const key = idempotencyKey(provider, event, raw, ctx, options.idempotencyScope as ScopeFn | undefined);
-      const hashed = platformCrypto.sha256Hex(verified.body);
+      const hashed = platformCrypto.sha256Hex(input.body);
       // node:crypto answers synchronously: no extra microtask for it.
       const claim = await store.claim(key, { bodyHash: typeof hashed === "string" ? hashed : await hashed });
-      if (claim.status === "completed") return done("duplicate");
+      if (claim.status === "completed") return done("duplicate", base, started);
       if (claim.status === "in-progress") {
         return fail(new WebhookError("IN_PROGRESS", `Event ${eventId} is being processed by another delivery; retry later.`), base, started);
       }
@@ -223,7 +223,7 @@ export function createPipeline<P extends AnyProvider, E extends boolean>(options
       }
 
       try {
-        const completed = await completeWithRetry(() => store.complete(key, claim.token));
+        const completed = await completeWithRetry(store, key, claim.token);
         if (!completed) logger.warn?.("lease lapsed before completion: the handler ran longer than leaseMs", { key });
       } catch (cause) {
         // The side effect happened but is not recorded: 503 makes the sender retry, and the
@@ -235,7 +235,7 @@ export function createPipeline<P extends AnyProvider, E extends boolean>(options
           "failed",
         );
       }
-      return done(outcome);
+      return done(outcome, base, started);
     } catch (error) {
       if (isWebhookError(error)) return fail(error, base, started);
       // Anything else is a bug or a store driver error: never throw out of the handler.
@@ -250,20 +250,26 @@ export function createPipeline<P extends AnyProvider, E extends boolean>(options
   };
 }
 
+/** What is known of a delivery so far, for hooks and logs. */
+type DeliveryIds = Pick<LifecycleInfo, "deliveryId" | "eventId" | "type">;
+
+/** Waits before each retry of `complete`: ~1.5 s in all. */
+const COMPLETE_RETRY_WAITS_MS = [100, 400, 1000] as const;
+
 /**
  * A short store blip right after the handler succeeded would otherwise re-run the
  * handler after the lease; a few quick retries (~1.5 s in all) close most of that window.
  */
-async function completeWithRetry(complete: () => Promise<boolean>): Promise<boolean> {
-  for (const wait of [100, 400, 1000]) {
+async function completeWithRetry(store: IdempotencyStore, key: string, token: string): Promise<boolean> {
+  for (const wait of COMPLETE_RETRY_WAITS_MS) {
     try {
-      return await complete();
+      return await store.complete(key, token);
     } catch (error) {
       if (!(isWebhookError(error) && error.code === "STORE_UNAVAILABLE")) throw error;
       await new Promise((resolve) => setTimeout(resolve, wait));
     }
   }
-  return complete();
+  return store.complete(key, token);
 }
 
 type ScopeFn = (event: unknown, ctx: HandlerContext) => string | undefined;

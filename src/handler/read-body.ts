@@ -1,4 +1,5 @@
 import { WebhookError } from "../errors/index.js";
+import { startDeadline } from "./deadlines.js";
 
 /**
  * Limits applied while reading a body.
@@ -53,10 +54,10 @@ export async function readBody(stream: ReadableStream<Uint8Array> | null, limits
   let total = 0;
   let timedOut = false;
   // Cancelling ends the pending read with `done`: no race promise per chunk.
-  const timer = setTimeout(() => {
+  const stopDeadline = startDeadline(limits.timeoutMs, () => {
     timedOut = true;
     reader.cancel().catch(() => {});
-  }, limits.timeoutMs);
+  });
   try {
     for (;;) {
       const { done, value } = await reader.read();
@@ -74,10 +75,11 @@ export async function readBody(stream: ReadableStream<Uint8Array> | null, limits
     reader.cancel().catch(() => {});
     throw error;
   } finally {
-    clearTimeout(timer);
+    stopDeadline();
   }
   if (timedOut) throw bodyTimeout(limits.timeoutMs);
-  reader.releaseLock();
+  // The stream is done: the lock is not released (that costs a promise and ~2 µs per
+  // delivery), and nothing can read a finished body again anyway.
   return concat(chunks, total);
 }
 

@@ -47,9 +47,14 @@ export interface DeliveryResponse {
 
 const json = { "content-type": "application/json; charset=utf-8" } as const;
 
-/** The answer for an outcome. */
-export function outcomeResponse(outcome: DeliveryOutcome, extra: Record<string, unknown> = {}): DeliveryResponse {
-  return { status: outcomeStatus[outcome], headers: { ...json }, body: JSON.stringify({ ok: true, outcome, ...extra }) };
+/**
+ * The answer for an outcome: `{ ok: true, outcome, id, type, reason? }` (undefined fields left out).
+ *
+ * @example
+ * outcomeResponse("handled", "evt_1", "conversion.created").body; // '{"ok":true,"outcome":"handled","id":"evt_1","type":"conversion.created"}'
+ */
+export function outcomeResponse(outcome: DeliveryOutcome, id?: string, type?: string, reason?: string): DeliveryResponse {
+  return { status: outcomeStatus[outcome], headers: { ...json }, body: JSON.stringify({ ok: true, outcome, id, type, reason }) };
 }
 
 /** The answer for an error: its status, `Retry-After` where the table says so, a machine-readable body. */

@@ -71,6 +71,14 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
   const records = new Map<string, MemoryRecord>();
   let warnedFull = false;
 
+  // Eviction walks the records in write order with one long-lived iterator instead of
+  // a fresh `for…of` per eviction: a fresh walk from the start steps over every slot
+  // deleted since the Map last compacted (thousands, when the store is full), while the
+  // cursor only ever moves forward. Records it passes that hold a live lease are parked
+  // in `passed` (in write order, still older than the cursor) and looked at first.
+  let cursor: Iterator<[string, MemoryRecord]> | undefined;
+  const passed = new Map<string, MemoryRecord>();
+
   const live = (key: string, at: number): MemoryRecord | undefined => {
     const record = records.get(key);
     if (record !== undefined && record.expiresAt <= at) {
@@ -85,15 +93,46 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     records.set(key, record);
   };
 
-  const makeRoom = (at: number): void => {
-    if (records.size < maxEntries) return;
-    for (const [key, record] of records) {
-      if (record.status === "completed" || record.leaseExpiresAt <= at || record.expiresAt <= at) {
-        records.delete(key);
-        warnedFull = false;
-        return;
+  const evictable = (record: MemoryRecord, at: number): boolean =>
+    record.status === "completed" || record.leaseExpiresAt <= at || record.expiresAt <= at;
+
+  const evict = (key: string): void => {
+    records.delete(key);
+    warnedFull = false;
+  };
+
+  /** Evicts the least recently written record not under a live lease; false when there is none. */
+  const evictOldest = (at: number): boolean => {
+    for (const [key, record] of passed) {
+      // Rewritten or deleted since it was passed: no longer older than the cursor.
+      if (records.get(key) !== record) passed.delete(key);
+      else if (evictable(record, at)) {
+        passed.delete(key);
+        evict(key);
+        return true;
       }
     }
+    // Two walks at most: the rest of the current one, then, when it runs out, one from
+    // the start (which sees the parked records again, so they are forgotten first).
+    for (;;) {
+      const fresh = cursor === undefined;
+      if (fresh) passed.clear();
+      cursor ??= records.entries();
+      for (let next = cursor.next(); !next.done; next = cursor.next()) {
+        const [key, record] = next.value;
+        if (evictable(record, at)) {
+          evict(key);
+          return true;
+        }
+        passed.set(key, record);
+      }
+      cursor = undefined;
+      if (fresh) return false;
+    }
+  };
+
+  const makeRoom = (at: number): void => {
+    if (records.size < maxEntries || evictOldest(at)) return;
     if (!warnedFull) {
       warnedFull = true;
       logger.warn?.(
