@@ -74,22 +74,29 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
   // Eviction walks the records in write order with one long-lived iterator instead of
   // a fresh `for…of` per eviction: a fresh walk from the start steps over every slot
   // deleted since the Map last compacted (thousands, when the store is full), while the
-  // cursor only ever moves forward. Records it passes that hold a live lease are parked
-  // in `passed` (in write order, still older than the cursor) and looked at first.
+  // cursor only ever moves forward. Keys it passes that hold a live lease are parked in
+  // `passed` (in write order, all older than the cursor) and looked at first. A key that
+  // is rewritten or removed leaves `passed`, so a parked key is still where it was seen.
   let cursor: Iterator<[string, MemoryRecord]> | undefined;
-  const passed = new Map<string, MemoryRecord>();
+  const passed = new Set<string>();
+
+  const remove = (key: string): void => {
+    records.delete(key);
+    passed.delete(key);
+  };
 
   const live = (key: string, at: number): MemoryRecord | undefined => {
     const record = records.get(key);
     if (record !== undefined && record.expiresAt <= at) {
-      records.delete(key);
+      remove(key);
       return undefined;
     }
     return record;
   };
 
+  /** Stores `record` as the most recently written. */
   const write = (key: string, record: MemoryRecord): void => {
-    records.delete(key);
+    remove(key);
     records.set(key, record);
   };
 
@@ -97,23 +104,20 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     record.status === "completed" || record.leaseExpiresAt <= at || record.expiresAt <= at;
 
   const evict = (key: string): void => {
-    records.delete(key);
+    remove(key);
     warnedFull = false;
   };
 
   /** Evicts the least recently written record not under a live lease; false when there is none. */
   const evictOldest = (at: number): boolean => {
-    for (const [key, record] of passed) {
-      // Rewritten or deleted since it was passed: no longer older than the cursor.
-      if (records.get(key) !== record) passed.delete(key);
-      else if (evictable(record, at)) {
-        passed.delete(key);
+    for (const key of passed) {
+      if (evictable(records.get(key)!, at)) {
         evict(key);
         return true;
       }
     }
     // Two walks at most: the rest of the current one, then, when it runs out, one from
-    // the start (which sees the parked records again, so they are forgotten first).
+    // the start (which sees the parked keys again, so they are forgotten first).
     for (;;) {
       const fresh = cursor === undefined;
       if (fresh) passed.clear();
@@ -124,7 +128,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
           evict(key);
           return true;
         }
-        passed.set(key, record);
+        passed.add(key);
       }
       cursor = undefined;
       if (fresh) return false;
@@ -177,13 +181,16 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
       const at = now();
       const record = live(key, at);
       if (record === undefined || record.token !== token) return false;
-      write(key, { ...record, status: "completed", expiresAt: at + settings.ttlMs });
+      // Updated in place (records never leave the store) and moved to the newest position.
+      record.status = "completed";
+      record.expiresAt = at + settings.ttlMs;
+      write(key, record);
       return true;
     },
     async release(key, token) {
       const record = live(key, now());
       if (record === undefined || record.token !== token || record.status !== "in-progress") return false;
-      records.delete(key);
+      remove(key);
       return true;
     },
   };
