@@ -13,7 +13,13 @@
 // Worker runs a timer in the context of the request that set it, so one request's
 // timer must not cancel another request's stream.
 
-/** Stops a deadline: the read finished in time. */
+/**
+ * Stops a deadline: the read finished in time.
+ *
+ * @example
+ * const stop: StopDeadline = startDeadline(10_000, onTimeout);
+ * stop();
+ */
 export type StopDeadline = () => void;
 
 interface Pending {

@@ -14,12 +14,27 @@ export interface ReadBodyLimits {
   timeoutMs: number;
 }
 
-/** 1 MiB: AgentRef envelopes are ~0.4 KB; anything near this is not a real delivery. */
+/**
+ * 1 MiB: AgentRef envelopes are ~0.4 KB; anything near this is not a real delivery.
+ *
+ * @example
+ * createHandler({ secret, maxBodyBytes: 4 * DEFAULT_MAX_BODY_BYTES, on: {} });
+ */
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
-/** A client that has not sent its whole body in 10 s is answered 408 and its connection freed. */
+/**
+ * A client that has not sent its whole body in 10 s is answered 408 and its connection freed.
+ *
+ * @example
+ * createHandler({ secret, bodyTimeoutMs: DEFAULT_BODY_TIMEOUT_MS / 2, on: {} });
+ */
 export const DEFAULT_BODY_TIMEOUT_MS = 10_000;
 
-/** BODY_TOO_LARGE with the limit in the message. */
+/**
+ * BODY_TOO_LARGE with the limit in the message.
+ *
+ * @example
+ * if (received > limit) throw bodyTooLarge(limit);
+ */
 export function bodyTooLarge(maxBytes: number): WebhookError {
   return new WebhookError(
     "BODY_TOO_LARGE",
@@ -27,12 +42,22 @@ export function bodyTooLarge(maxBytes: number): WebhookError {
   );
 }
 
-/** BODY_TIMEOUT with the deadline in the message. */
+/**
+ * BODY_TIMEOUT with the deadline in the message.
+ *
+ * @example
+ * setTimeout(() => reject(bodyTimeout(10_000)), 10_000);
+ */
 export function bodyTimeout(timeoutMs: number): WebhookError {
   return new WebhookError("BODY_TIMEOUT", `The body did not arrive within ${timeoutMs} ms.`);
 }
 
-/** A declared Content-Length over the limit lets us answer 413 without reading a byte. */
+/**
+ * A declared Content-Length over the limit lets us answer 413 without reading a byte.
+ *
+ * @example
+ * if (declaredTooLarge(req.headers["content-length"], maxBytes)) return answer413();
+ */
 export function declaredTooLarge(contentLength: string | null | undefined, maxBytes: number): boolean {
   if (!contentLength) return false;
   const declared = Number(contentLength);
@@ -83,7 +108,12 @@ export async function readBody(stream: ReadableStream<Uint8Array> | null, limits
   return concat(chunks, total);
 }
 
-/** Joins chunks without a copy when there is only one. */
+/**
+ * Joins chunks without a copy when there is only one.
+ *
+ * @example
+ * concat([new Uint8Array([1]), new Uint8Array([2])], 2); // Uint8Array [1, 2]
+ */
 export function concat(chunks: readonly Uint8Array[], total: number): Uint8Array {
   if (chunks.length === 1) return chunks[0]!;
   const out = new Uint8Array(total);

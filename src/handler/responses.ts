@@ -1,4 +1,4 @@
-import { errorStatus, retryAfterSeconds, type WebhookErrorCode } from "../errors/index.js";
+import { retryAfterSeconds } from "../errors/index.js";
 import type { WebhookError } from "../errors/index.js";
 
 /**
@@ -57,7 +57,12 @@ export function outcomeResponse(outcome: DeliveryOutcome, id?: string, type?: st
   return { status: outcomeStatus[outcome], headers: { ...json }, body: JSON.stringify({ ok: true, outcome, id, type, reason }) };
 }
 
-/** The answer for an error: its status, `Retry-After` where the table says so, a machine-readable body. */
+/**
+ * The answer for an error: its status, `Retry-After` where the table says so, a machine-readable body.
+ *
+ * @example
+ * errorResponse(new WebhookError("IN_PROGRESS", "busy")); // { status: 409, headers: { "retry-after": "30", … }, body }
+ */
 export function errorResponse(error: WebhookError): DeliveryResponse {
   const headers: Record<string, string> = { ...json };
   const retryAfter = retryAfterSeconds[error.code];
@@ -65,6 +70,3 @@ export function errorResponse(error: WebhookError): DeliveryResponse {
   if (error.code === "METHOD_NOT_ALLOWED") headers.allow = "POST";
   return { status: error.status, headers, body: JSON.stringify({ ok: false, ...error.toJSON() }) };
 }
-
-/** @internal the status for a code, for adapters that answer before the pipeline runs. */
-export const statusOf = (code: WebhookErrorCode): number => errorStatus[code];
