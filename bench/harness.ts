@@ -58,7 +58,44 @@ export interface BenchSection {
   title: string;
   /** One paragraph for BENCHMARKS.md: what is measured, what the baseline is. */
   description: string;
+  /** Rows timed in ops/s by the harness; `[]` for a section made only of `tables`. */
   cases(): BenchCase[] | Promise<BenchCase[]>;
+  /**
+   * Measurements that are not ops/s in this process (fresh processes, bundle sizes,
+   * heap): run after `cases`, each returned as a table.
+   */
+  tables?(options: RunOptions, log: (line: string) => void): Promise<ReportTable[]>;
+  /** The targets this section's numbers are held to, judged on this run. */
+  targets?(result: SectionResult): TargetCheck[];
+}
+
+/**
+ * A table a section measured itself (cold starts, sizes, memory).
+ *
+ * @example
+ * const table: ReportTable = { caption: "Import time", columns: ["module", "ms"], rows: [["zod", "52.1"]] };
+ */
+export interface ReportTable {
+  caption: string;
+  columns: string[];
+  rows: (string | number)[][];
+  /** Lines printed under the table. */
+  notes?: string[];
+}
+
+/**
+ * A target from the issues, and whether this run meets it. `met` is undefined when
+ * the run has no figure for it (e.g. the HTTP part was skipped).
+ *
+ * @example
+ * const check: TargetCheck = { target: "verify >= 0.9x the floor", measured: "0.97x (worst: 1 MB)", met: true };
+ */
+export interface TargetCheck {
+  target: string;
+  measured: string;
+  met: boolean | undefined;
+  /** What limits it, when it is not met. */
+  note?: string;
 }
 
 /**
@@ -123,6 +160,8 @@ export interface SectionResult {
   description: string;
   options: RunOptions;
   cases: CaseResult[];
+  tables: ReportTable[];
+  targets: TargetCheck[];
 }
 
 /**
@@ -236,8 +275,48 @@ export async function runSection(
     cases.push(result);
     log(formatCase(result));
   }
-  return { name: section.name, title: section.title, description: section.description, options, cases };
+  const tables = section.tables ? await section.tables(options, log) : [];
+  for (const table of tables) log(formatTable(table));
+  const result: SectionResult = { name: section.name, title: section.title, description: section.description, options, cases, tables, targets: [] };
+  result.targets = section.targets?.(result) ?? [];
+  if (result.targets.length > 0) log(`\nTargets:\n${result.targets.map(formatTarget).join("\n")}`);
+  return result;
 }
+
+/**
+ * A report table as plain text, columns aligned.
+ *
+ * @example
+ * console.log(formatTable({ caption: "Sizes", columns: ["app", "gzip"], rows: [["verify", "1.8 KB"]] }));
+ */
+export function formatTable(table: ReportTable): string {
+  const cells = [table.columns, ...table.rows.map((row) => row.map(String))];
+  const widths = table.columns.map((_, i) => Math.max(...cells.map((row) => (row[i] ?? "").length)));
+  const line = (row: string[]) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join("  ");
+  return [`\n${table.caption}`, ...cells.map((row) => `  ${line(row)}`), ...(table.notes ?? []).map((note) => `  ${note}`)].join("\n");
+}
+
+/**
+ * One target as a line: met, not met, or not measured in this run.
+ *
+ * @example
+ * formatTarget({ target: "verify >= 0.9x", measured: "0.97x", met: true }); // "- met: verify >= 0.9x (0.97x)"
+ */
+export function formatTarget(check: TargetCheck): string {
+  const verdict = check.met === undefined ? "not measured" : check.met ? "met" : "NOT met";
+  return `- ${verdict}: ${check.target} (${check.measured})${check.note ? `. ${check.note}` : ""}`;
+}
+
+const markdownTable = (table: ReportTable): string =>
+  [
+    `**${table.caption}**`,
+    "",
+    `| ${table.columns.join(" | ")} |`,
+    `|${table.columns.map((_, i) => (i === 0 ? "---" : "---:")).join("|")}|`,
+    ...table.rows.map((row) => `| ${row.join(" | ")} |`),
+    ...(table.notes?.length ? ["", ...table.notes] : []),
+    "",
+  ].join("\n");
 
 const formatOps = (ops: number): string =>
   ops >= 100_000 ? `${Math.round(ops / 1000).toLocaleString("en-US")}k` : Math.round(ops).toLocaleString("en-US");
@@ -266,26 +345,31 @@ export function formatCase(result: CaseResult): string {
  * writeFileSync("BENCHMARKS.md", sectionMarkdown(result));
  */
 export function sectionMarkdown(result: SectionResult): string {
-  const names = result.cases[0]?.results.map((r) => r.name) ?? [];
-  const header = `| case | ${names.join(" | ")} |`;
-  const rule = `|---|${names.map(() => "---:").join("|")}|`;
-  const rows = result.cases.map(
-    (c) => `| ${c.name} | ${c.results.map((r) => `${formatOps(r.opsPerSec)} (${r.ratio.toFixed(2)}x)`).join(" | ")} |`,
-  );
-  return [
-    `## ${result.title}`,
-    "",
-    result.description,
-    "",
-    result.cases[0]?.clock === "cpu"
-      ? `Ops/s are operations per second of this process's CPU time (user + system, all threads), medians of ${result.options.rounds} interleaved rounds of ${result.options.msPerRound} ms of CPU time per candidate; the ratio is the median of per-round ratios to the baseline "${result.cases[0]?.baseline ?? ""}".`
-      : `Ops/s are medians of ${result.options.rounds} interleaved rounds of ${result.options.msPerRound} ms (wall clock) per candidate; the ratio is the median of per-round ratios to the baseline "${result.cases[0]?.baseline ?? ""}".`,
-    "",
-    header,
-    rule,
-    ...rows,
-    "",
-  ].join("\n");
+  const parts = [`## ${result.title}`, "", result.description, ""];
+  // Cases with the same candidates share one table; a case with other candidates starts a new one.
+  let columns: string | undefined;
+  for (const c of result.cases) {
+    const names = c.results.map((r) => r.name);
+    if (names.join("\u0000") !== columns) {
+      if (columns !== undefined) parts.push("");
+      columns = names.join("\u0000");
+      parts.push(`| case | ${names.join(" | ")} |`, `|---|${names.map(() => "---:").join("|")}|`);
+    }
+    parts.push(`| ${c.name} | ${c.results.map((r) => `${formatOps(r.opsPerSec)} (${r.ratio.toFixed(2)}x)`).join(" | ")} |`);
+  }
+  if (result.cases.length > 0) {
+    const first = result.cases[0]!;
+    parts.push(
+      "",
+      first.clock === "cpu"
+        ? `Ops/s are operations per second of this process's CPU time (user + system, all threads), medians of ${result.options.rounds} interleaved rounds of ${result.options.msPerRound} ms of CPU time per candidate; the ratio (in brackets) is the median of per-round ratios to the baseline "${first.baseline}".`
+        : `Ops/s are medians of ${result.options.rounds} interleaved rounds of ${result.options.msPerRound} ms (wall clock) per candidate; the ratio (in brackets) is the median of per-round ratios to the baseline "${first.baseline}".`,
+      "",
+    );
+  }
+  for (const table of result.tables) parts.push(markdownTable(table));
+  if (result.targets.length > 0) parts.push("Targets:", "", ...result.targets.map(formatTarget), "");
+  return parts.join("\n");
 }
 
 const require = createRequire(import.meta.url);

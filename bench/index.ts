@@ -17,6 +17,7 @@ const sections: Record<string, () => Promise<BenchSection>> = {
   stores: async () => (await import("./stores.js")).storesBenchSection,
   queue: async () => (await import("./queue.js")).queueBenchSection,
   handler: async () => (await import("./handler.js")).handlerSection,
+  "cold-start": async () => (await import("./cold-start.js")).coldStartSection,
 };
 
 // Versions printed with the machine, so a table says what it was measured against.

@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import type { SignatureScheme } from "../verify/scheme.js";
-import { toStrict } from "../events/schema-kit.js";
+import { lazyRecord, toStrict } from "../events/schema-kit.js";
 
 /**
  * Event schemas keyed by event type. Each schema validates the whole event
@@ -140,9 +140,10 @@ export function defineProvider<const Name extends string, const Events extends E
 ): Provider<Name, Events> {
   const { events } = definition;
   const types = Object.keys(events) as (keyof Events & string)[];
-  const strictEvents = Object.fromEntries(
-    types.map((type) => [type, definition.strictEvents?.[type] ?? toStrict(events[type] as z.ZodType)]),
-  ) as { [K in keyof Events]: z.ZodType };
+  // Derived on first use (strict parsing is for tests): importing a provider builds no strict schema.
+  const strictEvents = lazyRecord(types, (type) => definition.strictEvents?.[type] ?? toStrict(events[type] as z.ZodType)) as {
+    [K in keyof Events]: z.ZodType;
+  };
   return Object.freeze({
     name: definition.name,
     scheme: definition.scheme,

@@ -4,7 +4,7 @@ import { conversionCreatedSchema, conversionRefundedSchema } from "./conversion.
 import { flagResolvedSchema } from "./fraud.js";
 import { payoutCompletedSchema, payoutCreatedSchema, payoutFailedSchema, payoutProcessingSchema } from "./payout.js";
 import { programCreatedSchema, programUpdatedSchema } from "./program.js";
-import { toStrict } from "./schema-kit.js";
+import { lazyRecord, toStrict } from "./schema-kit.js";
 
 /**
  * One zod schema per AgentRef event type, keyed by type: the single source of the
@@ -39,8 +39,9 @@ export const eventSchemas = {
  * import { strictEventSchemas } from "agentref-webhooks";
  * expect(strictEventSchemas["conversion.created"].safeParse(myFixture).success).toBe(true);
  */
-export const strictEventSchemas = Object.fromEntries(
-  Object.entries(eventSchemas).map(([type, schema]) => [type, toStrict(schema)]),
+export const strictEventSchemas = lazyRecord(Object.keys(eventSchemas) as (keyof typeof eventSchemas)[], (type) =>
+  // Derived on first use: most apps never parse strictly, and building schemas is not free.
+  toStrict(eventSchemas[type]),
 ) as unknown as typeof eventSchemas;
 
 /**

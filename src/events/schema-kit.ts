@@ -3,8 +3,18 @@ import { z } from "zod";
 // Lenient schemas are what deliveries are parsed with (forward compatible: unknown
 // fields kept, unknown enum values accepted). Each lenient building block that has a
 // stricter counterpart registers it here, so the strict catalog is derived from the
-// lenient one instead of being written twice.
-const strictCounterparts = new WeakMap<z.ZodType, z.ZodType>();
+// lenient one instead of being written twice. A counterpart may be registered as a
+// function: it is then built the first time a strict schema needs it, so importing
+// the package builds only the lenient catalog (zod schemas are costly to construct).
+const strictCounterparts = new WeakMap<z.ZodType, z.ZodType | (() => z.ZodType)>();
+
+function strictCounterpart(schema: z.ZodType): z.ZodType | undefined {
+  const registered = strictCounterparts.get(schema);
+  if (typeof registered !== "function") return registered;
+  const built = registered();
+  strictCounterparts.set(schema, built);
+  return built;
+}
 
 /**
  * A string enum that autocompletes its known values but, in lenient mode, also
@@ -25,12 +35,13 @@ export function openEnum<const T extends readonly [string, ...string[]]>(
 
 /**
  * A schema whose strict variant is `strict` (for checks the docs imply but that a
- * live delivery should not be rejected for, e.g. ISO 8601 formats).
+ * live delivery should not be rejected for, e.g. ISO 8601 formats). Pass a function
+ * to build the strict variant only when a strict schema is first derived.
  *
  * @example
- * const currency = lenientOr(z.string(), z.string().regex(/^[a-z]{3}$/));
+ * const currency = lenientOr(z.string(), () => z.string().regex(/^[a-z]{3}$/));
  */
-export function lenientOr<L extends z.ZodType>(lenient: L, strict: z.ZodType): L {
+export function lenientOr<L extends z.ZodType>(lenient: L, strict: z.ZodType | (() => z.ZodType)): L {
   strictCounterparts.set(lenient, strict);
   return lenient;
 }
@@ -41,7 +52,7 @@ export function lenientOr<L extends z.ZodType>(lenient: L, strict: z.ZodType): L
  * @example
  * const schema = z.object({ createdAt: isoDateTime() });
  */
-export const isoDateTime = () => lenientOr(z.string(), z.iso.datetime({ offset: true }));
+export const isoDateTime = () => lenientOr(z.string(), () => z.iso.datetime({ offset: true }));
 
 /**
  * An amount in integer minor units (cents).
@@ -49,7 +60,7 @@ export const isoDateTime = () => lenientOr(z.string(), z.iso.datetime({ offset: 
  * @example
  * const schema = z.object({ amount: minorUnits() });
  */
-export const minorUnits = () => lenientOr(z.number(), z.number().int());
+export const minorUnits = () => lenientOr(z.number(), () => z.number().int());
 
 /**
  * A lowercase ISO 4217 currency code, e.g. `usd`.
@@ -57,7 +68,7 @@ export const minorUnits = () => lenientOr(z.number(), z.number().int());
  * @example
  * const schema = z.object({ currency: currencyCode() });
  */
-export const currencyCode = () => lenientOr(z.string(), z.string().regex(/^[a-z]{3}$/));
+export const currencyCode = () => lenientOr(z.string(), () => z.string().regex(/^[a-z]{3}$/));
 
 /**
  * An object that keeps fields it does not know (lenient); `toStrict` rejects them.
@@ -83,7 +94,7 @@ export function toStrict<T extends z.ZodType>(schema: T): T {
 }
 
 function strictOf(schema: z.ZodType): z.ZodType {
-  const registered = strictCounterparts.get(schema);
+  const registered = strictCounterpart(schema);
   if (registered) return registered;
   const def = (schema as unknown as { def: { type: string } }).def;
   switch (def.type) {
@@ -100,4 +111,29 @@ function strictOf(schema: z.ZodType): z.ZodType {
     default:
       return schema;
   }
+}
+
+/**
+ * A record whose values are built on first access, then kept (a plain data property
+ * from then on). Keys are enumerable from the start, so `Object.keys` and `in` work
+ * without building anything.
+ *
+ * @example
+ * const strict = lazyRecord(["a", "b"], (key) => toStrict(schemas[key]));
+ * strict.a; // built now
+ */
+export function lazyRecord<K extends string, V>(keys: readonly K[], build: (key: K) => V): Record<K, V> {
+  const record = {} as Record<K, V>;
+  for (const key of keys) {
+    Object.defineProperty(record, key, {
+      enumerable: true,
+      configurable: true,
+      get() {
+        const value = build(key);
+        Object.defineProperty(record, key, { value, enumerable: true, writable: false, configurable: false });
+        return value;
+      },
+    });
+  }
+  return record;
 }
