@@ -30,6 +30,8 @@ export function ensureBuilt(log: (line: string) => void = () => {}): void {
   );
   if (existsSync(built) && statSync(built).mtimeMs >= sources) return;
   log("dist/ is missing or older than src/: npm run build");
-  const result = spawnSync("npm", ["run", "build"], { cwd: root, stdio: ["ignore", "ignore", "inherit"], shell: process.platform === "win32" });
-  if (result.status !== 0) throw new Error(`npm run build failed (exit ${result.status}); the bench measures the built package`);
+  const result = spawnSync("npm", ["run", "build"], { cwd: root, encoding: "utf8", shell: process.platform === "win32" });
+  if (result.status !== 0) {
+    throw new Error(`npm run build failed (exit ${result.status}); the bench measures the built package.\n${result.stdout}${result.stderr}`);
+  }
 }

@@ -18,6 +18,8 @@ const sections: Record<string, () => Promise<BenchSection>> = {
   queue: async () => (await import("./queue.js")).queueBenchSection,
   handler: async () => (await import("./handler.js")).handlerSection,
   "cold-start": async () => (await import("./cold-start.js")).coldStartSection,
+  validation: async () => (await import("./validation.js")).validationSection,
+  memory: async () => (await import("./memory.js")).memorySection,
 };
 
 // Versions printed with the machine, so a table says what it was measured against.
