@@ -20,6 +20,7 @@ const sections: Record<string, () => Promise<BenchSection>> = {
   "cold-start": async () => (await import("./cold-start.js")).coldStartSection,
   validation: async () => (await import("./validation.js")).validationSection,
   memory: async () => (await import("./memory.js")).memorySection,
+  "bundle-size": async () => (await import("./bundle-size.js")).bundleSizeSection,
 };
 
 // Versions printed with the machine, so a table says what it was measured against.
