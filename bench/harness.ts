@@ -307,6 +307,27 @@ export function formatTarget(check: TargetCheck): string {
   return `- ${verdict}: ${check.target} (${check.measured})${check.note ? `. ${check.note}` : ""}`;
 }
 
+const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
+
+/** The header row of every targets table: bench/index.ts finds targets by it to build the summary. */
+export const TARGETS_HEADER = "| target | this run | result |";
+
+/**
+ * Targets as a markdown table (verdict in bold when a target is not met).
+ *
+ * @example
+ * targetsMarkdown([{ target: "verify >= 0.9x", measured: "0.97x", met: true }]);
+ */
+export function targetsMarkdown(checks: TargetCheck[]): string {
+  const verdict = (c: TargetCheck) => (c.met === undefined ? "not measured" : c.met ? "met" : "**not met**");
+  return [
+    TARGETS_HEADER,
+    "|---|---|---|",
+    ...checks.map((c) => `| ${cell(c.target)} | ${cell(c.measured)} | ${verdict(c)}${c.note ? `: ${cell(c.note)}` : ""} |`),
+    "",
+  ].join("\n");
+}
+
 const markdownTable = (table: ReportTable): string =>
   [
     `**${table.caption}**`,
@@ -368,7 +389,7 @@ export function sectionMarkdown(result: SectionResult): string {
     );
   }
   for (const table of result.tables) parts.push(markdownTable(table));
-  if (result.targets.length > 0) parts.push("Targets:", "", ...result.targets.map(formatTarget), "");
+  if (result.targets.length > 0) parts.push(targetsMarkdown(result.targets));
   return parts.join("\n");
 }
 

@@ -1,14 +1,21 @@
+import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { ensureBuilt, root } from "./build.js";
+import { writeVerifyChart } from "./chart.js";
 import {
   defaultRunOptions,
   formatMachine,
   machineInfo,
   runSection,
   sectionMarkdown,
+  TARGETS_HEADER,
   type BenchSection,
   type RunOptions,
   type SectionResult,
 } from "./harness.js";
+import { sectionTargets } from "./targets.js";
 // Every known section. Adding one is one line here. Sections load lazily: a section's
 // imports (drivers, servers, the whole SDK) would otherwise sit in the heap of every
 // other section's run and skew its GC-sensitive numbers.
@@ -53,10 +60,35 @@ function parseArgs(argv: string[]): { names: string[]; options: RunOptions; mark
 }
 
 const { names, options, markdown } = parseArgs(process.argv.slice(2));
-const machine = formatMachine(machineInfo(packages));
+
+// Sections that import "agentref-webhooks" by name measure whatever it resolves to.
+// Under the root tsconfig its "paths" point at the TypeScript sources, run through tsx,
+// where esbuild's keepNames adds a __name() call per closure created on the hot path:
+// not what users run. So the bench re-runs itself under bench/tsconfig.json (no paths:
+// the name resolves to the built dist/ through package.json "exports"), unless
+// BENCH_SOURCES=1 asks for the sources.
+const sdkEntry = fileURLToPath(import.meta.resolve("agentref-webhooks"));
+const measuresBuild = sdkEntry.includes("/dist/");
+const benchConfig = fileURLToPath(new URL("./tsconfig.json", import.meta.url));
+if (!measuresBuild && process.env.BENCH_SOURCES !== "1" && process.env.TSX_TSCONFIG_PATH !== benchConfig) {
+  const rerun = spawnSync(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
+    cwd: process.cwd(),
+    stdio: "inherit",
+    env: { ...process.env, TSX_TSCONFIG_PATH: benchConfig },
+  });
+  process.exit(rerun.status ?? 1);
+}
+if (measuresBuild) ensureBuilt(console.log);
+const sdkLine = `SDK under test: ${relative(root, sdkEntry)} (${measuresBuild ? "the built package" : "TypeScript sources through tsx; npm run bench measures the built package"})`;
+const machine = `${formatMachine(machineInfo(packages))}\n${sdkLine}`;
 console.log(machine);
 const results: SectionResult[] = [];
-for (const name of names) results.push(await runSection(await sections[name]!(), options, console.log));
+for (const name of names) {
+  const section = await sections[name]!();
+  const targets = sectionTargets[name];
+  if (!section.targets && targets) section.targets = targets;
+  results.push(await runSection(section, options, console.log));
+}
 
 if (markdown) {
   const command = `npm run bench -- ${process.argv.slice(2).join(" ")}`.trim();
@@ -84,6 +116,40 @@ if (markdown) {
     const marked = new RegExp(`<!-- bench:${result.name} -->[\\s\\S]*?<!-- /bench:${result.name} -->`);
     text = marked.test(text) ? text.replace(marked, () => block) : `${text.trimEnd()}\n\n${block}\n`;
   }
+  text = withSummary(text);
   writeFileSync(markdown, text);
   console.log(`\nwrote ${markdown}`);
+  const verify = results.find((r) => r.name === "verify");
+  if (verify) console.log(`wrote ${relative(root, writeVerifyChart(verify))}`);
+}
+
+/**
+ * Rebuilds the summary block (every section's targets in one table) from the blocks
+ * in the file, so it stays right when sections are refreshed one at a time. It goes
+ * where `<!-- bench:summary -->` is, or before the first section.
+ */
+function withSummary(text: string): string {
+  const rows: string[] = [];
+  for (const block of text.matchAll(/<!-- bench:([\w-]+) -->([\s\S]*?)<!-- \/bench:\1 -->/g)) {
+    const [, name, body] = block;
+    if (name === "summary") continue;
+    const title = /^## (.*)$/m.exec(body!)?.[1] ?? name!;
+    const at = body!.indexOf(TARGETS_HEADER);
+    if (at === -1) continue;
+    for (const line of body!.slice(at).split("\n").slice(2)) {
+      if (!line.startsWith("| ")) break;
+      rows.push(`| ${title} ${line}`);
+    }
+  }
+  const summary = [
+    "<!-- bench:summary -->",
+    "| section | target | last run | result |",
+    "|---|---|---|---|",
+    ...rows,
+    "<!-- /bench:summary -->",
+  ].join("\n");
+  const marked = /<!-- bench:summary -->[\s\S]*?<!-- \/bench:summary -->/;
+  if (marked.test(text)) return text.replace(marked, () => summary);
+  const first = text.indexOf("<!-- bench:");
+  return first === -1 ? `${text.trimEnd()}\n\n${summary}\n` : `${text.slice(0, first)}${summary}\n\n${text.slice(first)}`;
 }

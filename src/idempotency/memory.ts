@@ -70,6 +70,10 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
   // entries are the least recently written and, with one TTL for all, the first to expire.
   const records = new Map<string, MemoryRecord>();
   let warnedFull = false;
+  // Owner tokens only need to be unique among this store's claims (the store lives in
+  // this process): a random prefix and a counter, cheaper than a UUID per claim.
+  const tokenPrefix = `${newOwnerToken()}:`;
+  let claims = 0;
 
   // Eviction walks the records in write order with one long-lived iterator instead of
   // a fresh `for…of` per eviction: a fresh walk from the start steps over every slot
@@ -162,7 +166,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     } else {
       makeRoom(at);
     }
-    const token = newOwnerToken();
+    const token = `${tokenPrefix}${++claims}`;
     const leaseExpiresAt = at + settings.leaseMs;
     write(key, { status: "in-progress", token, bodyHash, leaseExpiresAt, expiresAt: at + settings.ttlMs });
     return { status: "claimed", token, leaseExpiresAt };
