@@ -63,14 +63,14 @@ export const bundleSizeSection: BenchSection = {
         target: "verifyWebhook alone <= 2 KB gzipped (node)",
         measured: formatBytes(verify.gzip),
         met: verify.gzip <= 2048,
-        note: "Limited by the verification module itself: its messages name the fix for each failure (~1.5 KB gzipped of text), and it carries secret diagnostics, rotation, both header families and pluggable schemes",
+        note: "the verification module is that size: messages that name the fix for each failure (~1.5 KB gzipped), secret diagnostics, rotation, both header families, pluggable schemes; see the notes",
       },
       { target: "no zod in the verifyWebhook bundle", measured: verify.packages.includes("zod") ? "zod bundled" : "no zod", met: !verify.packages.includes("zod") },
       {
         target: "createHandler app <= zod's own share + 8 KB gzipped",
         measured: `${formatBytes(handler.gzip)} in all, ${formatBytes(handler.ownGzip)} without zod`,
         met: handler.ownGzip <= 8 * 1024,
-        note: "Ours is the verifier (above), the pipeline with its status table and messages, the memory store, the 13 event schemas and the documented sample events of the agentref provider",
+        note: "the verifier (5.6 KB), the pipeline with its status table and messages, the memory store, 13 event schemas and the provider's sample events; see the notes",
       },
       { target: 'no optional driver (redis, ioredis, pg, bullmq, msw) from "agentref-webhooks"', measured: drivers.length ? drivers.join(", ") : "none", met: drivers.length === 0 },
     ];

@@ -1,6 +1,7 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { relative } from "node:path";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ensureBuilt, root } from "./build.js";
 import { writeVerifyChart } from "./chart.js";
@@ -21,13 +22,13 @@ import { sectionTargets } from "./targets.js";
 // other section's run and skew its GC-sensitive numbers.
 const sections: Record<string, () => Promise<BenchSection>> = {
   verify: async () => (await import("./verify.js")).verifySection,
+  handler: async () => (await import("./handler.js")).handlerSection,
   stores: async () => (await import("./stores.js")).storesBenchSection,
   queue: async () => (await import("./queue.js")).queueBenchSection,
-  handler: async () => (await import("./handler.js")).handlerSection,
   "cold-start": async () => (await import("./cold-start.js")).coldStartSection,
-  validation: async () => (await import("./validation.js")).validationSection,
-  memory: async () => (await import("./memory.js")).memorySection,
   "bundle-size": async () => (await import("./bundle-size.js")).bundleSizeSection,
+  memory: async () => (await import("./memory.js")).memorySection,
+  validation: async () => (await import("./validation.js")).validationSection,
 };
 
 // Versions printed with the machine, so a table says what it was measured against.
@@ -35,6 +36,11 @@ const packages = ["standardwebhooks", "svix", "typescript", "zod"];
 
 const usage = `usage: npm run bench -- [section ...] [--rounds N] [--ms N] [--markdown FILE]
 sections: ${Object.keys(sections).join(", ")} (default: all)`;
+
+/** The run options as command-line arguments, for the per-section child processes. */
+function optionArgs(options: RunOptions): string[] {
+  return ["--rounds", String(options.rounds), "--ms", String(options.msPerRound)];
+}
 
 function parseArgs(argv: string[]): { names: string[]; options: RunOptions; markdown?: string } {
   const names: string[] = [];
@@ -81,13 +87,41 @@ if (!measuresBuild && process.env.BENCH_SOURCES !== "1" && process.env.TSX_TSCON
 if (measuresBuild) ensureBuilt(console.log);
 const sdkLine = `SDK under test: ${relative(root, sdkEntry)} (${measuresBuild ? "the built package" : "TypeScript sources through tsx; npm run bench measures the built package"})`;
 const machine = `${formatMachine(machineInfo(packages))}\n${sdkLine}`;
-console.log(machine);
+
+// Several sections run one process each, so that none inherits another's heap, JIT
+// state or open connections: a child runs one section and hands its result back
+// through the file named by BENCH_RESULT_FILE.
+const resultFile = process.env.BENCH_RESULT_FILE;
+if (!resultFile) console.log(machine);
 const results: SectionResult[] = [];
-for (const name of names) {
-  const section = await sections[name]!();
-  const targets = sectionTargets[name];
-  if (!section.targets && targets) section.targets = targets;
-  results.push(await runSection(section, options, console.log));
+if (names.length > 1 && !resultFile) {
+  const dir = mkdtempSync(join(tmpdir(), "agentref-bench-"));
+  try {
+    for (const name of names) {
+      const file = join(dir, `${name}.json`);
+      const child = spawnSync(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url), name, ...optionArgs(options)], {
+        cwd: process.cwd(),
+        stdio: "inherit",
+        env: { ...process.env, BENCH_RESULT_FILE: file },
+      });
+      if (child.status !== 0) throw new Error(`bench section "${name}" failed (exit ${child.status})`);
+      results.push(...(JSON.parse(readFileSync(file, "utf8")) as SectionResult[]));
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+} else {
+  for (const name of names) {
+    const section = await sections[name]!();
+    const targets = sectionTargets[name];
+    if (!section.targets && targets) section.targets = targets;
+    results.push(await runSection(section, options, console.log));
+  }
+  if (resultFile) {
+    writeFileSync(resultFile, JSON.stringify(results));
+    // Sections leave unref'd connections and timers behind; the parent has what it needs.
+    process.exit(0);
+  }
 }
 
 if (markdown) {
@@ -96,8 +130,7 @@ if (markdown) {
     "# Benchmarks",
     "",
     "Each section below was written by `npm run bench -- <section> --markdown BENCHMARKS.md`, which replaces",
-    "only that section's block, so sections can be refreshed one at a time. The machine is shared: absolute",
-    "numbers drift between runs; ratios measured per round, interleaved, are the stable figure.",
+    "only that section's block (and the summary of targets), so sections can be refreshed one at a time.",
     "",
   ].join("\n");
   let text = existsSync(markdown) ? readFileSync(markdown, "utf8") : header;
