@@ -1,8 +1,11 @@
-// Child process of the memory bench (bench/memory.ts): run with
-//   node --expose-gc --max-semi-space-size=<MB> --min-semi-space-size=<MB> bench/memory-probe.mjs
-// so that no garbage collection runs while one measured step runs: the heap growth
-// over the step is then everything it allocated, its peak. Plain node on the built
-// package (imported by name, as an app does). Prints one JSON object.
+// Child process of the memory bench (bench/memory.ts), on the built package (imported
+// by name, as an app does). Prints one JSON object. Two modes:
+//   PROBE=alloc node --expose-gc --max-semi-space-size=<MB> --min-semi-space-size=<MB> bench/memory-probe.mjs
+//     allocations: no garbage collection runs during a measured step, so the heap growth
+//     over the step is everything it allocated, its peak;
+//   PROBE=block node bench/memory-probe.mjs
+//     the event loop's longest block, with Node's default heap settings (a young
+//     generation sized for allocation measurements makes each scavenge far longer).
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { PerformanceObserver, performance } from "node:perf_hooks";
 import { createHandler } from "agentref-webhooks";
@@ -102,8 +105,10 @@ for (const handle of Object.values(candidates)) {
   for (let i = 0; i < 3; i++) await check(await handle(request(delivery(BIG))));
 }
 
+const mode = process.env.PROBE ?? "alloc";
+
 // 1. One 1 MB delivery: peak heap growth (everything allocated; nothing collected meanwhile).
-for (const [name, handle] of Object.entries(candidates)) {
+if (mode === "alloc") for (const [name, handle] of Object.entries(candidates)) {
   const runs = [];
   for (let i = 0; i < 5; i++) {
     const big = delivery(BIG);
@@ -113,7 +118,7 @@ for (const [name, handle] of Object.entries(candidates)) {
 }
 
 // 2. Bytes allocated per 0.4 KB delivery (Request and Response included, as the handler bench).
-for (const [name, handle] of Object.entries(candidates)) {
+if (mode === "alloc") for (const [name, handle] of Object.entries(candidates)) {
   const runs = [];
   for (let i = 0; i < 3; i++) {
     const small = Array.from({ length: SMALL_RUNS }, () => delivery(0));
@@ -127,27 +132,40 @@ for (const [name, handle] of Object.entries(candidates)) {
 }
 
 // 3. The event loop's longest block during one 1 MB delivery: a setImmediate ticker
-//    records the longest gap between two of its turns.
+//    records the longest gap between two of its turns, in wall time and in this
+//    process's CPU time (which leaves out time the process spent descheduled, on a
+//    shared machine a large part of any wall-time maximum).
+const cpuMs = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+};
 async function longestBlock(run) {
   let last = performance.now();
+  let lastCpu = cpuMs();
   let longest = 0;
+  let longestCpu = 0;
   let ticking = true;
   const tick = () => {
     const now = performance.now();
+    const cpu = cpuMs();
     longest = Math.max(longest, now - last);
+    longestCpu = Math.max(longestCpu, cpu - lastCpu);
     last = now;
+    lastCpu = cpu;
     if (ticking) setImmediate(tick);
   };
   setImmediate(tick);
   await settle();
   longest = 0;
+  longestCpu = 0;
   last = performance.now();
+  lastCpu = cpuMs();
   await run();
   await settle();
   ticking = false;
-  return longest;
+  return { wall: longest, cpu: longestCpu };
 }
-for (const [name, handle] of Object.entries(candidates)) {
+if (mode === "block") for (const [name, handle] of Object.entries(candidates)) {
   const runs = [];
   for (let i = 0; i < BLOCK_RUNS; i++) {
     const big = delivery(BIG);
@@ -159,13 +177,14 @@ for (const [name, handle] of Object.entries(candidates)) {
 
 // The floor's synchronous work on the same 1 MB body: HMAC + JSON.parse, back to back.
 const hmacParse = [];
-for (let i = 0; i < BLOCK_RUNS; i++) {
+if (mode === "block") for (let i = 0; i < BLOCK_RUNS; i++) {
   const { body, headers } = delivery(BIG);
   const t0 = performance.now();
+  const c0 = cpuMs();
   createHmac("sha256", key).update(`${headers["svix-id"]}.${timestamp}.`).update(body).digest();
   JSON.parse(body);
-  hmacParse.push(performance.now() - t0);
+  hmacParse.push({ wall: performance.now() - t0, cpu: cpuMs() - c0 });
 }
-result.hmacParse = hmacParse;
+if (mode === "block") result.hmacParse = hmacParse;
 
 process.stdout.write(JSON.stringify(result));
