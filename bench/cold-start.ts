@@ -19,6 +19,8 @@ const modules = [
   "svix",
   "standardwebhooks",
   "@octokit/webhooks",
+  // For reference: a built-in this package loads (under Node) and zod does not.
+  "node:crypto",
 ] as const;
 
 /** What each candidate does in a fresh process to get its first verified, parsed delivery. */
