@@ -1,4 +1,5 @@
 import { createHmac } from "node:crypto";
+import { sampleEvents } from "../src/events/samples.js";
 
 /**
  * The bench's signing secret (made up).
@@ -11,25 +12,7 @@ export const BENCH_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 // An AgentRef conversion.created envelope, pretty-printed as sent (~0.4 KB), with a
 // fixed-width id so every delivery has the same size.
 const template = JSON.stringify(
-  {
-    id: "@ID@",
-    type: "conversion.created",
-    schemaVersion: 2,
-    createdAt: "2026-03-23T18:00:00.000Z",
-    merchantId: "mer_abc123",
-    programId: "prg_xyz789",
-    environment: "production",
-    data: {
-      id: "conv_ghi789",
-      affiliateId: "aff_def456",
-      amount: 9900,
-      currency: "usd",
-      commissionAmount: 2970,
-      status: "pending",
-      externalId: "cs_live_abc123",
-      createdAt: "2026-03-23T18:00:00.000Z",
-    },
-  },
+  { ...sampleEvents["conversion.created"], id: "@ID@" },
   null,
   2,
 );

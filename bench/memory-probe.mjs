@@ -9,6 +9,7 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { PerformanceObserver, performance } from "node:perf_hooks";
 import { createHandler } from "agentref-webhooks";
+import { sampleEvents } from "agentref-webhooks/testing";
 
 const SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 const key = Buffer.from(SECRET.slice("whsec_".length), "base64");
@@ -20,25 +21,8 @@ let serial = 0;
 /** A signed conversion.created delivery whose body is about `bytes` long (pretty-printed, as sent). */
 function delivery(bytes) {
   const id = `msg_m${String(serial++).padStart(9, "0")}`;
-  const event = {
-    id,
-    type: "conversion.created",
-    schemaVersion: 2,
-    createdAt: "2026-03-23T18:00:00.000Z",
-    merchantId: "mer_abc123",
-    programId: "prg_xyz789",
-    environment: "production",
-    data: {
-      id: "conv_ghi789",
-      affiliateId: "aff_def456",
-      amount: 9900,
-      currency: "usd",
-      commissionAmount: 2970,
-      status: "pending",
-      externalId: "cs_live_abc123",
-      createdAt: "2026-03-23T18:00:00.000Z",
-    },
-  };
+  // A deep copy: line items are added to data below, and the sample is shared.
+  const event = { ...structuredClone(sampleEvents["conversion.created"]), id };
   let body = JSON.stringify(event, null, 2);
   if (bytes > body.length) {
     // Line items fill a large delivery: many small objects, what JSON.parse works hardest on.

@@ -9,6 +9,7 @@ import { createMemoryStore } from "../src/idempotency/memory.js";
 import { createRedisStore } from "../src/idempotency/redis.js";
 import { bullmqEnqueue } from "../src/queue/bullmq.js";
 import type { BenchCase, BenchSection, Candidate } from "./harness.js";
+import { sampleEvents } from "../src/events/samples.js";
 
 const REDIS_URL = process.env["REDIS_URL"] ?? "redis://127.0.0.1:6379";
 const SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
@@ -54,25 +55,7 @@ let sequence = 0;
 const run = randomUUID().slice(0, 8);
 function delivery(): Request {
   const id = `msg_bench_${run}_${sequence++}`;
-  const body = JSON.stringify({
-    id,
-    type: "conversion.created",
-    schemaVersion: 2,
-    createdAt: "2026-03-23T18:00:00.000Z",
-    merchantId: "mer_abc123",
-    programId: "prg_xyz789",
-    environment: "production",
-    data: {
-      id: "conv_ghi789",
-      affiliateId: "aff_def456",
-      amount: 9900,
-      currency: "usd",
-      commissionAmount: 2970,
-      status: "pending",
-      externalId: "cs_live_abc123",
-      createdAt: "2026-03-23T18:00:00.000Z",
-    },
-  });
+  const body = JSON.stringify({ ...sampleEvents["conversion.created"], id });
   const ts = String(Math.floor(Date.now() / 1000));
   const signature = `v1,${createHmac("sha256", KEY).update(`${id}.${ts}.${body}`).digest("base64")}`;
   return new Request("http://localhost/webhooks/agentref", {

@@ -6,6 +6,7 @@ import { platformCrypto as webCrypto } from "../src/verify/crypto-web.js";
 import { createVerifier, createVerifierWith } from "../src/verify/verifier.js";
 import { verifyWebhook } from "../src/verify/verify-webhook.js";
 import type { BenchCase, BenchSection } from "./harness.js";
+import { sampleEvents } from "../src/events/samples.js";
 
 const SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 const ID = "msg_p5jXN8AQM9LWM0D4loKWxJek";
@@ -14,24 +15,9 @@ const ID = "msg_p5jXN8AQM9LWM0D4loKWxJek";
 // bodies pad `data` so every size is a realistic JSON delivery.
 function envelope(padTo?: number): string {
   const event = {
-    id: "msg_p5jXN8AQM9LWM0D4loKWxJek",
-    type: "conversion.created",
-    schemaVersion: 2,
-    createdAt: "2026-03-23T18:00:00.000Z",
-    merchantId: "mer_abc123",
-    programId: "prg_xyz789",
-    environment: "production",
-    data: {
-      id: "conv_ghi789",
-      affiliateId: "aff_def456",
-      amount: 9900,
-      currency: "usd",
-      commissionAmount: 2970,
-      status: "pending",
-      externalId: "cs_live_abc123",
-      createdAt: "2026-03-23T18:00:00.000Z",
-      metadata: {} as Record<string, string>,
-    },
+    ...sampleEvents["conversion.created"],
+    id: ID,
+    data: { ...sampleEvents["conversion.created"].data, metadata: {} as Record<string, string> },
   };
   const base = JSON.stringify(event, null, 2);
   if (padTo === undefined) return base;
