@@ -1,0 +1,65 @@
+import { platformCrypto } from "#crypto";
+
+// One key per event, for every store and for the BullMQ job id: `<provider>@<tenant>@<id>`,
+// or `<provider>@<id>` when the provider has no tenant field.
+//
+// Every character outside [A-Za-z0-9_.-] is written as `%XXXX`, one fixed-width group per
+// UTF-16 code unit, so the mapping is injective (two different strings never share a key),
+// lone surrogates and NUL survive, and the result is plain ASCII that every store and BullMQ
+// accept (BullMQ forbids ':' in job ids). A key longer than MAX_KEY_LENGTH keeps its readable
+// prefix and ends with the SHA-256 of the whole escaped key, so a 10 KB id still fits a
+// PostgreSQL index entry.
+
+const SAFE = /[A-Za-z0-9_.-]/;
+
+/**
+ * The longest key handed to a store, in characters (all ASCII).
+ *
+ * @example
+ * (await idempotencyKey({ provider: "agentref", id: "x".repeat(10_000) })).length <= MAX_KEY_LENGTH; // true
+ */
+export const MAX_KEY_LENGTH = 200;
+
+/**
+ * Escapes one part of a key: `[A-Za-z0-9_.-]` as is, every other UTF-16 code unit as `%XXXX`.
+ *
+ * @example
+ * escapeKeyPart("evt:42"); // "evt%003A42"
+ */
+export function escapeKeyPart(value: string): string {
+  let out = "";
+  for (let i = 0; i < value.length; i++) {
+    const char = value[i]!;
+    out += SAFE.test(char) ? char : `%${value.charCodeAt(i).toString(16).toUpperCase().padStart(4, "0")}`;
+  }
+  return out;
+}
+
+/**
+ * What identifies one event: the provider, the tenant it belongs to (if the provider has one),
+ * and the event id.
+ *
+ * @example
+ * const parts: KeyParts = { provider: "agentref", tenant: "mer_1", id: "msg_1" };
+ */
+export interface KeyParts {
+  provider: string;
+  tenant?: string | undefined;
+  id: string;
+}
+
+/**
+ * The idempotency key of an event (also its queue job id): distinct for every distinct
+ * (provider, tenant, id), ASCII, at most {@link MAX_KEY_LENGTH} characters.
+ *
+ * @example
+ * await idempotencyKey({ provider: "agentref", tenant: "mer_1", id: "msg_1" }); // "agentref@mer_1@msg_1"
+ * await idempotencyKey({ provider: "agentsend", id: "msg_1" });                 // "agentsend@msg_1"
+ */
+export async function idempotencyKey(parts: KeyParts): Promise<string> {
+  const escaped = [parts.provider, ...(parts.tenant === undefined ? [] : [parts.tenant]), parts.id].map(escapeKeyPart).join("@");
+  if (escaped.length <= MAX_KEY_LENGTH) return escaped;
+  const digest = await platformCrypto.sha256Hex(escaped);
+  // `#` never appears in an escaped key, so a hashed key never equals a plain one.
+  return `${escaped.slice(0, MAX_KEY_LENGTH - digest.length - 1)}#${digest}`;
+}
