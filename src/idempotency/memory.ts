@@ -72,7 +72,8 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
   let warnedFull = false;
   // Owner tokens only need to be unique among this store's claims (the store lives in
   // this process): a random prefix and a counter, cheaper than a UUID per claim.
-  const tokenPrefix = `${newOwnerToken()}:`;
+  // Drawn on the first claim: Workers forbid random values at module scope, where stores are made.
+  let tokenPrefix: string | undefined;
   let claims = 0;
 
   // Eviction walks the records in write order with one long-lived iterator instead of
@@ -166,6 +167,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     } else {
       makeRoom(at);
     }
+    tokenPrefix ??= `${newOwnerToken()}:`;
     const token = `${tokenPrefix}${++claims}`;
     const leaseExpiresAt = at + settings.leaseMs;
     write(key, { status: "in-progress", token, bodyHash, leaseExpiresAt, expiresAt: at + settings.ttlMs });
