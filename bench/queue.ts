@@ -2,7 +2,7 @@ import { createHmac, randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
-import { silentLogger } from "../src/core/logger.js";
+import { silentLogger } from "../src/util/logger.js";
 import { createHandler } from "../src/handler/create-handler.js";
 import type { WebhookHandler } from "../src/handler/types.js";
 import { createMemoryStore } from "../src/idempotency/memory.js";

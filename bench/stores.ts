@@ -2,7 +2,7 @@ import { performance } from "node:perf_hooks";
 import { Redis } from "ioredis";
 import pg from "pg";
 import { createClient } from "redis";
-import { silentLogger } from "../src/core/logger.js";
+import { silentLogger } from "../src/util/logger.js";
 import { createMemoryStore } from "../src/idempotency/memory.js";
 import { createPostgresStore, type PgQueryable } from "../src/idempotency/postgres.js";
 import { createRedisStore, type RedisClientLike } from "../src/idempotency/redis.js";

@@ -31,7 +31,7 @@ import pg from "pg";
 import { createClient } from "redis";
 import { Webhook } from "standardwebhooks";
 import { createHandler } from "../src/handler/create-handler.js";
-import type { HandlerContext } from "../src/handler/types.js";
+import type { HandlerContext } from "../src/lifecycle/context.js";
 import type { IdempotencyStore } from "../src/idempotency/store.js";
 import { createPostgresStore } from "../src/idempotency/postgres.js";
 import { createRedisStore } from "../src/idempotency/redis.js";
@@ -367,6 +367,7 @@ async function runPhase(kind: StoreKind, redis: Service, postgres: Service, seed
     settings: inner.settings,
     claim: (key, o) => inner.claim(key, o),
     release: (key, token) => inner.release(key, token),
+    renew: (key, token) => inner.renew(key, token),
     complete: async (key, token) => {
       // keys are `<provider>:<tenant>:<event id>`
       const id = key.slice(key.lastIndexOf(":") + 1);

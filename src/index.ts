@@ -3,8 +3,13 @@
 
 export * from "./errors/index.js";
 export * from "./events/index.js";
+export { parseEvent, type ParseEventOptions, type ParsedEvent } from "./api/parse-event.js";
+export { isEventType } from "./provider/parse.js";
+export { UnknownEvent, isUnknownEvent } from "./provider/unknown-event.js";
+export { openEnum, openObject, toStrict } from "./provider/schema-kit.js";
 export {
   defineProvider,
+  retryWindowMs,
   type AnyProvider,
   type EnvelopeSpec,
   type EventSchemaMap,
@@ -13,17 +18,16 @@ export {
   type ProviderDefinition,
   type ProviderEvent,
   type ProviderEventOf,
-} from "./core/provider.js";
+} from "./provider/define-provider.js";
 export { agentref, agentrefRetrySchedule, type AgentRefProvider } from "./providers/agentref.js";
-export type { Logger } from "./core/logger.js";
+export type { Logger } from "./util/logger.js";
 export * from "./verify/index.js";
-export { constructEvent, type ConstructEventInput } from "./core/construct-event.js";
+export { constructEvent, type ConstructEventInput } from "./api/construct-event.js";
 export * from "./handler/index.js";
 export {
   createMemoryStore,
   DEFAULT_LEASE_MS,
   DEFAULT_TTL_MS,
-  MIN_SAFE_TTL_MS,
   type ClaimOptions,
   type ClaimResult,
   type IdempotencyStore,

@@ -1,5 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import type { AnyProvider } from "../core/provider.js";
+import type { AnyProvider } from "../provider/define-provider.js";
 import { CliError } from "./cli-error.js";
 import type { CliIo } from "./io.js";
 import { loadProvider } from "./providers.js";

@@ -18,6 +18,8 @@ export const errorStatus = {
   TIMESTAMP_TOO_NEW: 401,
   /** A misconfigured secret is our fault, not the sender's: 500 so the delivery is retried after the fix. */
   INVALID_SECRET: 500,
+  /** The `secret` resolver threw: 500, the sender retries once it is fixed or its backend is back. */
+  SECRET_RESOLVER_FAILED: 500,
   BODY_TOO_LARGE: 413,
   /** The read deadline passed before the whole body arrived. */
   BODY_TIMEOUT: 408,
@@ -32,6 +34,8 @@ export const errorStatus = {
   STORE_UNAVAILABLE: 503,
   ENQUEUE_FAILED: 503,
   HANDLER_FAILED: 500,
+  /** The handler did not settle within `handlerTimeoutMs`: its claim is released so a retry runs it again. */
+  HANDLER_TIMEOUT: 500,
   METHOD_NOT_ALLOWED: 405,
 } as const satisfies Record<string, number>;
 
@@ -43,6 +47,50 @@ export const errorStatus = {
  * const code: WebhookErrorCode = "INVALID_SIGNATURE";
  */
 export type WebhookErrorCode = keyof typeof errorStatus;
+
+/**
+ * Which error class each code belongs to, whatever path raised it:
+ * - `verification` (`WebhookVerificationError`): the request is not authentic;
+ * - `config` (`WebhookConfigError`): the receiver's own setup (secret, resolver);
+ * - `body` (`WebhookBodyError`): the raw body could not be read as it was sent;
+ * - `payload` (`WebhookPayloadError`): an authentic body this SDK cannot use;
+ * - `delivery` (`WebhookError`): what became of an authentic, usable delivery.
+ *
+ * @example
+ * errorKind.BODY_ALREADY_PARSED; // "body"
+ */
+export const errorKind = {
+  MISSING_HEADERS: "verification",
+  INVALID_SIGNATURE: "verification",
+  INVALID_TIMESTAMP: "verification",
+  TIMESTAMP_TOO_OLD: "verification",
+  TIMESTAMP_TOO_NEW: "verification",
+  INVALID_SECRET: "config",
+  SECRET_RESOLVER_FAILED: "config",
+  BODY_TOO_LARGE: "body",
+  BODY_TIMEOUT: "body",
+  BODY_ALREADY_PARSED: "body",
+  INVALID_JSON: "payload",
+  INVALID_PAYLOAD: "payload",
+  UNSUPPORTED_SCHEMA_VERSION: "payload",
+  IN_PROGRESS: "delivery",
+  ID_CONFLICT: "delivery",
+  STORE_UNAVAILABLE: "delivery",
+  ENQUEUE_FAILED: "delivery",
+  HANDLER_FAILED: "delivery",
+  HANDLER_TIMEOUT: "delivery",
+  METHOD_NOT_ALLOWED: "delivery",
+} as const satisfies Record<WebhookErrorCode, string>;
+
+/**
+ * The codes of one kind.
+ *
+ * @example
+ * const code: CodeOf<"verification"> = "INVALID_SIGNATURE";
+ */
+export type CodeOf<K extends (typeof errorKind)[WebhookErrorCode]> = {
+  [C in WebhookErrorCode]: (typeof errorKind)[C] extends K ? C : never;
+}[WebhookErrorCode];
 
 /**
  * Codes for which a `Retry-After` header accompanies the answer.

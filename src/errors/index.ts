@@ -1,8 +1,13 @@
-export { errorStatus, retryAfterSeconds, type WebhookErrorCode } from "./codes.js";
+export { errorKind, errorStatus, retryAfterSeconds, type CodeOf, type WebhookErrorCode } from "./codes.js";
 export {
-  WebhookError,
-  WebhookVerificationError,
+  bodyAlreadyParsed,
   isWebhookError,
+  webhookError,
+  WebhookBodyError,
+  WebhookConfigError,
+  WebhookError,
+  WebhookPayloadError,
+  WebhookVerificationError,
   type PayloadIssue,
   type WebhookErrorOptions,
 } from "./webhook-error.js";

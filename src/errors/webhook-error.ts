@@ -1,4 +1,4 @@
-import { errorStatus, type WebhookErrorCode } from "./codes.js";
+import { errorKind, errorStatus, type CodeOf, type WebhookErrorCode } from "./codes.js";
 
 /**
  * One problem found in a payload: where (`path`) and what (`message`).
@@ -16,7 +16,7 @@ export interface PayloadIssue {
  * Options accepted by every `WebhookError` constructor.
  *
  * @example
- * new WebhookError("INVALID_JSON", "body is not JSON", { cause: err });
+ * new WebhookPayloadError("INVALID_JSON", "body is not JSON", { cause: err });
  */
 export interface WebhookErrorOptions {
   cause?: unknown;
@@ -27,6 +27,7 @@ export interface WebhookErrorOptions {
  * The base class of every error this SDK throws. `code` is stable and
  * machine-readable; `status` is the HTTP status `createHandler` answers with;
  * `message` says what was wrong and how to fix it, and never contains a secret.
+ * The subclass is fixed by the code (see `errorKind`), whichever path raised it.
  *
  * @example
  * try {
@@ -41,6 +42,9 @@ export class WebhookError extends Error {
   /** Schema problems (for `INVALID_PAYLOAD`): each with a path and a message. */
   readonly issues: PayloadIssue[];
 
+  constructor(code: CodeOf<"delivery">, message: string, options?: WebhookErrorOptions);
+  /** @internal subclasses pass their own codes */
+  constructor(code: WebhookErrorCode, message: string, options?: WebhookErrorOptions);
   constructor(code: WebhookErrorCode, message: string, options: WebhookErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = "WebhookError";
@@ -49,7 +53,7 @@ export class WebhookError extends Error {
     this.issues = options.issues ?? [];
   }
 
-  /** A JSON-safe view for logs and response bodies. */
+  /** A JSON-safe view for logs: code, message and payload issues. */
   toJSON(): { code: WebhookErrorCode; message: string; issues?: PayloadIssue[] } {
     return this.issues.length > 0
       ? { code: this.code, message: this.message, issues: this.issues }
@@ -58,18 +62,87 @@ export class WebhookError extends Error {
 }
 
 /**
- * A delivery failed authentication: missing headers, bad signature, timestamp
- * out of tolerance, bad secret configuration, or a body we cannot verify.
+ * The request is not authentic: signature headers missing or malformed, a signature
+ * that does not match, a timestamp outside the tolerance. Nothing else.
  *
  * @example
  * try { await verifyWebhook(input); }
- * catch (err) { if (err instanceof WebhookVerificationError) return new Response(null, { status: err.status }); }
+ * catch (err) { if (err instanceof WebhookVerificationError) return new Response(null, { status: 401 }); }
  */
 export class WebhookVerificationError extends WebhookError {
-  constructor(code: WebhookErrorCode, message: string, options: WebhookErrorOptions = {}) {
+  declare readonly code: CodeOf<"verification">;
+  constructor(code: CodeOf<"verification">, message: string, options: WebhookErrorOptions = {}) {
     super(code, message, options);
     this.name = "WebhookVerificationError";
   }
+}
+
+/**
+ * The receiver's own setup is wrong: an unusable secret (`INVALID_SECRET`) or a secret
+ * resolver that threw (`SECRET_RESOLVER_FAILED`). Answered 500: the sender retries after the fix.
+ *
+ * @example
+ * try { createVerifier({ secret: "" }); }
+ * catch (err) { if (err instanceof WebhookConfigError) console.error(err.message); }
+ */
+export class WebhookConfigError extends WebhookError {
+  declare readonly code: CodeOf<"config">;
+  constructor(code: CodeOf<"config">, message: string, options: WebhookErrorOptions = {}) {
+    super(code, message, options);
+    this.name = "WebhookConfigError";
+  }
+}
+
+/**
+ * The raw body could not be had as it was sent: too large, too slow, or already
+ * parsed by something before this SDK.
+ *
+ * @example
+ * if (err instanceof WebhookBodyError && err.code === "BODY_ALREADY_PARSED") console.error(err.message);
+ */
+export class WebhookBodyError extends WebhookError {
+  declare readonly code: CodeOf<"body">;
+  constructor(code: CodeOf<"body">, message: string, options: WebhookErrorOptions = {}) {
+    super(code, message, options);
+    this.name = "WebhookBodyError";
+  }
+}
+
+/**
+ * An authentic body this SDK cannot use: not JSON, failing the event's schema
+ * (`issues` says where), or an unsupported schema version. Answered 422.
+ *
+ * @example
+ * if (err instanceof WebhookPayloadError) console.log(err.issues);
+ */
+export class WebhookPayloadError extends WebhookError {
+  declare readonly code: CodeOf<"payload">;
+  constructor(code: CodeOf<"payload">, message: string, options: WebhookErrorOptions = {}) {
+    super(code, message, options);
+    this.name = "WebhookPayloadError";
+  }
+}
+
+const classOf = {
+  verification: WebhookVerificationError,
+  config: WebhookConfigError,
+  body: WebhookBodyError,
+  payload: WebhookPayloadError,
+  delivery: WebhookError,
+} as const;
+
+/**
+ * Builds the error of the class `code` belongs to.
+ *
+ * @example
+ * webhookError("INVALID_SIGNATURE", "no match") instanceof WebhookVerificationError; // true
+ */
+export function webhookError(code: WebhookErrorCode, message: string, options: WebhookErrorOptions = {}): WebhookError {
+  return new (classOf[errorKind[code]] as new (code: WebhookErrorCode, message: string, options: WebhookErrorOptions) => WebhookError)(
+    code,
+    message,
+    options,
+  );
 }
 
 /**
@@ -87,4 +160,22 @@ export function isWebhookError(value: unknown): value is WebhookError {
       (value as { code: string }).code in errorStatus &&
       typeof (value as { status?: unknown }).status === "number")
   );
+}
+
+const PARSED_FIX =
+  "The signature covers the raw bytes, so the webhook route needs the body exactly as received. " +
+  'Express: use express.raw({ type: "application/json" }) on this route instead of express.json(), or mount the route before app.use(express.json()). ' +
+  "Next.js Pages Router: export const config = { api: { bodyParser: false } }. " +
+  'Fastify: register the route in a scope whose content-type parser leaves the body unread and call reply.hijack(). ' +
+  "Fetch handlers (Next.js App Router, Hono, Workers): pass the original Request, or await request.text(), before anything reads it.";
+
+/**
+ * `BODY_ALREADY_PARSED`, with what was found and the fix for each framework: the one
+ * message every path (verifyWebhook, createHandler, the Node adapter) gives.
+ *
+ * @example
+ * throw bodyAlreadyParsed("The request body is an object.");
+ */
+export function bodyAlreadyParsed(found: string): WebhookBodyError {
+  return new WebhookBodyError("BODY_ALREADY_PARSED", `${found} ${PARSED_FIX}`);
 }

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { defineEvent } from "./envelope.js";
-import { isoDateTime, openEnum, openObject } from "./schema-kit.js";
+import { isoDateTime, openEnum, openObject } from "../provider/schema-kit.js";
 
 const affiliateStatus = openEnum(["pending", "active", "blocked"]);
 

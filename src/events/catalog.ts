@@ -4,7 +4,7 @@ import { conversionCreatedSchema, conversionRefundedSchema } from "./conversion.
 import { flagResolvedSchema } from "./fraud.js";
 import { payoutCompletedSchema, payoutCreatedSchema, payoutFailedSchema, payoutProcessingSchema } from "./payout.js";
 import { programCreatedSchema, programUpdatedSchema } from "./program.js";
-import { lazyRecord, toStrict } from "./schema-kit.js";
+import { lazyRecord, toStrict } from "../provider/schema-kit.js";
 
 /**
  * One zod schema per AgentRef event type, keyed by type: the single source of the

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { defineEvent } from "./envelope.js";
-import { currencyCode, isoDateTime, minorUnits, openEnum, openObject } from "./schema-kit.js";
+import { currencyCode, isoDateTime, minorUnits, openEnum, openObject } from "../provider/schema-kit.js";
 
 const conversionStatus = openEnum(["pending", "approved", "refunded", "rejected", "partially_refunded", "paid"]);
 

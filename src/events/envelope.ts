@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { isoDateTime, lenientOr, openEnum, openObject } from "./schema-kit.js";
+import { isoDateTime, lenientOr, openEnum, openObject } from "../provider/schema-kit.js";
 
 /**
  * The only envelope version this SDK understands. AgentRef documents it as "always 2".

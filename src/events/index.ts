@@ -1,8 +1,5 @@
 export * from "./catalog.js";
 export { envelopeSchema, environmentSchema, SCHEMA_VERSION, defineEvent, type ProgramScope } from "./envelope.js";
-export { openEnum, openObject, toStrict } from "./schema-kit.js";
-export { parseEvent, isEventType, type ParseEventOptions, type ParsedEvent } from "./parse.js";
-export { UnknownEvent, isUnknownEvent } from "./unknown-event.js";
 export {
   programCreatedSchema,
   programUpdatedSchema,

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { defineEvent } from "./envelope.js";
-import { openEnum, openObject } from "./schema-kit.js";
+import { openEnum, openObject } from "../provider/schema-kit.js";
 
 // Public pages disagree: one shows `percentage` + `commissionValue`, another
 // `recurring` + `commissionPercent`; the REST API uses one_time / recurring /

@@ -1,19 +1,24 @@
-import type { AnyProvider } from "../core/provider.js";
-import { isWebhookError, WebhookError } from "../errors/index.js";
-import type { AgentRefProvider } from "../providers/agentref.js";
-import { createPipeline, type Pipeline } from "./pipeline.js";
-import { declaredTooLarge, bodyTooLarge, readBody } from "./read-body.js";
-import type { DeliveryResponse } from "./responses.js";
+import { createMemoryStore } from "../idempotency/memory.js";
+import type { DeliveryResponse } from "../lifecycle/answer.js";
+import { createFilter } from "../lifecycle/filter.js";
+import { createLifecycle } from "../lifecycle/lifecycle.js";
+import { DEFAULT_BODY_TIMEOUT_MS, DEFAULT_MAX_BODY_BYTES } from "../lifecycle/read-body.js";
+import { createRouter } from "../lifecycle/route.js";
+import { DEFAULT_HANDLER_TIMEOUT_MS } from "../lifecycle/run-once.js";
+import { retryWindowMs, type AnyProvider } from "../provider/define-provider.js";
+import { agentref, type AgentRefProvider } from "../providers/agentref.js";
+import { toLogger } from "../util/logger.js";
+import { positiveInteger } from "../util/options.js";
 import type { CreateHandlerOptions, WebhookHandler } from "./types.js";
-
-const pipelineKey = Symbol.for("agentref-webhooks.pipeline");
 
 /**
  * Creates the receiver: one function, Web `Request` in, `Response` out, for any
  * framework. It reads the body within `maxBodyBytes` and `bodyTimeoutMs`, verifies
  * the signature, parses once, applies the filters, claims the event id in the
- * idempotency store, runs the handler for the event's type, and answers with the
- * status the README's table gives (never 410, never 3xx). It never throws.
+ * idempotency store, runs the handler for the event's type (renewing its claim while it
+ * runs), and answers with the status the docs' table gives (never 410, never 3xx). It
+ * never throws. Nothing random, no timer and no I/O happen until the first request, so
+ * it can be created at module scope everywhere, Cloudflare Workers included.
  *
  * @example
  * import { createHandler } from "agentref-webhooks";
@@ -30,50 +35,42 @@ const pipelineKey = Symbol.for("agentref-webhooks.pipeline");
 export function createHandler<P extends AnyProvider = AgentRefProvider, E extends boolean = false>(
   options: CreateHandlerOptions<P, E>,
 ): WebhookHandler {
-  const pipeline = createPipeline(options);
-  const handler: WebhookHandler = async (request) => {
-    const receivedAt = new Date();
-    if (request.method === "POST") {
-      if (declaredTooLarge(request.headers.get("content-length"), pipeline.limits.maxBytes)) {
-        // No byte of an oversized body is read, let alone hashed.
-        request.body?.cancel().catch(() => {});
-        return toResponse(pipeline.reject(bodyTooLarge(pipeline.limits.maxBytes), receivedAt));
-      }
-      if (request.bodyUsed || request.body?.locked) {
-        // Reading it would throw, and a throw is not a slow client: say what happened.
-        return toResponse(pipeline.reject(bodyAlreadyRead(), receivedAt));
-      }
-      let body: Uint8Array;
-      try {
-        body = await readBody(request.body, pipeline.limits);
-      } catch (error) {
-        const known = isWebhookError(error) ? error : new WebhookError("BODY_TIMEOUT", "The body could not be read.", { cause: error });
-        return toResponse(pipeline.reject(known, receivedAt));
-      }
-      return toResponse(await pipeline.process({ method: "POST", headers: request.headers, body, receivedAt }));
-    }
-    return toResponse(await pipeline.process({ method: request.method, headers: request.headers, body: "", receivedAt }));
-  };
-  Object.defineProperty(handler, pipelineKey, { value: pipeline });
-  return handler;
+  const provider: AnyProvider = options.provider ?? agentref;
+  const logger = toLogger(options.logger);
+  const store = options.store ?? createMemoryStore({ logger });
+  const window = retryWindowMs(provider);
+  if (store.settings.ttlMs < window) {
+    logger.warn?.(
+      `the idempotency store keeps records for ${store.settings.ttlMs} ms (${hours(store.settings.ttlMs)} h), but ${provider.name} ` +
+        `may still deliver an event ${window} ms (${hours(window)} h) after its first attempt (its retry schedule plus tolerance), ` +
+        `so a late retry would run twice. Give the store ttlMs >= ${window} (milliseconds, not seconds).`,
+      { ttlMs: store.settings.ttlMs, retryWindowMs: window, provider: provider.name },
+    );
+  }
+  const handle = createLifecycle({
+    provider,
+    secret: options.secret,
+    tolerance: options.tolerance,
+    strict: options.strict ?? false,
+    store,
+    limits: {
+      maxBytes: positiveInteger("createHandler", "maxBodyBytes", options.maxBodyBytes, DEFAULT_MAX_BODY_BYTES, "bytes"),
+      timeoutMs: positiveInteger("createHandler", "bodyTimeoutMs", options.bodyTimeoutMs, DEFAULT_BODY_TIMEOUT_MS),
+    },
+    filter: createFilter(options),
+    route: createRouter(provider, "createHandler", options),
+    scope: options.idempotencyScope as never,
+    enqueue: options.enqueue as never,
+    hooks: options,
+    logger,
+    now: options.now ?? Date.now,
+    handlerTimeoutMs: positiveInteger("createHandler", "handlerTimeoutMs", options.handlerTimeoutMs, DEFAULT_HANDLER_TIMEOUT_MS),
+    exposeErrors: options.exposeErrors ?? false,
+  });
+  return async (request) => toResponse(await handle(request));
 }
 
-/**
- * @internal The pipeline behind a handler made by `createHandler`, for adapters that skip Request/Response.
- *
- * @example
- * const pipeline = pipelineOf(handler);
- * if (pipeline) await pipeline.process({ method: "POST", headers, body });
- */
-export function pipelineOf(handler: WebhookHandler): Pipeline | undefined {
-  return (handler as unknown as Record<symbol, Pipeline | undefined>)[pipelineKey];
-}
-
-const bodyAlreadyRead = () =>
-  new WebhookError(
-    "BODY_ALREADY_PARSED",
-    "The request body was already read (request.text() / request.json() was called, or the body was piped elsewhere) before the webhook handler got it. Pass the original, unread Request: the signature covers the raw bytes.",
-  );
+const hours = (ms: number) => (ms / 3_600_000).toFixed(2);
 
 function toResponse(result: DeliveryResponse): Response {
   return new Response(result.body, { status: result.status, headers: result.headers });

@@ -1,32 +1,11 @@
-import type { Logger } from "../core/logger.js";
-import type { AnyProvider, EventTypeOf, ProviderEvent, ProviderEventOf } from "../core/provider.js";
+import type { SecretOption } from "../lifecycle/authenticate.js";
+import type { DeliveryMeta, HandlerContext, LifecycleInfo } from "../lifecycle/context.js";
+import type { AnyProvider, EventTypeOf, ProviderEvent, ProviderEventOf } from "../provider/define-provider.js";
+import type { LoggerInput } from "../util/logger.js";
 import type { WebhookError } from "../errors/index.js";
-import type { UnknownEvent } from "../events/unknown-event.js";
+import type { UnknownEvent } from "../provider/unknown-event.js";
 import type { IdempotencyStore } from "../idempotency/store.js";
 import type { AgentRefProvider } from "../providers/agentref.js";
-import type { HeaderGetter } from "../verify/headers.js";
-import type { DeliveryOutcome } from "./responses.js";
-
-/**
- * What every handler receives beside the event.
- *
- * @example
- * on: { "payout.failed": async (event, ctx) => log(ctx.deliveryId, ctx.receivedAt) }
- */
-export interface HandlerContext {
-  /** The delivery id from the signature headers (`svix-id`): the same on every retry. */
-  deliveryId: string;
-  /** The event id from the envelope: the idempotency key. */
-  eventId: string;
-  /** The signature timestamp (Unix seconds) of this attempt. */
-  timestamp: number;
-  /** When this attempt reached us. */
-  receivedAt: Date;
-  /** The raw body exactly as verified. */
-  rawBody: string;
-  /** The provider's name (`agentref` unless another provider was given). */
-  provider: string;
-}
 
 /**
  * A typed handler for one event type.
@@ -57,49 +36,6 @@ export type HandlerMap<P extends AnyProvider = AgentRefProvider, Exhaustive exte
   : { [T in EventTypeOf<P>]?: EventHandler<ProviderEventOf<P, T>> | Ignore };
 
 /**
- * What lifecycle hooks receive, for logs and metrics.
- *
- * @example
- * onHandled: (info) => metrics.timing(`webhook.${info.type}`, info.durationMs)
- */
-export interface LifecycleInfo {
-  deliveryId: string | undefined;
-  eventId: string | undefined;
-  type: string | undefined;
-  outcome: DeliveryOutcome | "verified" | "failed" | "rejected";
-  status: number;
-  /** Time from the first byte read to the answer, in ms. */
-  durationMs: number;
-  /** Why a delivery was filtered, rejected or failed. */
-  reason?: string;
-  error?: WebhookError;
-}
-
-/**
- * What a secret resolver receives: unverified hints to pick the secret by.
- * Nothing here is authenticated yet: use it only to choose among your own secrets.
- *
- * @example
- * secret: async (hints) => (hints.envelope()?.environment === "production" ? prodSecret : previewSecret)
- */
-export interface SecretHints {
-  /** The delivery id header (unverified). */
-  deliveryId: string | undefined;
-  /** Reads a request header. */
-  header: HeaderGetter;
-  /** The envelope, parsed without verification (parsed once and reused after verification), or undefined if not JSON. */
-  envelope(): Record<string, unknown> | undefined;
-}
-
-/**
- * A secret (`whsec_…` or the bare key), several during a rotation, or a resolver.
- *
- * @example
- * secret: [process.env.NEW_SECRET!, process.env.OLD_SECRET!]
- */
-export type SecretOption = string | readonly string[] | ((hints: SecretHints) => string | readonly string[] | Promise<string | readonly string[]>);
-
-/**
  * Where `enqueue` mode hands a verified event (see `agentref-webhooks/bullmq`).
  * Resolve only once the queue has durably accepted the job; reject otherwise.
  *
@@ -109,21 +45,9 @@ export type SecretOption = string | readonly string[] | ((hints: SecretHints) =>
 export type Enqueue<P extends AnyProvider = AgentRefProvider> = (
   event: ProviderEvent<P> | UnknownEvent,
   meta: DeliveryMeta,
+  /** The verified body, exactly as received: queue this rather than re-serializing the event. */
+  rawBody: string,
 ) => Promise<unknown>;
-
-/**
- * Delivery metadata passed to `enqueue` and carried with queued jobs.
- *
- * @example
- * const meta: DeliveryMeta = { deliveryId: "msg_1", eventId: "msg_1", timestamp: 1614265330, receivedAt: new Date().toISOString(), provider: "agentref" };
- */
-export interface DeliveryMeta {
-  deliveryId: string;
-  eventId: string;
-  timestamp: number;
-  receivedAt: string;
-  provider: string;
-}
 
 /**
  * `createHandler` options. With `exhaustive: true`, `on` is required and must name
@@ -178,12 +102,31 @@ export interface HandlerOptionsBase<P extends AnyProvider = AgentRefProvider, Ex
   strict?: boolean;
   /** Queue mode: hand verified events to a durable queue and answer 202. */
   enqueue?: Enqueue<P>;
+  /** After verification and decoding, before filters and the handler (`outcome: "verified"`). */
   onVerified?: (info: LifecycleInfo) => unknown;
+  /** A delivery of an event completed earlier: acknowledged 200, the handler not run. */
   onDuplicate?: (info: LifecycleInfo) => unknown;
+  /** Every 2xx answer that is not a duplicate: handled, unhandled, unknown, filtered, accepted. */
   onHandled?: (info: LifecycleInfo) => unknown;
+  /** The handler threw or timed out (answered 500; `info.error` says why). */
   onFailed?: (info: LifecycleInfo) => unknown;
-  /** Structured logger. Default: warnings and errors to the console; never the secret or the body. */
-  logger?: Logger;
+  /**
+   * Structured logger: `console`, pino or winston as they are. Default: warnings and errors
+   * to the console. Never given the secret or the body.
+   */
+  logger?: LoggerInput;
+  /**
+   * A handler that has not settled after this many ms is given up: its claim is released
+   * (the sender's next retry runs it again) and the delivery is answered 500
+   * `HANDLER_TIMEOUT`. Until then no retry runs concurrently. Default 10 minutes.
+   */
+  handlerTimeoutMs?: number;
+  /**
+   * Send the full error message in 5xx answers (for development). By default they carry
+   * the code, a generic message and a correlation id; the full error goes to the logger
+   * and `onError`, since answers land in the sender's delivery log.
+   */
+  exposeErrors?: boolean;
   /** The clock (epoch ms), for tests with a virtual clock. Default `Date.now`. */
   now?: () => number;
 }

@@ -3,7 +3,7 @@
 export {
   DEFAULT_LEASE_MS,
   DEFAULT_TTL_MS,
-  MIN_SAFE_TTL_MS,
+
   type ClaimOptions,
   type ClaimResult,
   type IdempotencyStore,

@@ -1,5 +1,5 @@
 import { WebhookError } from "../errors/index.js";
-import { defaultLogger } from "../core/logger.js";
+import { defaultLogger } from "../util/logger.js";
 import { checkPositiveInteger, newOwnerToken, resolveStoreSettings, type StoreSettingsInput } from "./settings.js";
 import type { ClaimOptions, ClaimResult, IdempotencyStore } from "./store.js";
 
@@ -191,6 +191,13 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
       record.status = "completed";
       record.expiresAt = at + settings.ttlMs;
       write(key, record);
+      return true;
+    },
+    async renew(key, token) {
+      const at = now();
+      const record = live(key, at);
+      if (record === undefined || record.token !== token || record.status !== "in-progress") return false;
+      record.leaseExpiresAt = at + settings.leaseMs;
       return true;
     },
     async release(key, token) {

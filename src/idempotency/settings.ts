@@ -1,4 +1,4 @@
-import { defaultLogger, type Logger } from "../core/logger.js";
+import { defaultLogger, type Logger } from "../util/logger.js";
 import { WebhookError } from "../errors/index.js";
 import { DEFAULT_LEASE_MS, DEFAULT_TTL_MS, MIN_SAFE_TTL_MS, type StoreSettings } from "./store.js";
 

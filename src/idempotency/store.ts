@@ -49,6 +49,8 @@ export interface IdempotencyStore {
   complete(key: string, token: string): Promise<boolean>;
   /** Drop the claim so a retry can run again. False when `token` no longer owns it. */
   release(key: string, token: string): Promise<boolean>;
+  /** Extend the lease of an in-progress claim to now + `leaseMs`. False when `token` no longer owns it. */
+  renew(key: string, token: string): Promise<boolean>;
   /** The store's settings, for diagnostics. */
   readonly settings: StoreSettings;
 }

@@ -1,5 +1,5 @@
-import { defineProvider } from "../core/provider.js";
-import { WebhookError } from "../errors/index.js";
+import { WebhookPayloadError } from "../errors/index.js";
+import { defineProvider } from "../provider/define-provider.js";
 import { eventSchemas } from "../events/catalog.js";
 import { envelopeSchema, SCHEMA_VERSION } from "../events/envelope.js";
 import { sampleEvents } from "../events/samples.js";
@@ -39,7 +39,7 @@ export const agentref = defineProvider({
     scopeKey: "merchantId",
     check(raw) {
       if ("schemaVersion" in raw && raw.schemaVersion !== SCHEMA_VERSION) {
-        throw new WebhookError(
+        throw new WebhookPayloadError(
           "UNSUPPORTED_SCHEMA_VERSION",
           `schemaVersion ${JSON.stringify(raw.schemaVersion)} is not supported (this SDK reads schemaVersion ${SCHEMA_VERSION}). Upgrade agentref-webhooks; AgentRef keeps retrying for ~46 h meanwhile.`,
         );
@@ -49,6 +49,7 @@ export const agentref = defineProvider({
   events: eventSchemas,
   retrySchedule: agentrefRetrySchedule,
   timeoutMs: 30_000,
+  toleranceSeconds: 300,
   samples: sampleEvents,
 });
 

@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { defineProvider, type EnvelopeSpec } from "../core/provider.js";
-import { openEvents } from "../core/open-events.js";
-import { openObject } from "../events/schema-kit.js";
+import { defineProvider, type EnvelopeSpec } from "../provider/define-provider.js";
+import { openEvents } from "../provider/open-events.js";
+import { openObject } from "../provider/schema-kit.js";
 import { standardWebhooksScheme, type SignatureScheme } from "../verify/index.js";
 
 /**

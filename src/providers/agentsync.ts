@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { defineProvider } from "../core/provider.js";
-import { openEvents } from "../core/open-events.js";
-import { isoDateTime, lenientOr, openObject } from "../events/schema-kit.js";
+import { defineProvider } from "../provider/define-provider.js";
+import { openEvents } from "../provider/open-events.js";
+import { isoDateTime, lenientOr, openObject } from "../provider/schema-kit.js";
 import { createStandardWebhooksScheme } from "../verify/index.js";
 
 /**

@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { defineProvider } from "../core/provider.js";
-import { openEvents } from "../core/open-events.js";
-import { isoDateTime, openObject } from "../events/schema-kit.js";
+import { defineProvider } from "../provider/define-provider.js";
+import { openEvents } from "../provider/open-events.js";
+import { isoDateTime, openObject } from "../provider/schema-kit.js";
 import { createHexHmacScheme } from "../verify/index.js";
 
 // Agiled does not document the JSON types of its ids: accept strings and numbers.

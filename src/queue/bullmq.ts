@@ -1,7 +1,7 @@
 // `agentref-webhooks/bullmq`: queue mode on BullMQ. The only entry that imports
 // bullmq, so the root package never loads it.
 
-export { bullmqEnqueue, DEFAULT_DEDUPE_WINDOW_MS, type BullmqEnqueueOptions, type QueueLike } from "./enqueue.js";
+export { bullmqEnqueue, type BullmqEnqueueOptions, type QueueLike } from "./enqueue.js";
 export { bullmqJobId } from "./job-id.js";
 export type { QueuedDelivery } from "./job-data.js";
 export { DEFAULT_BACKOFF, type WorkerBackoff } from "./backoff.js";

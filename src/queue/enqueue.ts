@@ -1,22 +1,14 @@
 import type { JobsOptions } from "bullmq";
-import { defaultLogger, type Logger } from "../core/logger.js";
-import type { AnyProvider } from "../core/provider.js";
 import { WebhookError } from "../errors/index.js";
-import type { DeliveryMeta, Enqueue } from "../handler/types.js";
-import { MIN_SAFE_TTL_MS } from "../idempotency/store.js";
-import { UnknownEvent } from "../events/unknown-event.js";
+import type { Enqueue } from "../handler/types.js";
+import type { DeliveryMeta } from "../lifecycle/context.js";
+import { retryWindowMs, type AnyProvider } from "../provider/define-provider.js";
+import { UnknownEvent } from "../provider/unknown-event.js";
 import { agentref, type AgentRefProvider } from "../providers/agentref.js";
-import { bullmqJobId } from "./job-id.js";
-import { toJobData, type QueuedDelivery } from "./job-data.js";
-
-/**
- * Completed jobs are kept this long by default (47 h), in ms. While a completed job
- * exists, a redelivery of its event is a no-op; AgentRef retries for ~46.3 h.
- *
- * @example
- * bullmqEnqueue(queue, { dedupeWindowMs: DEFAULT_DEDUPE_WINDOW_MS * 2 });
- */
-export const DEFAULT_DEDUPE_WINDOW_MS = MIN_SAFE_TTL_MS;
+import { toLogger, type LoggerInput } from "../util/logger.js";
+import { positiveInteger } from "../util/options.js";
+import { withTimeout } from "../util/timeout.js";
+import type { QueuedDelivery } from "./job-data.js";
 
 const DEFAULT_ENQUEUE_TIMEOUT_MS = 5_000;
 
@@ -42,7 +34,8 @@ export interface BullmqEnqueueOptions<P extends AnyProvider = AgentRefProvider> 
   provider?: P;
   /**
    * How long (ms) completed jobs are kept: a redelivery within this window finds the
-   * job and adds nothing. Default 47 h; shorter is warned about (AgentRef retries for ~46.3 h).
+   * job and adds nothing. Default: the provider's retry window (its retry schedule plus
+   * tolerance, ~46.4 h for AgentRef) rounded up to the hour; shorter is warned about.
    * Failed jobs are kept until you remove them (they stay inspectable, and dedupe too).
    */
   dedupeWindowMs?: number;
@@ -57,14 +50,14 @@ export interface BullmqEnqueueOptions<P extends AnyProvider = AgentRefProvider> 
    */
   jobOptions?: Omit<JobsOptions, "jobId" | "attempts" | "backoff">;
   /** Where the short-window warning goes. Default: the console. */
-  logger?: Logger;
+  logger?: LoggerInput;
 }
 
 /**
  * Queue mode for `createHandler`: an `Enqueue` that adds each verified event to a
- * BullMQ queue. The job is named after the event type, its id is derived from the
- * provider and event id ({@link bullmqJobId}), and its data is the envelope plus the
- * delivery metadata ({@link QueuedDelivery}). The promise resolves once Redis has
+ * BullMQ queue. The job is named after the event type, its id is the event's
+ * idempotency key (`meta.key`: provider, tenant and event id, the same key inline mode
+ * claims), and its data is the verified body plus the delivery metadata ({@link QueuedDelivery}). The promise resolves once Redis has
  * acknowledged the add and rejects on a Redis error or after `timeoutMs` (the handler
  * then answers 503 and the sender retries).
  *
@@ -82,14 +75,15 @@ export interface BullmqEnqueueOptions<P extends AnyProvider = AgentRefProvider> 
  */
 export function bullmqEnqueue<P extends AnyProvider = AgentRefProvider>(queue: QueueLike, options: BullmqEnqueueOptions<P> = {}): Enqueue<P> {
   const provider: AnyProvider = options.provider ?? agentref;
-  const dedupeWindowMs = positiveInteger("dedupeWindowMs", options.dedupeWindowMs, DEFAULT_DEDUPE_WINDOW_MS);
-  const timeoutMs = positiveInteger("timeoutMs", options.timeoutMs, DEFAULT_ENQUEUE_TIMEOUT_MS);
-  if (dedupeWindowMs < MIN_SAFE_TTL_MS) {
-    (options.logger ?? defaultLogger).warn?.(
-      `bullmqEnqueue: dedupeWindowMs is ${dedupeWindowMs} ms (${(dedupeWindowMs / 3_600_000).toFixed(2)} h), shorter than 47 h. ` +
-        `AgentRef retries for up to ~46.3 h, so a retry arriving after its completed job was removed creates a second job. ` +
-        `dedupeWindowMs is in milliseconds.`,
-      { queue: queue.name, dedupeWindowMs },
+  const window = retryWindowMs(provider);
+  const dedupeWindowMs = positiveInteger("bullmqEnqueue", "dedupeWindowMs", options.dedupeWindowMs, Math.ceil(window / 3_600_000) * 3_600_000);
+  const timeoutMs = positiveInteger("bullmqEnqueue", "timeoutMs", options.timeoutMs, DEFAULT_ENQUEUE_TIMEOUT_MS);
+  if (dedupeWindowMs < window) {
+    toLogger(options.logger).warn?.(
+      `bullmqEnqueue: dedupeWindowMs is ${dedupeWindowMs} ms (${(dedupeWindowMs / 3_600_000).toFixed(2)} h), shorter than ` +
+        `${provider.name}'s retry window (${(window / 3_600_000).toFixed(2)} h), so a retry arriving after its completed job ` +
+        `was removed creates a second job. dedupeWindowMs is in milliseconds.`,
+      { queue: queue.name, dedupeWindowMs, retryWindowMs: window },
     );
   }
   const jobOptions: JobsOptions = {
@@ -98,19 +92,13 @@ export function bullmqEnqueue<P extends AnyProvider = AgentRefProvider>(queue: Q
     ...options.jobOptions,
   };
 
-  return async (event, meta: DeliveryMeta) => {
+  return async (event, meta: DeliveryMeta, rawBody: string) => {
     const type = event instanceof UnknownEvent ? event.type : String((event as Record<string, unknown>)[provider.envelope.typeKey]);
-    const add = queue.add(type, toJobData(event as object, meta), { ...jobOptions, jobId: bullmqJobId(meta.eventId, meta.provider) });
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`no acknowledgement from Redis within ${timeoutMs} ms`)),
-        timeoutMs,
-      );
-    });
+    const data: QueuedDelivery = { v: 2, body: rawBody, meta: { ...meta } };
+    const add = queue.add(type, data, { ...jobOptions, jobId: meta.key });
     try {
       // A late add that lands after the timeout is harmless: the retry maps to the same job id.
-      await Promise.race([add, timeout]);
+      await withTimeout(add, timeoutMs, `no acknowledgement from Redis within ${timeoutMs} ms`);
     } catch (cause) {
       add.catch(() => {});
       throw new WebhookError(
@@ -119,16 +107,6 @@ export function bullmqEnqueue<P extends AnyProvider = AgentRefProvider>(queue: Q
           `the sender will retry. Check that the queue's Redis is reachable.`,
         { cause },
       );
-    } finally {
-      clearTimeout(timer);
     }
   };
-}
-
-function positiveInteger(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value <= 0) {
-    throw new RangeError(`bullmqEnqueue: ${name} must be a positive integer of milliseconds, got ${String(value)}.`);
-  }
-  return value;
 }

@@ -1,38 +1,25 @@
-import type { DeliveryMeta } from "../handler/types.js";
-import { UnknownEvent } from "../events/unknown-event.js";
+import type { DeliveryMeta } from "../lifecycle/context.js";
 
 /**
- * What a queued job carries: the verified envelope as plain JSON (for an event type
- * not in the catalog, the envelope as sent) and the delivery metadata. The worker
- * re-validates `event` with `parseEvent`, so it receives typed events again.
+ * What a queued job carries: the verified body exactly as received, and the delivery
+ * metadata. The worker decodes the body with the same step as the receiver, so it gets
+ * typed events again, and no payload the receiver accepted can fail to be queued.
  *
  * @example
- * const job = await queue.getJob(bullmqJobId("msg_abc123"));
+ * const job = await queue.getJob(meta.key);
  * const data: QueuedDelivery | undefined = job?.data;
  * data?.meta.deliveryId;
  */
 export interface QueuedDelivery {
   /** The job data format; bumped if it ever changes shape. */
-  v: 1;
-  /** The envelope, exactly the fields the receiver validated (unknown fields kept). */
-  event: Record<string, unknown>;
+  v: 2;
+  /** The verified body, as received. */
+  body: string;
   meta: DeliveryMeta;
 }
 
 /**
- * @internal
- *
- * @example
- * await queue.add(event.type, toJobData(event, meta), { jobId: bullmqJobId(event.id) });
- */
-export function toJobData(event: object, meta: DeliveryMeta): QueuedDelivery {
-  // An UnknownEvent is a class instance: queue the envelope, not its wrapper.
-  const envelope = event instanceof UnknownEvent ? event.raw : event;
-  return { v: 1, event: envelope as Record<string, unknown>, meta: { ...meta } };
-}
-
-/**
- * @internal Checks the shape of job data read back from Redis (anything may have put it there).
+ * Checks the shape of job data read back from Redis (anything may have put it there).
  *
  * @example
  * if (!isQueuedDelivery(job.data)) throw new UnrecoverableError("not a webhook job");
@@ -42,13 +29,13 @@ export function isQueuedDelivery(value: unknown): value is QueuedDelivery {
   const data = value as Partial<QueuedDelivery>;
   const meta = data.meta as Partial<DeliveryMeta> | undefined;
   return (
-    data.v === 1 &&
-    typeof data.event === "object" &&
-    data.event !== null &&
+    data.v === 2 &&
+    typeof data.body === "string" &&
     typeof meta === "object" &&
     meta !== null &&
     typeof meta.eventId === "string" &&
     typeof meta.deliveryId === "string" &&
+    typeof meta.key === "string" &&
     typeof meta.provider === "string" &&
     typeof meta.timestamp === "number" &&
     typeof meta.receivedAt === "string"

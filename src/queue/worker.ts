@@ -1,10 +1,13 @@
 import { UnrecoverableError, Worker, type ConnectionOptions, type Job, type WorkerOptions } from "bullmq";
-import { defaultLogger, type Logger } from "../core/logger.js";
-import type { AnyProvider, EventTypeOf, ProviderEvent, ProviderEventOf } from "../core/provider.js";
-import { eventIdOf, parseEvent } from "../events/parse.js";
-import { UnknownEvent } from "../events/unknown-event.js";
-import type { HandlerContext, Ignore } from "../handler/types.js";
+import type { Ignore } from "../handler/types.js";
+import type { HandlerContext } from "../lifecycle/context.js";
+import { decode } from "../lifecycle/decode.js";
+import { receivedDelivery } from "../lifecycle/authenticate.js";
+import { createRouter } from "../lifecycle/route.js";
+import type { AnyProvider, EventTypeOf, ProviderEvent, ProviderEventOf } from "../provider/define-provider.js";
+import { UnknownEvent } from "../provider/unknown-event.js";
 import { agentref, type AgentRefProvider } from "../providers/agentref.js";
+import { toLogger, type LoggerInput } from "../util/logger.js";
 import { DEFAULT_BACKOFF, toBullmqBackoff, type WorkerBackoff } from "./backoff.js";
 import { isQueuedDelivery, type QueuedDelivery } from "./job-data.js";
 
@@ -26,7 +29,7 @@ export interface WorkerContext extends HandlerContext {
   attempt: number;
   /** The worker's `attempts`: after this many failures the event is dead-lettered. */
   maxAttempts: number;
-  /** The BullMQ job id ({@link bullmqJobId} of the event). */
+  /** The BullMQ job id: the event's idempotency key (`meta.key` of the delivery). */
   jobId: string;
   /** The BullMQ job, for `job.log()` or `job.updateProgress()`. */
   job: Job<QueuedDelivery, WorkerJobResult>;
@@ -56,7 +59,7 @@ export type WorkerHandlerMap<P extends AnyProvider = AgentRefProvider, Exhaustiv
  * What a completed job returns (kept as BullMQ's `returnvalue`).
  *
  * @example
- * const job = await queue.getJob(bullmqJobId("msg_1"));
+ * const job = await queue.getJob(jobId);
  * job?.returnvalue?.outcome; // "handled"
  */
 export interface WorkerJobResult {
@@ -98,8 +101,8 @@ export interface CreateWorkerOptions<P extends AnyProvider = AgentRefProvider, E
   onDeadLetter?: (event: ProviderEvent<P> | UnknownEvent, error: Error, ctx: WorkerContext) => unknown;
   /** Re-validate strictly (unknown fields and enum values rejected). Default false. */
   strict?: boolean;
-  /** Structured logger. Default: warnings and errors to the console. */
-  logger?: Logger;
+  /** Structured logger (`console`, pino, winston). Default: warnings and errors to the console. */
+  logger?: LoggerInput;
   /** Any other BullMQ worker option (`lockDuration`, `stalledInterval`, `maxStalledCount`, `autorun`, …). */
   workerOptions?: Omit<WorkerOptions, "connection" | "concurrency">;
 }
@@ -169,36 +172,30 @@ export function createWorker<P extends AnyProvider = AgentRefProvider, E extends
   options: CreateWorkerOptions<P, E>,
 ): WebhookWorker {
   const provider: AnyProvider = options.provider ?? agentref;
-  const logger = options.logger ?? defaultLogger;
+  const logger = toLogger(options.logger);
   const attempts = options.attempts ?? DEFAULT_WORKER_ATTEMPTS;
   if (!Number.isInteger(attempts) || attempts < 1) {
     throw new RangeError(`createWorker: attempts must be an integer ≥ 1, got ${String(attempts)}.`);
   }
-  const handlers = (options.on ?? {}) as Record<string, AnyHandler | Ignore | undefined>;
-  for (const key of Object.keys(handlers)) {
-    if (!provider.has(key)) {
-      throw new TypeError(`createWorker: "${key}" is not a ${provider.name} event type (known: ${provider.types.join(", ")}).`);
-    }
-  }
+  // The receiver's route step, with the worker's context.
+  const route = createRouter<WorkerContext>(provider, "createWorker", options as never);
   const { workerOptions = {} } = options;
   const backoff = toBullmqBackoff(options.backoff ?? DEFAULT_BACKOFF, workerOptions.settings?.backoffStrategy);
-  const onUnhandled = options.onUnhandled as AnyHandler | undefined;
-  const onUnknown = options.onUnknown as AnyHandler | undefined;
   const onDeadLetter = options.onDeadLetter as ((event: unknown, error: Error, ctx: WorkerContext) => unknown) | undefined;
   // Errors the processor threw (it already decided on their dead letter), so the
   // "failed" listener only acts on failures BullMQ raised without calling the processor.
   const fromProcessor = new WeakSet<Error>();
 
-  const contextOf = (job: Job<QueuedDelivery, WorkerJobResult>, attempt: number): WorkerContext => {
+  const contextOf = (job: Job<QueuedDelivery, WorkerJobResult>, attempt: number, signal: AbortSignal): WorkerContext => {
     const data: Partial<QueuedDelivery> = isQueuedDelivery(job.data) ? job.data : {};
     return {
       deliveryId: data.meta?.deliveryId ?? String(job.id),
       eventId: data.meta?.eventId ?? String(job.id),
       timestamp: data.meta?.timestamp ?? Math.floor(job.timestamp / 1000),
       receivedAt: new Date(data.meta?.receivedAt ?? job.timestamp),
-      // The verified bytes are not queued; this is the envelope re-serialized.
-      rawBody: JSON.stringify(data.event ?? null),
+      rawBody: data.body ?? "",
       provider: data.meta?.provider ?? provider.name,
+      signal,
       attempt,
       maxAttempts: attempts,
       jobId: String(job.id),
@@ -206,14 +203,18 @@ export function createWorker<P extends AnyProvider = AgentRefProvider, E extends
     };
   };
 
+  // The receiver's decode step, on the verified body the job carries. Throws WebhookPayloadError.
+  const decodeJob = (data: QueuedDelivery) =>
+    decode(provider, receivedDelivery({}, data.body).json(), { strict: options.strict ?? false, deliveryId: data.meta.deliveryId });
+
   // Never throws: a job whose data cannot be read is still dead-lettered with what it has.
   const eventOf = (job: Job<QueuedDelivery, WorkerJobResult>): ProviderEvent<P> | UnknownEvent => {
-    const raw: Record<string, unknown> = isQueuedDelivery(job.data) ? job.data.event : {};
     try {
-      return parseEvent(raw, { provider, strict: options.strict ?? false }) as ProviderEvent<P> | UnknownEvent;
+      if (isQueuedDelivery(job.data)) return decodeJob(job.data).event as ProviderEvent<P> | UnknownEvent;
     } catch {
-      return new UnknownEvent(eventIdOf(provider, raw) ?? contextOf(job, 0).eventId, job.name, raw.data, raw);
+      // fall through
     }
+    return new UnknownEvent(String(job.id), job.name, undefined, {});
   };
 
   const deadLetter = async (event: unknown, error: Error, ctx: WorkerContext) => {
@@ -227,17 +228,15 @@ export function createWorker<P extends AnyProvider = AgentRefProvider, E extends
     }
   };
 
-  const processor = async (job: Job<QueuedDelivery, WorkerJobResult>): Promise<WorkerJobResult> => {
+  const processor = async (job: Job<QueuedDelivery, WorkerJobResult>, _token?: string, signal?: AbortSignal): Promise<WorkerJobResult> => {
     // BullMQ decides on a retry from the Job instance's opts when the processor throws,
     // so setting them here makes this worker's policy govern every job it takes.
     job.opts.attempts = attempts;
     job.opts.backoff = backoff.options;
     const attempt = job.attemptsMade + 1;
-    const ctx = contextOf(job, attempt);
+    const ctx = contextOf(job, attempt, signal ?? new AbortController().signal);
 
     let event: ProviderEvent<P> | UnknownEvent | undefined;
-    let run: AnyHandler | undefined;
-    let outcome: WorkerJobResult["outcome"];
     try {
       if (!isQueuedDelivery(job.data)) {
         throw new UnrecoverableError(`Job ${String(job.id)} does not hold an agentref-webhooks delivery (was it added by bullmqEnqueue?).`);
@@ -247,20 +246,15 @@ export function createWorker<P extends AnyProvider = AgentRefProvider, E extends
           `Job ${String(job.id)} holds a ${job.data.meta.provider} event but this worker reads ${provider.name} events: give createWorker the same provider as createHandler, or use one queue per provider.`,
         );
       }
+      let decoded: ReturnType<typeof decodeJob>;
       try {
-        event = parseEvent(job.data.event, { provider, strict: options.strict ?? false }) as ProviderEvent<P> | UnknownEvent;
+        decoded = decodeJob(job.data);
       } catch (cause) {
         // The same bytes will fail the same way on every attempt: no retries.
         throw new UnrecoverableError(`Job ${String(job.id)}: ${String((cause as Error)?.message ?? cause)}`);
       }
-      if (event instanceof UnknownEvent) {
-        outcome = "unknown";
-        run = onUnknown;
-      } else {
-        const handler = handlers[String((event as unknown as Record<string, unknown>)[provider.envelope.typeKey])];
-        outcome = typeof handler === "function" ? "handled" : handler === "ignore" ? "ignored" : "unhandled";
-        run = typeof handler === "function" ? handler : handler === "ignore" ? undefined : onUnhandled;
-      }
+      event = decoded.event as ProviderEvent<P> | UnknownEvent;
+      const { outcome, run } = route(decoded);
       if (run) await run(event, ctx);
       return { outcome };
     } catch (thrown) {
@@ -268,7 +262,7 @@ export function createWorker<P extends AnyProvider = AgentRefProvider, E extends
       const final = attempt >= attempts || error.name === "UnrecoverableError";
       fromProcessor.add(error);
       if (!final) {
-        logger.warn?.("webhook job failed; will retry", { jobId: ctx.jobId, type: job.name, attempt, maxAttempts: attempts, err: error.message });
+        logger.warn?.("webhook job failed; will retry", { jobId: ctx.jobId, type: job.name, attempt, maxAttempts: attempts, err: error });
         throw error;
       }
       await deadLetter(event ?? eventOf(job), error, ctx);
@@ -287,7 +281,7 @@ export function createWorker<P extends AnyProvider = AgentRefProvider, E extends
   // more often than maxStalledCount, or exceeded maxStartedAttempts.
   worker.on("failed", (job, error) => {
     if (!job || fromProcessor.has(error) || !(error.name === "UnrecoverableError" || job.finishedOn)) return;
-    const hook = deadLetter(eventOf(job), error, contextOf(job, job.attemptsMade));
+    const hook = deadLetter(eventOf(job), error, contextOf(job, job.attemptsMade, AbortSignal.abort()));
     worker.pendingHooks.add(hook);
     void hook.finally(() => worker.pendingHooks.delete(hook));
   });

@@ -1,5 +1,5 @@
 import { Webhook } from "standardwebhooks";
-import type { AnyProvider } from "../core/provider.js";
+import type { AnyProvider } from "../provider/define-provider.js";
 import { agentref } from "../providers/agentref.js";
 import type { HeaderFamily, SignatureScheme, SignedHeaders } from "../verify/scheme.js";
 import { decodeStandardWebhooksSecret, secretList, type SecretInput } from "../verify/secret.js";

@@ -1,4 +1,4 @@
-import type { AnyProvider } from "../core/provider.js";
+import type { AnyProvider } from "../provider/define-provider.js";
 import { agentref } from "../providers/agentref.js";
 import type { SecretInput } from "../verify/secret.js";
 import { signPayload, type HeaderNames } from "./sign-payload.js";

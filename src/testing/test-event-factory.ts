@@ -1,8 +1,8 @@
 import type { z } from "zod";
-import type { AnyProvider, EventTypeOf, ProviderEventOf } from "../core/provider.js";
-import { WebhookError } from "../errors/index.js";
+import type { AnyProvider, EventTypeOf, ProviderEventOf } from "../provider/define-provider.js";
+import { WebhookPayloadError } from "../errors/index.js";
 import type { EventOf, EventType } from "../events/catalog.js";
-import { describeIssues, toPayloadIssues } from "../events/issues.js";
+import { describeIssues, toPayloadIssues } from "../provider/issues.js";
 import { agentref, type AgentRefProvider } from "../providers/agentref.js";
 import { deepMerge, type DeepPartial } from "./deep-partial.js";
 import { createIdSequence, type TestEventFactoryOptions } from "./id-sequence.js";
@@ -123,7 +123,7 @@ export function createTestEventFactory(factoryOptions: TestEventFactoryOptions =
         fromSchema === undefined
           ? ""
           : ` The ${provider.name} provider has no documented sample of "${type}"${fromSchema === "built" ? "" : ` and its schema could not be filled in automatically (${fromSchema})`}: pass these fields in overrides.`;
-      throw new WebhookError("INVALID_PAYLOAD", `createTestEvent("${type}"): the event is invalid at ${describeIssues(issues)}.${hint}`, { issues });
+      throw new WebhookPayloadError("INVALID_PAYLOAD", `createTestEvent("${type}"): the event is invalid at ${describeIssues(issues)}.${hint}`, { issues });
     }
     return result.data;
   }
@@ -141,7 +141,7 @@ const defaultFactory = createTestEventFactory();
  *
  * `overrides` is a deep partial of the event: objects merge, arrays replace, and
  * `undefined` removes a field. The result is validated against the event's schema:
- * an override that makes it invalid throws a `WebhookError` (`INVALID_PAYLOAD`) whose
+ * an override that makes it invalid throws a `WebhookPayloadError` (`INVALID_PAYLOAD`) whose
  * message names the path, e.g. `data.amount`. Data timestamps that equal the envelope's
  * `createdAt` in the sample (`failedAt`, `joinedAt`, …) follow the generated one.
  *

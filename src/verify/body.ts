@@ -1,4 +1,4 @@
-import { WebhookError, WebhookVerificationError } from "../errors/index.js";
+import { bodyAlreadyParsed, WebhookPayloadError } from "../errors/index.js";
 import { decodeUtf8Strict } from "./encoding.js";
 
 /**
@@ -12,16 +12,10 @@ import { decodeUtf8Strict } from "./encoding.js";
  */
 export type RawBody = string | Uint8Array | ArrayBuffer | ArrayBufferView;
 
-const PARSED_HINT =
-  "Signatures cover the raw bytes, so verify before any JSON parsing. " +
-  "Express: mount express.raw({ type: \"application/json\" }) on this route (not express.json()). " +
-  "Fastify: add a content-type parser that keeps the body as a string or Buffer (parseAs: \"buffer\"). " +
-  "Next.js / Hono / fetch: pass await request.text().";
-
 /**
  * The body as a string or bytes ready to be signed, without copying.
  *
- * @throws WebhookVerificationError `BODY_ALREADY_PARSED` for anything else (a parsed
+ * @throws WebhookBodyError `BODY_ALREADY_PARSED` for anything else (a parsed
  *   object, `undefined` when no raw body parser ran, a number…).
  * @example
  * signableBody(Buffer.from("{}")); // the same bytes, as a Uint8Array view
@@ -36,20 +30,14 @@ export function signableBody(body: unknown): string | Uint8Array {
   }
   if (ArrayBuffer.isView(body)) return new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
   if (body === undefined || body === null) {
-    throw new WebhookVerificationError(
-      "BODY_ALREADY_PARSED",
-      `The request body is ${String(body)}: no raw body reached the verifier (a body parser consumed it, or none ran). ${PARSED_HINT}`,
-    );
+    throw bodyAlreadyParsed(`The request body is ${String(body)}: no raw body reached the verifier (a body parser consumed it, or none ran).`);
   }
-  throw new WebhookVerificationError(
-    "BODY_ALREADY_PARSED",
-    `The request body is ${Array.isArray(body) ? "an array" : `a ${typeof body}`}, so it was already parsed (by express.json()?). ${PARSED_HINT}`,
-  );
+  throw bodyAlreadyParsed(`The request body is ${Array.isArray(body) ? "an array" : `a ${typeof body}`}, so it was already parsed (by express.json()?).`);
 }
 
 /**
  * The verified body as text. Bytes that are not valid UTF-8 are `INVALID_JSON`
- * (a `WebhookError`, not a verification error: the sender is authentic, the payload
+ * (a `WebhookPayloadError`, not a verification error: the sender is authentic, the payload
  * is unusable), never silently patched with U+FFFD.
  *
  * @example
@@ -59,7 +47,7 @@ export function bodyText(body: string | Uint8Array): string {
   if (typeof body === "string") return body;
   const text = decodeUtf8Strict(body);
   if (text === undefined) {
-    throw new WebhookError(
+    throw new WebhookPayloadError(
       "INVALID_JSON",
       "The verified body is not valid UTF-8, so it cannot be JSON. The signature matched: report this delivery to the sender.",
     );

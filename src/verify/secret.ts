@@ -1,4 +1,4 @@
-import { WebhookVerificationError } from "../errors/index.js";
+import { WebhookConfigError } from "../errors/index.js";
 import { decodeBase64, utf8Bytes, type Base64Problem } from "./encoding.js";
 
 /**
@@ -27,14 +27,14 @@ const KNOWN_FOREIGN_PREFIX = /^(wh[ps]k|hwsec|wsec|whsecret|whsce|wshec)_/i;
 // base64url key may itself start with letters and `_` (e.g. `wHAA_…`).
 const FOREIGN_PREFIX = /^(wh[a-z]*|[a-z]*sec)_/i;
 
-function foreignPrefix(prefix: string): WebhookVerificationError {
+function foreignPrefix(prefix: string): WebhookConfigError {
   const shown = prefix.length <= 9 ? `"${prefix}"` : "an unknown prefix";
   const hint = /^wh[ps]k_$/i.test(prefix) ? " That is an asymmetric (ed25519) key, which this scheme does not use." : "";
   return invalid(`The webhook secret starts with ${shown}, not "whsec_".${hint} Copy the endpoint's signing secret, which starts with "whsec_".`);
 }
 
-const invalid = (message: string): WebhookVerificationError =>
-  new WebhookVerificationError("INVALID_SECRET", message);
+const invalid = (message: string): WebhookConfigError =>
+  new WebhookConfigError("INVALID_SECRET", message);
 
 const base64Hints: Record<Base64Problem, string> = {
   empty: "the key after the prefix is empty",
@@ -70,7 +70,7 @@ function checkLength(key: Uint8Array, what: string): Uint8Array {
  * bound on the key length (like the `standardwebhooks` package): HMAC hashes keys
  * longer than 64 bytes, so an 81-byte key is fine.
  *
- * @throws WebhookVerificationError `INVALID_SECRET` when empty, padded with whitespace,
+ * @throws WebhookConfigError `INVALID_SECRET` when empty, padded with whitespace,
  *   not base64, shorter than 16 bytes, or carrying another prefix (`whpk_`, `whsk_`, `hwsec_`…).
  * @example
  * decodeStandardWebhooksSecret("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"); // 24-byte Uint8Array
@@ -98,7 +98,7 @@ export function decodeStandardWebhooksSecret(secret: string): Uint8Array {
  * Decodes a secret used as given: its UTF-8 bytes are the HMAC key (Agiled and
  * other providers that document no encoding).
  *
- * @throws WebhookVerificationError `INVALID_SECRET` when empty, padded with whitespace,
+ * @throws WebhookConfigError `INVALID_SECRET` when empty, padded with whitespace,
  *   or shorter than `minBytes` (16 by default).
  * @example
  * decodeRawSecret("my-agiled-subscription-secret"); // its UTF-8 bytes
@@ -114,7 +114,7 @@ export function decodeRawSecret(secret: string, minBytes: number = MIN_SECRET_BY
 /**
  * The list of secrets in a `SecretInput` (one, or several during a rotation).
  *
- * @throws WebhookVerificationError `INVALID_SECRET` for an empty list or a non-string entry.
+ * @throws WebhookConfigError `INVALID_SECRET` for an empty list or a non-string entry.
  * @example
  * secretList("whsec_…");              // ["whsec_…"]
  * secretList(["whsec_new", "whsec_old"]); // both

@@ -169,47 +169,22 @@ export function createVerifierWith(crypto: PlatformCrypto, options: VerifierOpti
   // What precedes a digest in a header entry ("v1," for Standard Webhooks).
   const entryPrefix = scheme.formatSignatures([""]);
 
-  let keys: readonly HmacKey[] | undefined;
-  let loading: Promise<readonly HmacKey[]> | undefined;
+  // Keys are imported on first use (WebCrypto imports are async), then reused.
+  let keys: Promise<readonly HmacKey[]> | undefined;
   const loadKeys = (): Promise<readonly HmacKey[]> =>
-    (loading ??= Promise.all(rawKeys.map((raw) => crypto.importHmacKey(raw))).then(
-      (imported) => (keys = imported),
-      (err: unknown) => {
-        loading = undefined;
-        throw err;
-      },
-    ));
+    (keys ??= Promise.all(rawKeys.map((raw) => crypto.importHmacKey(raw))).catch((err: unknown) => {
+      keys = undefined;
+      throw err;
+    }));
 
-  async function matchFrom(
-    ready: readonly HmacKey[],
-    index: number,
-    pending: Promise<string> | undefined,
-    parts: readonly (string | Uint8Array)[],
-    candidates: readonly string[],
-  ): Promise<boolean> {
-    for (let i = index; i < ready.length; i++) {
-      const expected = i === index && pending ? await pending : await crypto.hmacSha256Encoded(ready[i]!, parts, encoding);
-      if (anyEqual(candidates, entryPrefix, expected)) return true;
+  async function matches(parts: readonly (string | Uint8Array)[], candidates: readonly string[]): Promise<boolean> {
+    for (const key of await loadKeys()) {
+      if (anyEqual(candidates, entryPrefix, await crypto.hmacSha256Encoded(key, parts, encoding))) return true;
     }
     return false;
   }
 
-  // Synchronous while the platform answers synchronously (node:crypto): no microtask
-  // per delivery on the hot path.
-  function match(
-    ready: readonly HmacKey[],
-    parts: readonly (string | Uint8Array)[],
-    candidates: readonly string[],
-  ): boolean | Promise<boolean> {
-    for (let i = 0; i < ready.length; i++) {
-      const expected = crypto.hmacSha256Encoded(ready[i]!, parts, encoding);
-      if (typeof expected !== "string") return matchFrom(ready, i, expected, parts, candidates);
-      if (anyEqual(candidates, entryPrefix, expected)) return true;
-    }
-    return false;
-  }
-
-  function check(input: VerifyInput): VerifiedDelivery | Promise<VerifiedDelivery> {
+  async function verify(input: VerifyInput): Promise<VerifiedDelivery> {
     if (typeof input !== "object" || input === null) {
       throw new TypeError("verifier.verify expects { body, headers, now? }");
     }
@@ -242,37 +217,9 @@ export function createVerifierWith(crypto: PlatformCrypto, options: VerifierOpti
       throw badSignature(scheme, `The ${family.signature} header holds no signature in the expected format for ${scheme.name}.`);
     }
     const parts = [scheme.signedPrefix(id, timestampText), body] as const;
-    if (keys) {
-      const matched = match(keys, parts, candidates);
-      if (typeof matched === "boolean") return delivery(matched, family, id, timestamp, body);
-      return matched.then((m) => delivery(m, family, id, timestamp, body));
-    }
-    return loadKeys()
-      .then((ready) => match(ready, parts, candidates))
-      .then((m) => delivery(m, family, id, timestamp, body));
-  }
-
-  function delivery(
-    matched: boolean,
-    family: HeaderFamily,
-    id: string,
-    timestamp: number,
-    body: string | Uint8Array,
-  ): VerifiedDelivery {
-    if (!matched) throw badSignature(scheme, `No signature in the ${family.signature} header matches.`);
+    if (!(await matches(parts, candidates))) throw badSignature(scheme, `No signature in the ${family.signature} header matches.`);
     return { id, timestamp, body: bodyText(body) };
   }
 
-  return Object.freeze({
-    scheme,
-    tolerance,
-    verify(input: VerifyInput): Promise<VerifiedDelivery> {
-      try {
-        const result = check(input);
-        return result instanceof Promise ? result : Promise.resolve(result);
-      } catch (err) {
-        return Promise.reject(err);
-      }
-    },
-  });
+  return Object.freeze({ scheme, tolerance, verify });
 }

@@ -3,8 +3,8 @@ import type { RawBody } from "./body.js";
 import type { SignatureScheme } from "./scheme.js";
 import type { SecretInput } from "./secret.js";
 import { standardWebhooksScheme } from "./standard-webhooks.js";
-import { DEFAULT_TOLERANCE_SECONDS, toleranceSeconds } from "./timestamp.js";
-import { createVerifier, type VerifiedDelivery, type Verifier } from "./verifier.js";
+import { cachedVerifier } from "./verifier-cache.js";
+import type { VerifiedDelivery } from "./verifier.js";
 
 /**
  * What `verifyWebhook` takes: the request (body and headers) and the configuration.
@@ -24,43 +24,6 @@ export interface VerifyWebhookInput {
   now?: Date | number | undefined;
   /** The provider's signing scheme. Default `standardWebhooksScheme`. */
   scheme?: SignatureScheme | undefined;
-}
-
-// Verifiers by scheme, tolerance and secret: repeated one-shot calls skip decoding
-// and key import. A secret string is a Map key as is (no concatenation, so V8 reuses
-// its cached hash); a rotation list is keyed by its JSON. Bounded, since secrets
-// could come from per-tenant configuration.
-const CACHE_LIMIT = 32;
-const cache = new WeakMap<SignatureScheme, Map<number, Map<string, Verifier>>>();
-
-// The last verifier used with a single secret string: an app with one endpoint hits
-// this on every call and skips the map lookups. (Not for arrays: a caller may mutate one.)
-let last: { secret: string; tolerance: number | undefined; scheme: SignatureScheme; verifier: Verifier } | undefined;
-
-function cachedVerifier(secret: SecretInput, tolerance: number | undefined, scheme: SignatureScheme): Verifier {
-  if (last !== undefined && last.secret === secret && last.tolerance === tolerance && last.scheme === scheme) {
-    return last.verifier;
-  }
-  const verifier = lookup(secret, tolerance, scheme);
-  if (typeof secret === "string") last = { secret, tolerance, scheme, verifier };
-  return verifier;
-}
-
-function lookup(secret: SecretInput, tolerance: number | undefined, scheme: SignatureScheme): Verifier {
-  const seconds = tolerance === undefined ? DEFAULT_TOLERANCE_SECONDS : toleranceSeconds(tolerance);
-  const key = typeof secret === "string" ? secret : `\u0000${JSON.stringify(secret)}`;
-  let byTolerance = cache.get(scheme);
-  if (!byTolerance) cache.set(scheme, (byTolerance = new Map()));
-  let bySecret = byTolerance.get(seconds);
-  if (!bySecret) byTolerance.set(seconds, (bySecret = new Map()));
-  let verifier = bySecret.get(key);
-  if (!verifier) {
-    verifier = createVerifier({ secret, tolerance: seconds, scheme });
-    // Oldest first out; a Map iterates in insertion order.
-    if (bySecret.size >= CACHE_LIMIT) bySecret.delete(bySecret.keys().next().value!);
-    bySecret.set(key, verifier);
-  }
-  return verifier;
 }
 
 /**
@@ -84,10 +47,6 @@ function lookup(secret: SecretInput, tolerance: number | undefined, scheme: Sign
  *   }
  * });
  */
-export function verifyWebhook(input: VerifyWebhookInput): Promise<VerifiedDelivery> {
-  try {
-    return cachedVerifier(input.secret, input.tolerance, input.scheme ?? standardWebhooksScheme).verify(input);
-  } catch (err) {
-    return Promise.reject(err);
-  }
+export async function verifyWebhook(input: VerifyWebhookInput): Promise<VerifiedDelivery> {
+  return cachedVerifier({ secret: input.secret, tolerance: input.tolerance, scheme: input.scheme ?? standardWebhooksScheme }).verify(input);
 }

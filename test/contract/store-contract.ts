@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { isWebhookError } from "../../src/errors/index.js";
-import { silentLogger, type Logger } from "../../src/core/logger.js";
+import { silentLogger, type Logger } from "../../src/util/logger.js";
 import {
   DEFAULT_LEASE_MS,
   DEFAULT_TTL_MS,

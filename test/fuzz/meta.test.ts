@@ -19,8 +19,8 @@ vi.mock("../../src/verify/constant-time.js", async (importOriginal) => {
   };
 });
 
-vi.mock("../../src/events/parse.js", async (importOriginal) => {
-  const real = await importOriginal<typeof import("../../src/events/parse.js")>();
+vi.mock("../../src/provider/parse.js", async (importOriginal) => {
+  const real = await importOriginal<typeof import("../../src/provider/parse.js")>();
   // A naive recursive merge of the parsed body: the classic prototype-pollution sink.
   const merge = (target: Record<string, any>, source: Record<string, any>): Record<string, any> => {
     for (const key of Object.keys(source)) {
@@ -32,15 +32,16 @@ vi.mock("../../src/events/parse.js", async (importOriginal) => {
   };
   return {
     ...real,
-    parseEvent: (input: unknown, options?: Parameters<typeof real.parseEvent>[1]) => {
-      if (sabotage.naiveMerge && typeof input === "string") {
+    parseWith: (...args: Parameters<typeof real.parseWith>) => {
+      const input = args[1];
+      if (sabotage.naiveMerge) {
         try {
-          merge({}, JSON.parse(input) as Record<string, unknown>);
+          merge({}, (typeof input === "string" ? JSON.parse(input) : input) as Record<string, unknown>);
         } catch {
           // not JSON: the real parser reports it
         }
       }
-      return real.parseEvent(input, options);
+      return real.parseWith(...args);
     },
   };
 });

@@ -1,4 +1,4 @@
-import type { AnyProvider } from "../../core/provider.js";
+import type { AnyProvider } from "../../provider/define-provider.js";
 import type { Command } from "../command.js";
 import { table } from "../format.js";
 import { parseCommand, providerFlag, providerOption } from "../options.js";

@@ -1,4 +1,4 @@
-import type { AnyProvider } from "../../core/provider.js";
+import type { AnyProvider } from "../../provider/define-provider.js";
 import { isWebhookError } from "../../errors/index.js";
 import { createTestEventFactory } from "../../testing/test-event-factory.js";
 import { simulateDelivery, type DeliveryAttempt, type DeliveryResult } from "../../testing/simulate-delivery.js";

@@ -1,4 +1,4 @@
-import type { AnyProvider } from "../../core/provider.js";
+import type { AnyProvider } from "../../provider/define-provider.js";
 import { isWebhookError } from "../../errors/index.js";
 import type { HeaderFamily } from "../../verify/scheme.js";
 import { parseTimestamp } from "../../verify/timestamp.js";

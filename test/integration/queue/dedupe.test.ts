@@ -65,13 +65,14 @@ describe.skipIf(url === undefined)("queue mode: 1,000 events, 30 % duplicate del
 
     // What a job looks like from BullMQ's side.
     const sample = events[7]!;
-    const job = await queue.getJob(bullmqJobId(sample.id));
+    const job = await queue.getJob((await bullmqJobId(sample.id, { tenant: String(sample.merchantId) })));
     expect(job?.name).toBe(sample.type);
     const data = job?.data as QueuedDelivery;
-    expect(data.event).toEqual(sample);
-    expect(data.meta).toMatchObject({ eventId: sample.id, deliveryId: sample.id, provider: "agentref" });
+    // The verified body as received, not a re-serialization of the parsed event.
+    expect(JSON.parse(data.body)).toEqual(sample);
+    expect(data.meta).toMatchObject({ eventId: sample.id, deliveryId: sample.id, provider: "agentref", key: job?.id });
     expect(contexts[0]).toMatchObject({ attempt: 1, provider: "agentref" });
-    expect(contexts[0]!.jobId).toBe(bullmqJobId(contexts[0]!.eventId));
+    expect(contexts[0]!.jobId).toBe(await bullmqJobId(contexts[0]!.eventId, { tenant: String(sample.merchantId) }));
     expect(job?.opts.removeOnComplete).toEqual({ age: 47 * 3600 });
   });
 });

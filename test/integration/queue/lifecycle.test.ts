@@ -51,7 +51,7 @@ describe.skipIf(url === undefined)("worker lifecycle", () => {
     await worker.close();
     expect(finished).toEqual(started);
     expect(started).toHaveLength(2);
-    for (const id of started) expect(await queue.getJobState(bullmqJobId(id))).toBe("completed");
+    for (const id of started) expect(await queue.getJobState(await bullmqJobId(id, { tenant: String(events[0]!.merchantId) }))).toBe("completed");
     expect(await queue.getWaitingCount()).toBe(4);
   });
 
@@ -69,7 +69,7 @@ describe.skipIf(url === undefined)("worker lifecycle", () => {
       onUnhandled: () => blocked,
       on: {},
     });
-    const jobId = bullmqJobId(event.id);
+    const jobId = (await bullmqJobId(event.id, { tenant: String(event.merchantId) }));
     await vi.waitFor(async () => expect(await queue.getJobState(jobId)).toBe("active"), { timeout: 5_000, interval: 20 });
     // Stop renewing the lock without finishing the job, as a frozen process would.
     const closing = first.close(true);

@@ -44,7 +44,7 @@ describe.skipIf(url === undefined)("worker retries and dead letters", () => {
     });
     kit.defer(() => worker.close());
 
-    const jobId = bullmqJobId(event.id);
+    const jobId = (await bullmqJobId(event.id, { tenant: event.merchantId }));
     await vi.waitFor(async () => expect(await queue.getJobState(jobId)).toBe("completed"), { timeout: 10_000, interval: 50 });
     expect(seen.map((s) => s.attempt)).toEqual([1, 2, 3]);
     // The fixed backoff separates the attempts.
@@ -79,7 +79,7 @@ describe.skipIf(url === undefined)("worker retries and dead letters", () => {
     });
     kit.defer(() => worker.close());
 
-    const jobId = bullmqJobId(event.id);
+    const jobId = (await bullmqJobId(event.id, { tenant: event.merchantId }));
     await vi.waitFor(async () => expect(await queue.getJobState(jobId)).toBe("failed"), { timeout: 10_000, interval: 50 });
     await sleep(300); // room for a second (wrong) dead letter to show up
     expect(calls).toBe(4);
@@ -122,21 +122,22 @@ describe.skipIf(url === undefined)("worker retries and dead letters", () => {
     kit.defer(() => worker.close());
 
     await vi.waitFor(async () => {
-      expect(await queue.getJobState(bullmqJobId(fatal.id))).toBe("failed");
+      expect(await queue.getJobState((await bullmqJobId(fatal.id, { tenant: fatal.merchantId })))).toBe("failed");
       expect(await queue.getCompletedCount()).toBe(2);
     }, { timeout: 10_000, interval: 50 });
     expect(fatalCalls).toBe(1);
     expect(dead).toEqual(["conversion.created:card closed"]);
     expect(unknownSeen).toEqual(["program.deleted:msg_unknown"]);
-    expect((await queue.getJob(bullmqJobId(ignored.id)))?.returnvalue).toEqual({ outcome: "ignored" });
-    expect((await queue.getJob(bullmqJobId(unknown.id)))?.returnvalue).toEqual({ outcome: "unknown" });
+    expect((await queue.getJob((await bullmqJobId(ignored.id, { tenant: ignored.merchantId }))))?.returnvalue).toEqual({ outcome: "ignored" });
+    expect((await queue.getJob((await bullmqJobId(unknown.id, { tenant: unknown.merchantId }))))?.returnvalue).toEqual({ outcome: "unknown" });
   });
   it("a job whose payload this SDK rejects is dead-lettered at once, without running a handler", async () => {
     const queue = kit.queue("bad-payload");
     const bad = { ...sampleEvents["conversion.created"], id: "msg_bad_payload", data: { ...sampleEvents["conversion.created"].data, commissionAmount: "lots" } };
-    const meta = { deliveryId: bad.id, eventId: bad.id, timestamp: 1_700_000_000, receivedAt: new Date().toISOString(), provider: "agentref" };
+    const key = await bullmqJobId(bad.id, { tenant: bad.merchantId });
+    const meta = { deliveryId: bad.id, eventId: bad.id, key, timestamp: 1_700_000_000, receivedAt: new Date().toISOString(), provider: "agentref" };
     // As an older or newer receiver (or a hand-written producer) might have queued it.
-    await queue.add(bad.type, { v: 1, event: bad, meta }, { jobId: bullmqJobId(bad.id) });
+    await queue.add(bad.type, { v: 2, body: JSON.stringify(bad), meta }, { jobId: key });
     const handler = vi.fn();
     const dead: { event: unknown; error: Error }[] = [];
     const worker = createWorker({
@@ -150,11 +151,11 @@ describe.skipIf(url === undefined)("worker retries and dead letters", () => {
     });
     kit.defer(() => worker.close());
 
-    await vi.waitFor(async () => expect(await queue.getJobState(bullmqJobId(bad.id))).toBe("failed"), { timeout: 10_000, interval: 50 });
+    await vi.waitFor(async () => expect(await queue.getJobState((await bullmqJobId(bad.id, { tenant: bad.merchantId })))).toBe("failed"), { timeout: 10_000, interval: 50 });
     expect(handler).not.toHaveBeenCalled();
     expect(dead).toHaveLength(1);
     expect(dead[0]!.error.message).toMatch(/commissionAmount/);
     expect(dead[0]!.event).toMatchObject({ id: bad.id, type: "conversion.created", known: false });
-    expect((await queue.getJob(bullmqJobId(bad.id)))?.attemptsMade).toBe(1);
+    expect((await queue.getJob((await bullmqJobId(bad.id, { tenant: bad.merchantId }))))?.attemptsMade).toBe(1);
   });
 });

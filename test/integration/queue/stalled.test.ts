@@ -48,7 +48,7 @@ describe.skipIf(url === undefined)("a worker process killed mid-job", () => {
     const event = { ...sampleEvents["conversion.created"], id: "msg_sigkill" };
     const handler = createHandler({ secret: TEST_SECRET, logger: {}, enqueue: bullmqEnqueue(queue) });
     expect((await handler(signedRequest({ body: JSON.stringify(event) }))).status).toBe(202);
-    const jobId = bullmqJobId(event.id);
+    const jobId = (await bullmqJobId(event.id, { tenant: event.merchantId }));
 
     const child = spawn(process.execPath, ["--import", "tsx", fixture, queue.name, url ?? ""], {
       cwd: repoRoot,

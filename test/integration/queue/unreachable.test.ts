@@ -93,7 +93,7 @@ describe("Redis unreachable at enqueue time", () => {
 
       const counts = await inspect.getJobCounts();
       expect(Object.values(counts).reduce((a, b) => a + b, 0)).toBe(2);
-      expect((await inspect.getJob(bullmqJobId(during.id)))?.data.event).toEqual(during);
+      expect((await inspect.getJob((await bullmqJobId(during.id, { tenant: during.merchantId }))))?.data.body).toBe(JSON.stringify(during));
     });
   });
 });

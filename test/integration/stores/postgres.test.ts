@@ -3,7 +3,7 @@ import net from "node:net";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { silentLogger } from "../../../src/core/logger.js";
+import { silentLogger } from "../../../src/util/logger.js";
 import { isWebhookError } from "../../../src/errors/index.js";
 import {
   createPostgresStore,

@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import { Redis, type RedisOptions } from "ioredis";
 import { createClient } from "redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { silentLogger } from "../../../src/core/logger.js";
+import { silentLogger } from "../../../src/util/logger.js";
 import { isWebhookError } from "../../../src/errors/index.js";
 import { createRedisStore, type RedisClientLike } from "../../../src/idempotency/redis.js";
 import { describeStoreContract, eventually, simulateDeliveries, type StoreFactoryOptions } from "../../contract/store-contract.js";

@@ -2,9 +2,9 @@ import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { describe, expect, it, vi } from "vitest";
 import { z } from "zod";
-import { defineProvider } from "../../../src/core/provider.js";
+import { defineProvider } from "../../../src/provider/define-provider.js";
 import { eventSchemas, strictEventSchemas } from "../../../src/events/catalog.js";
-import { lazyRecord, lenientOr, toStrict } from "../../../src/events/schema-kit.js";
+import { lazyRecord, lenientOr, toStrict } from "../../../src/provider/schema-kit.js";
 import { agentref } from "../../../src/providers/agentref.js";
 import { standardWebhooksScheme } from "../../../src/verify/standard-webhooks.js";
 

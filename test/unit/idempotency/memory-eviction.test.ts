@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { silentLogger } from "../../../src/core/logger.js";
+import { silentLogger } from "../../../src/util/logger.js";
 import { createMemoryStore } from "../../../src/idempotency/index.js";
 import type { ClaimResult } from "../../../src/idempotency/store.js";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { silentLogger } from "../../../src/core/logger.js";
+import { silentLogger } from "../../../src/util/logger.js";
 import { WebhookError } from "../../../src/errors/index.js";
 import { createMemoryStore, DEFAULT_MAX_ENTRIES } from "../../../src/idempotency/index.js";
 import type { ClaimResult } from "../../../src/idempotency/store.js";

@@ -1,5 +1,4 @@
-import { retryAfterSeconds } from "../errors/index.js";
-import type { WebhookError } from "../errors/index.js";
+import { retryAfterSeconds, type WebhookError, type WebhookErrorCode } from "../errors/index.js";
 
 /**
  * What became of a delivery that was not an error, with the status it is answered
@@ -57,16 +56,31 @@ export function outcomeResponse(outcome: DeliveryOutcome, id?: string, type?: st
   return { status: outcomeStatus[outcome], headers: { ...json }, body: JSON.stringify({ ok: true, outcome, id, type, reason }) };
 }
 
+/** What an answer's body says for errors whose own message may hold internals (hosts, SQL, stack details). */
+const genericMessage: Partial<Record<WebhookErrorCode, string>> = {
+  HANDLER_FAILED: "The receiver's handler failed; the delivery was not processed. Retry later.",
+  HANDLER_TIMEOUT: "The receiver's handler did not finish in time; the delivery was not processed. Retry later.",
+  STORE_UNAVAILABLE: "The receiver's idempotency store is unavailable. Retry later.",
+  ENQUEUE_FAILED: "The receiver could not queue the event. Retry later.",
+  SECRET_RESOLVER_FAILED: "The receiver could not look up its signing secret. Retry later.",
+  INVALID_SECRET: "The receiver's signing secret is misconfigured. Retry later.",
+  BODY_ALREADY_PARSED: "The receiver is misconfigured: its webhook route does not get the raw body. Retry later.",
+};
+
 /**
- * The answer for an error: its status, `Retry-After` where the table says so, a machine-readable body.
+ * The answer for an error: its status, `Retry-After` where the table says so, and a body
+ * with the code, a message and a correlation id. Errors answered 5xx (the receiver's own
+ * failures) carry a generic message, never the thrown error's text, which lands in the
+ * sender's delivery log; `expose` (for development) sends the full message.
  *
  * @example
- * errorResponse(new WebhookError("IN_PROGRESS", "busy")); // { status: 409, headers: { "retry-after": "30", … }, body }
+ * errorResponse(new WebhookError("IN_PROGRESS", "busy"), "c0ffee"); // { status: 409, headers: { "retry-after": "30", … }, body }
  */
-export function errorResponse(error: WebhookError): DeliveryResponse {
+export function errorResponse(error: WebhookError, correlationId: string, expose = false): DeliveryResponse {
   const headers: Record<string, string> = { ...json };
   const retryAfter = retryAfterSeconds[error.code];
   if (retryAfter !== undefined) headers["retry-after"] = String(retryAfter);
   if (error.code === "METHOD_NOT_ALLOWED") headers.allow = "POST";
-  return { status: error.status, headers, body: JSON.stringify({ ok: false, ...error.toJSON() }) };
+  const shown = expose ? error.toJSON() : { ...error.toJSON(), message: genericMessage[error.code] ?? error.message };
+  return { status: error.status, headers, body: JSON.stringify({ ok: false, ...shown, correlationId }) };
 }

@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import type { SignatureScheme } from "../verify/scheme.js";
-import { lazyRecord, toStrict } from "../events/schema-kit.js";
+import { lazyRecord, toStrict } from "./schema-kit.js";
 
 /**
  * Event schemas keyed by event type. Each schema validates the whole event
@@ -52,10 +52,15 @@ export interface ProviderDefinition<Name extends string, Events extends EventSch
   events: Events;
   /** Strict variants; derived from `events` by default (unknown fields and enum values rejected). */
   strictEvents?: { [K in keyof Events]?: z.ZodType };
-  /** Delay in ms before each delivery attempt, the first being 0. Used by the simulator. */
+  /**
+   * Delay in ms before each delivery attempt, the first being 0. The simulator follows it,
+   * and the shortest safe record TTL and queue dedupe window are derived from it.
+   */
   retrySchedule?: readonly number[];
-  /** How long the sender waits for an answer before it counts a timeout. */
+  /** How long the sender waits for an answer before it counts a timeout (ms). Default 30 s. `ctx.signal` aborts then. */
   timeoutMs?: number;
+  /** The signature timestamp tolerance in seconds, both directions. Default 300. */
+  toleranceSeconds?: number;
   /** Documented example payloads, used as `createTestEvent` defaults. */
   samples?: { [K in keyof Events]?: z.input<Events[K]> };
 }
@@ -77,6 +82,7 @@ export interface Provider<Name extends string = string, Events extends EventSche
   readonly strictEvents: { readonly [K in keyof Events]: z.ZodType };
   readonly retrySchedule: readonly number[];
   readonly timeoutMs: number;
+  readonly toleranceSeconds: number;
   readonly samples: { readonly [K in keyof Events]?: z.input<Events[K]> };
   /** Every event type in the catalog. */
   readonly types: readonly (keyof Events & string)[];
@@ -152,8 +158,23 @@ export function defineProvider<const Name extends string, const Events extends E
     strictEvents,
     retrySchedule: definition.retrySchedule ?? [0],
     timeoutMs: definition.timeoutMs ?? 30_000,
+    toleranceSeconds: definition.toleranceSeconds ?? 300,
     samples: definition.samples ?? {},
     types,
     has: (type: string): type is keyof Events & string => Object.hasOwn(events, type),
   });
+}
+
+/**
+ * How long after an event's first delivery attempt the provider may still deliver it:
+ * its whole retry schedule, plus the signature tolerance and one response timeout.
+ * An idempotency record (or a queue's completed job) must outlive it, or a late retry
+ * runs again.
+ *
+ * @example
+ * retryWindowMs(agentref) / 3_600_000; // ≈ 46.4
+ */
+export function retryWindowMs(provider: AnyProvider): number {
+  const span = provider.retrySchedule.reduce((total, delay) => total + delay, 0);
+  return span + provider.toleranceSeconds * 1000 + provider.timeoutMs;
 }

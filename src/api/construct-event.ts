@@ -1,9 +1,8 @@
-import type { ParsedEvent } from "../events/parse.js";
-import { parseEvent } from "../events/parse.js";
-import type { AgentRefProvider } from "../providers/agentref.js";
-import { agentref } from "../providers/agentref.js";
+import type { AnyProvider } from "../provider/define-provider.js";
+import { parseWith } from "../provider/parse.js";
+import { agentref, type AgentRefProvider } from "../providers/agentref.js";
 import { verifyWebhook, type VerifyWebhookInput } from "../verify/index.js";
-import type { AnyProvider } from "./provider.js";
+import type { ParsedEvent } from "./parse-event.js";
 
 /**
  * What `constructEvent` takes: `verifyWebhook`'s input, plus the provider and strictness.
@@ -32,5 +31,5 @@ export async function constructEvent<P extends AnyProvider = AgentRefProvider>(i
   const { provider, strict, ...verifyInput } = input;
   const chosen = (provider ?? agentref) as P;
   const verified = await verifyWebhook({ ...verifyInput, scheme: chosen.scheme });
-  return parseEvent(verified.body, { provider: chosen, strict: strict ?? false });
+  return parseWith(chosen, verified.body, strict ?? false);
 }

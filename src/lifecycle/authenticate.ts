@@ -1,0 +1,104 @@
+import { isWebhookError, WebhookConfigError } from "../errors/index.js";
+import type { AnyProvider } from "../provider/define-provider.js";
+import { bodyText } from "../verify/body.js";
+import { toHeaderGetter, type HeadersInput } from "../verify/headers.js";
+import { secretList } from "../verify/secret.js";
+import { cachedVerifier } from "../verify/verifier-cache.js";
+import { createVerifier, type VerifiedDelivery } from "../verify/verifier.js";
+import type { SecretHints } from "./context.js";
+
+/**
+ * A secret (`whsec_…` or the bare key), several during a rotation, or a resolver.
+ *
+ * @example
+ * secret: [process.env.NEW_SECRET!, process.env.OLD_SECRET!]
+ */
+export type SecretOption = string | readonly string[] | ((hints: SecretHints) => string | readonly string[] | Promise<string | readonly string[]>);
+
+/**
+ * One delivery whose body has been read, as the lifecycle steps share it. Its JSON is
+ * parsed at most once, by whichever step asks first (a secret resolver's
+ * `hints.envelope()` or decoding), the same way for both.
+ *
+ * @example
+ * const delivery = receivedDelivery(request.headers, bytes);
+ */
+export interface ReceivedDelivery {
+  readonly headers: HeadersInput;
+  readonly body: Uint8Array | string;
+  /** The body's JSON (`{ value }`) or why it is not JSON (`{ error }`), computed once. */
+  json(): { value: unknown } | { error: unknown };
+}
+
+/**
+ * Wraps a read body for the lifecycle steps.
+ *
+ * @example
+ * const delivery = receivedDelivery(request.headers, await readRequestBody(request, limits));
+ */
+export function receivedDelivery(headers: HeadersInput, body: Uint8Array | string): ReceivedDelivery {
+  let parsed: { value: unknown } | { error: unknown } | undefined;
+  return {
+    headers,
+    body,
+    json() {
+      if (!parsed) {
+        try {
+          parsed = { value: JSON.parse(bodyText(body)) };
+        } catch (error) {
+          parsed = { error };
+        }
+      }
+      return parsed;
+    },
+  };
+}
+
+/**
+ * The authenticate step: choose the secret (static, or from the resolver) and verify the
+ * delivery. A static secret is decoded now (`INVALID_SECRET` at creation). A resolver
+ * that throws is `SECRET_RESOLVER_FAILED`; one that returns no usable secret, `INVALID_SECRET`.
+ *
+ * @example
+ * const authenticate = createAuthenticator(agentref, process.env.AGENTREF_WEBHOOK_SECRET!);
+ * const verified = await authenticate(delivery, Date.now());
+ */
+export function createAuthenticator(
+  provider: AnyProvider,
+  secret: SecretOption,
+  tolerance: number | undefined = provider.toleranceSeconds,
+): (delivery: ReceivedDelivery, nowMs: number) => Promise<VerifiedDelivery> {
+  if (typeof secret !== "function") {
+    const verifier = createVerifier({ secret: secretList(secret), tolerance, scheme: provider.scheme });
+    return (delivery, nowMs) => verifier.verify({ body: delivery.body, headers: delivery.headers, now: nowMs });
+  }
+  return async (delivery, nowMs) => {
+    let resolved: string | readonly string[];
+    try {
+      resolved = await secret(hintsFor(provider, delivery));
+    } catch (cause) {
+      if (isWebhookError(cause)) throw cause;
+      throw new WebhookConfigError(
+        "SECRET_RESOLVER_FAILED",
+        `The secret resolver threw: ${String((cause as Error)?.message ?? cause)}. The delivery was not verified; the sender retries it.`,
+        { cause },
+      );
+    }
+    // secretList turns undefined or a non-list into INVALID_SECRET, not an obscure crash.
+    const verifier = cachedVerifier({ secret: secretList(resolved), tolerance, scheme: provider.scheme });
+    return verifier.verify({ body: delivery.body, headers: delivery.headers, now: nowMs });
+  };
+}
+
+function hintsFor(provider: AnyProvider, delivery: ReceivedDelivery): SecretHints {
+  const header = toHeaderGetter(delivery.headers);
+  return {
+    deliveryId: provider.scheme.headerFamilies.map((family) => header(family.id)).find((id) => id !== undefined),
+    header,
+    envelope() {
+      const json = delivery.json();
+      const value = "value" in json ? json.value : undefined;
+      return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+    },
+  };
+}

@@ -1,0 +1,61 @@
+import { WebhookPayloadError } from "../errors/index.js";
+import type { AnyProvider } from "../provider/define-provider.js";
+import { eventIdOf, parseWith } from "../provider/parse.js";
+import { UnknownEvent } from "../provider/unknown-event.js";
+
+/**
+ * A verified delivery decoded: the typed event (or an `UnknownEvent`), its envelope,
+ * its type, and the event id that keys it.
+ *
+ * @example
+ * const { event, type, eventId } = decode(agentref, delivery.json(), { strict: false, deliveryId });
+ */
+export interface Decoded {
+  event: unknown;
+  raw: Readonly<Record<string, unknown>>;
+  type: string;
+  /** The envelope id, or the signed delivery id for providers whose envelope has none. */
+  eventId: string;
+  known: boolean;
+}
+
+/**
+ * The decode step: validate the parsed body with the provider's catalog (leniently, or
+ * strictly), and find its type and id. Throws `WebhookPayloadError` (422).
+ *
+ * @example
+ * const decoded = decode(agentref, { value: JSON.parse(body) }, { strict: false, deliveryId: "msg_1" });
+ */
+export function decode(
+  provider: AnyProvider,
+  json: { value: unknown } | { error: unknown },
+  options: { strict: boolean; deliveryId: string },
+): Decoded {
+  if ("error" in json) {
+    const { error } = json;
+    if (error instanceof WebhookPayloadError) throw error;
+    throw new WebhookPayloadError(
+      "INVALID_JSON",
+      `The webhook body is not valid JSON (${(error as Error)?.message ?? String(error)}). The signature matched, so this is how the sender sent it.`,
+      { cause: error },
+    );
+  }
+  const event = parseWith(provider, json.value, options.strict);
+  const raw = event instanceof UnknownEvent ? event.raw : (event as Record<string, unknown>);
+  const type = event instanceof UnknownEvent ? event.type : String(raw[provider.envelope.typeKey]);
+  return { event, raw, type, eventId: eventIdOf(provider, raw) ?? options.deliveryId, known: !(event instanceof UnknownEvent) };
+}
+
+/**
+ * The tenant an event belongs to, for its idempotency key: the `idempotencyScope`
+ * option's answer, else the provider's `scopeKey` field (AgentRef: `merchantId`).
+ *
+ * @example
+ * tenantOf(agentref, decoded); // "mer_abc123"
+ */
+export function tenantOf(provider: AnyProvider, decoded: Decoded, scope?: () => string | undefined): string | undefined {
+  if (scope) return scope();
+  const key = provider.envelope.scopeKey;
+  const value = key === undefined ? undefined : decoded.raw[key];
+  return value === undefined || value === null ? undefined : String(value);
+}

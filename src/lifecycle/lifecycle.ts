@@ -1,0 +1,193 @@
+import { platformCrypto } from "#crypto";
+import { isWebhookError, WebhookError } from "../errors/index.js";
+import { idempotencyKey } from "../idempotency/key.js";
+import type { IdempotencyStore } from "../idempotency/store.js";
+import type { AnyProvider } from "../provider/define-provider.js";
+import type { Logger } from "../util/logger.js";
+import { errorResponse, outcomeResponse, type DeliveryOutcome, type DeliveryResponse } from "./answer.js";
+import { createAuthenticator, receivedDelivery, type SecretOption } from "./authenticate.js";
+import type { DeliveryMeta, HandlerContext, LifecycleInfo } from "./context.js";
+import { decode, tenantOf } from "./decode.js";
+import type { Filter } from "./filter.js";
+import { readRequestBody, type BodyLimits } from "./read-body.js";
+import { createReporter, type Hooks } from "./report.js";
+import type { Route } from "./route.js";
+import { runOnce } from "./run-once.js";
+
+/**
+ * Everything the lifecycle needs, resolved by the public entry point (`createHandler`):
+ * the provider is a parameter here, never a default.
+ *
+ * @example
+ * const handle = createLifecycle({ provider: agentref, secret, store, route, filter, … });
+ */
+export interface LifecycleConfig {
+  provider: AnyProvider;
+  secret: SecretOption;
+  tolerance: number | undefined;
+  strict: boolean;
+  store: IdempotencyStore;
+  limits: BodyLimits;
+  filter: Filter;
+  route: (decoded: ReturnType<typeof decode>) => Route<HandlerContext>;
+  scope: ((event: never, ctx: HandlerContext) => string | undefined) | undefined;
+  enqueue: ((event: never, meta: DeliveryMeta, rawBody: string) => Promise<unknown>) | undefined;
+  hooks: Hooks;
+  logger: Logger;
+  now: () => number;
+  handlerTimeoutMs: number;
+  exposeErrors: boolean;
+}
+
+type Ids = Pick<LifecycleInfo, "deliveryId" | "eventId" | "type">;
+
+/**
+ * The delivery lifecycle, one named step after another:
+ * read the body (within the limits) → authenticate → decode → filter → route →
+ * run once (or enqueue) → answer. Each step is its own module; this function only
+ * sequences them and turns what they throw into the answer. It never throws.
+ *
+ * @example
+ * const handle = createLifecycle(config);
+ * const { status, headers, body } = await handle(request);
+ */
+export function createLifecycle(config: LifecycleConfig): (request: Request) => Promise<DeliveryResponse> {
+  const { provider, now, hooks } = config;
+  const authenticate = createAuthenticator(provider, config.secret, config.tolerance);
+  const report = createReporter(hooks, config.logger);
+
+  const answer = (outcome: DeliveryOutcome, ids: Ids, started: number, reason?: string): DeliveryResponse => {
+    const response = outcomeResponse(outcome, ids.eventId, ids.type, reason);
+    const info: LifecycleInfo = { ...ids, outcome, status: response.status, durationMs: now() - started, ...(reason ? { reason } : {}) };
+    report.hook(outcome === "duplicate" ? hooks.onDuplicate : hooks.onHandled, info);
+    return response;
+  };
+
+  const fail = (thrown: unknown, ids: Ids, started: number): DeliveryResponse => {
+    const error = isWebhookError(thrown)
+      ? thrown
+      : new WebhookError("HANDLER_FAILED", `Unexpected failure while processing the delivery: ${String((thrown as Error)?.message ?? thrown)}`, {
+          cause: thrown,
+        });
+    const correlationId = globalThis.crypto.randomUUID();
+    const response = errorResponse(error, correlationId, config.exposeErrors);
+    const failed = error.code === "HANDLER_FAILED" || error.code === "HANDLER_TIMEOUT" || error.status === 503;
+    const info: LifecycleInfo = {
+      ...ids,
+      outcome: failed ? "failed" : "rejected",
+      status: response.status,
+      durationMs: now() - started,
+      error,
+      reason: error.message,
+      correlationId,
+    };
+    report.error(error, info, now());
+    if (error.code === "HANDLER_FAILED" || error.code === "HANDLER_TIMEOUT") report.hook(hooks.onFailed, info);
+    return response;
+  };
+
+  return async (request) => {
+    const started = now();
+    const receivedAt = new Date(started);
+    const ids: Ids = { deliveryId: undefined, eventId: undefined, type: undefined };
+    try {
+      if (request.method !== "POST") {
+        request.body?.cancel().catch(() => {});
+        throw new WebhookError("METHOD_NOT_ALLOWED", `Webhooks are delivered with POST, not ${request.method}.`);
+      }
+      const delivery = receivedDelivery(request.headers, await readRequestBody(request, config.limits));
+      const verified = await authenticate(delivery, now());
+      ids.deliveryId = verified.id;
+      const decoded = decode(provider, delivery.json(), { strict: config.strict, deliveryId: verified.id });
+      ids.type = decoded.type;
+      ids.eventId = decoded.eventId;
+      if (hooks.onVerified) report.hook(hooks.onVerified, { ...ids, outcome: "verified", status: 0, durationMs: now() - started });
+
+      const skipped = config.filter(decoded.raw);
+      if (skipped) return answer("filtered", ids, started, skipped);
+
+      const sender = senderDeadline(request.signal, provider.timeoutMs);
+      const ctx: HandlerContext = {
+        deliveryId: verified.id,
+        eventId: decoded.eventId,
+        timestamp: verified.timestamp,
+        receivedAt,
+        rawBody: verified.body,
+        provider: provider.name,
+        signal: sender.signal,
+      };
+      const scope = config.scope;
+      const tenant = tenantOf(provider, decoded, scope && (() => scope(decoded.event as never, ctx)));
+      const key = await idempotencyKey({ provider: provider.name, tenant, id: decoded.eventId });
+
+      if (config.enqueue) {
+        const meta: DeliveryMeta = {
+          deliveryId: verified.id,
+          eventId: decoded.eventId,
+          key,
+          timestamp: verified.timestamp,
+          receivedAt: receivedAt.toISOString(),
+          provider: provider.name,
+        };
+        try {
+          await config.enqueue(decoded.event as never, meta, verified.body);
+        } catch (cause) {
+          throw isWebhookError(cause) && cause.status === 503
+            ? cause
+            : new WebhookError("ENQUEUE_FAILED", `The event could not be enqueued (${String((cause as Error)?.message ?? cause)}); the sender will retry.`, {
+                cause,
+              });
+        }
+        return answer("accepted", ids, started);
+      }
+
+      const route = config.route(decoded);
+      // "ignore" is answered as unhandled: acknowledged, nothing run.
+      const outcome: DeliveryOutcome = route.outcome === "ignored" ? "unhandled" : route.outcome;
+      const run = route.run;
+      // Nothing to run: no side effect to protect, so no store round trip either.
+      if (!run) return answer(outcome, ids, started);
+
+      sender.start(started);
+      try {
+        const result = await runOnce({
+          store: config.store,
+          key,
+          bodyHash: await platformCrypto.sha256Hex(delivery.body),
+          run: () => run(decoded.event, ctx),
+          handlerTimeoutMs: config.handlerTimeoutMs,
+          logger: config.logger,
+          describe: { eventId: decoded.eventId, type: decoded.type },
+        });
+        return answer(result === "duplicate" ? "duplicate" : outcome, ids, started);
+      } finally {
+        sender.stop();
+      }
+    } catch (error) {
+      return fail(error, ids, started);
+    }
+  };
+}
+
+/**
+ * `ctx.signal`: aborts once the sender has stopped waiting, that is its response timeout
+ * after the delivery arrived, or when the request itself is aborted (the client left).
+ */
+function senderDeadline(requestSignal: AbortSignal | undefined, timeoutMs: number) {
+  const controller = new AbortController();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const onAbort = () => controller.abort(requestSignal?.reason);
+  return {
+    signal: controller.signal,
+    start(startedAt: number) {
+      if (requestSignal?.aborted) controller.abort(requestSignal.reason);
+      requestSignal?.addEventListener("abort", onAbort, { once: true });
+      const left = Math.max(0, timeoutMs - (Date.now() - startedAt));
+      timer = setTimeout(() => controller.abort(new Error(`the sender stopped waiting after ${timeoutMs} ms`)), left);
+    },
+    stop() {
+      clearTimeout(timer);
+      requestSignal?.removeEventListener("abort", onAbort);
+    },
+  };
+}

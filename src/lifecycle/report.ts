@@ -1,0 +1,90 @@
+import type { WebhookError } from "../errors/index.js";
+import { errorKind } from "../errors/index.js";
+import type { Logger } from "../util/logger.js";
+import type { LifecycleInfo } from "./context.js";
+
+/**
+ * The lifecycle hooks and error callback of `createHandler`.
+ *
+ * @example
+ * const hooks: Hooks = { onHandled: (info) => metrics.increment(info.type ?? "unknown") };
+ */
+export interface Hooks {
+  onVerified?: ((info: LifecycleInfo) => unknown) | undefined;
+  onDuplicate?: ((info: LifecycleInfo) => unknown) | undefined;
+  onHandled?: ((info: LifecycleInfo) => unknown) | undefined;
+  onFailed?: ((info: LifecycleInfo) => unknown) | undefined;
+  onError?: ((error: WebhookError, info: LifecycleInfo) => unknown) | undefined;
+}
+
+/** Rejected deliveries are logged at most this often (per window), so forged floods cannot fill a disk. */
+const REJECTION_LOGS_PER_WINDOW = 10;
+const REJECTION_WINDOW_MS = 60_000;
+
+/**
+ * The report step: calls hooks (a throwing or rejecting hook never changes the answer)
+ * and writes the log line a person can act on:
+ * - rejected deliveries (401, 408, 413, 422, and `ID_CONFLICT`) at `warn` with the code
+ *   and the reason, at most 10 a minute (then one line counting what was left out);
+ * - the receiver's own failures (5xx) at `error` with the thrown cause;
+ * - the rest at `debug`.
+ * Never the secret, never the body.
+ *
+ * @example
+ * const report = createReporter(hooks, logger);
+ * report.hook(hooks.onHandled, info);
+ */
+export function createReporter(hooks: Hooks, logger: Logger) {
+  let windowStart = 0;
+  let logged = 0;
+  let suppressed = 0;
+
+  const safely = (call: () => unknown) => {
+    try {
+      const result = call();
+      if (result instanceof Promise) result.catch((err: unknown) => logger.warn?.("a lifecycle hook failed", { err }));
+    } catch (err) {
+      logger.warn?.("a lifecycle hook failed", { err });
+    }
+  };
+
+  const rejected = (error: WebhookError, fields: Record<string, unknown>, now: number) => {
+    if (now - windowStart >= REJECTION_WINDOW_MS) {
+      if (suppressed > 0) logger.warn?.(`${suppressed} more rejected deliveries were not logged in the last minute`, { suppressed });
+      windowStart = now;
+      logged = 0;
+      suppressed = 0;
+    }
+    if (logged >= REJECTION_LOGS_PER_WINDOW) {
+      suppressed++;
+      return;
+    }
+    logged++;
+    logger.warn?.(`webhook rejected: ${error.code} (${error.status}): ${error.message}`, fields);
+  };
+
+  return {
+    hook(hook: ((info: LifecycleInfo) => unknown) | undefined, info: LifecycleInfo): void {
+      if (hook) safely(() => hook(info));
+    },
+    error(error: WebhookError, info: LifecycleInfo, now: number): void {
+      if (hooks.onError) safely(() => hooks.onError!(error, info));
+      const fields: Record<string, unknown> = {
+        code: error.code,
+        status: error.status,
+        deliveryId: info.deliveryId,
+        eventId: info.eventId,
+        type: info.type,
+        correlationId: info.correlationId,
+      };
+      if (error.status >= 500) {
+        if (error.cause !== undefined) fields.err = error.cause;
+        logger.error?.(`webhook failed: ${error.code} (${error.status}): ${error.message}`, fields);
+      } else if (errorKind[error.code] !== "delivery" || error.code === "ID_CONFLICT") {
+        rejected(error, fields, now);
+      } else {
+        logger.debug?.(`webhook ${error.code} (${error.status})`, fields);
+      }
+    },
+  };
+}

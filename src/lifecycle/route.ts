@@ -1,0 +1,57 @@
+import type { AnyProvider } from "../provider/define-provider.js";
+import type { Decoded } from "./decode.js";
+
+/**
+ * What the route step decided for one event.
+ * - `handled`: the `on` map has a handler for its type;
+ * - `ignored`: the map says `"ignore"` for it;
+ * - `unhandled`: a known type with no entry (`onUnhandled` runs if given);
+ * - `unknown`: a type not in the catalog (`onUnknown` runs if given).
+ *
+ * @example
+ * const { outcome, run } = route(decoded);
+ */
+export interface Route<C> {
+  outcome: "handled" | "ignored" | "unhandled" | "unknown";
+  /** What to run, if anything. */
+  run: ((event: unknown, ctx: C) => unknown) | undefined;
+}
+
+/**
+ * A handler map and its fallbacks, as `createHandler` and `createWorker` take them.
+ *
+ * @example
+ * const routes: Routes<HandlerContext> = { on: { "payout.failed": async () => {} } };
+ */
+export interface Routes<C> {
+  on?: Readonly<Record<string, ((event: never, ctx: C) => unknown) | "ignore" | undefined>> | undefined;
+  onUnhandled?: ((event: never, ctx: C) => unknown) | undefined;
+  onUnknown?: ((event: never, ctx: C) => unknown) | undefined;
+}
+
+/**
+ * The route step: checks the handler map against the provider's catalog once (an unknown
+ * key throws a `TypeError` naming `who`), then picks what runs for each decoded event.
+ *
+ * @example
+ * const route = createRouter(agentref, "createHandler", { on: { "payout.failed": notify } });
+ * route(decoded).outcome; // "handled"
+ */
+export function createRouter<C>(provider: AnyProvider, who: string, routes: Routes<C>): (decoded: Decoded) => Route<C> {
+  type Run = (event: unknown, ctx: C) => unknown;
+  const handlers = (routes.on ?? {}) as Record<string, Run | "ignore" | undefined>;
+  for (const key of Object.keys(handlers)) {
+    if (!provider.has(key)) {
+      throw new TypeError(`${who}: "${key}" is not a ${provider.name} event type (known: ${provider.types.join(", ")}).`);
+    }
+  }
+  const onUnhandled = routes.onUnhandled as Run | undefined;
+  const onUnknown = routes.onUnknown as Run | undefined;
+  return (decoded) => {
+    if (!decoded.known) return { outcome: "unknown", run: onUnknown };
+    const handler = Object.hasOwn(handlers, decoded.type) ? handlers[decoded.type] : undefined;
+    if (typeof handler === "function") return { outcome: "handled", run: handler };
+    if (handler === "ignore") return { outcome: "ignored", run: undefined };
+    return { outcome: "unhandled", run: onUnhandled };
+  };
+}

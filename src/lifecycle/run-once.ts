@@ -1,0 +1,128 @@
+import { isWebhookError, WebhookError } from "../errors/index.js";
+import type { IdempotencyStore } from "../idempotency/store.js";
+import type { Logger } from "../util/logger.js";
+
+/**
+ * A handler that has not settled after 10 minutes is given up: its claim is released
+ * (so the sender's next retry runs it again) and the delivery is answered 500
+ * `HANDLER_TIMEOUT`. Until then its claim is renewed, so no retry runs concurrently.
+ *
+ * @example
+ * createHandler({ secret, handlerTimeoutMs: 2 * DEFAULT_HANDLER_TIMEOUT_MS, on });
+ */
+export const DEFAULT_HANDLER_TIMEOUT_MS = 10 * 60_000;
+
+/** Waits before each retry of `complete`: ~1.5 s in all. */
+const COMPLETE_RETRY_WAITS_MS = [100, 400, 1000] as const;
+
+/**
+ * What the run-once step needs for one event.
+ *
+ * @example
+ * await runOnce({ store, key, bodyHash, run: () => handler(event, ctx), handlerTimeoutMs: 600_000, logger });
+ */
+export interface RunOnceInput {
+  store: IdempotencyStore;
+  key: string;
+  bodyHash: string;
+  /** The side effect to run at most once. */
+  run: () => unknown;
+  handlerTimeoutMs: number;
+  logger: Logger;
+  /** For error messages. */
+  describe: { eventId: string; type: string };
+}
+
+/**
+ * The run-once step: claim the key, run, then complete (or release when the run throws).
+ * While the run is going its lease is renewed every third of `leaseMs`, so a retry
+ * arriving meanwhile gets `IN_PROGRESS` however long it takes; a crashed process stops
+ * renewing and its claim lapses after `leaseMs`. Resolves `"ran"` or `"duplicate"`;
+ * rejects with a `WebhookError` (`IN_PROGRESS`, `ID_CONFLICT`, `HANDLER_FAILED`,
+ * `HANDLER_TIMEOUT`, `STORE_UNAVAILABLE`).
+ *
+ * @example
+ * const result = await runOnce({ store, key, bodyHash, run, handlerTimeoutMs, logger, describe: { eventId, type } });
+ */
+export async function runOnce(input: RunOnceInput): Promise<"ran" | "duplicate"> {
+  const { store, key, describe } = input;
+  const claim = await store.claim(key, { bodyHash: input.bodyHash }).catch((cause: unknown) => {
+    throw isWebhookError(cause) ? cause : new WebhookError("STORE_UNAVAILABLE", `The idempotency store failed to claim the event: ${String(cause)}`, { cause });
+  });
+  if (claim.status === "completed") return "duplicate";
+  if (claim.status === "in-progress") {
+    throw new WebhookError("IN_PROGRESS", `Event ${describe.eventId} is being processed by another delivery; retry later.`);
+  }
+  if (claim.status === "conflict") {
+    throw new WebhookError(
+      "ID_CONFLICT",
+      `Event ${describe.eventId} was received before with a different body. Not processed; investigate the sender.`,
+    );
+  }
+
+  const stopRenewing = keepRenewing(store, key, claim.token, input.logger);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new WebhookError(
+              "HANDLER_TIMEOUT",
+              `The handler for ${describe.type} did not settle within handlerTimeoutMs (${input.handlerTimeoutMs} ms); its claim was released so a retry can run it.`,
+            ),
+          ),
+        input.handlerTimeoutMs,
+      );
+    });
+    await Promise.race([Promise.resolve().then(input.run), timedOut]);
+  } catch (cause) {
+    stopRenewing();
+    await store.release(key, claim.token).catch((err: unknown) => input.logger.warn?.("release failed; the lease will lapse", { key, err }));
+    if (isWebhookError(cause) && cause.code === "HANDLER_TIMEOUT") throw cause;
+    throw new WebhookError("HANDLER_FAILED", `The handler for ${describe.type} threw: ${String((cause as Error)?.message ?? cause)}`, { cause });
+  } finally {
+    clearTimeout(timer);
+  }
+  stopRenewing();
+
+  try {
+    if (!(await completeWithRetry(store, key, claim.token))) {
+      input.logger.warn?.("the claim was lost before completion (the store expired or reassigned it)", { key });
+    }
+  } catch (cause) {
+    // The side effect happened but is not recorded: 503 makes the sender retry, and the
+    // retry re-runs the handler once the lease lapses (at-least-once; see docs).
+    throw isWebhookError(cause) ? cause : new WebhookError("STORE_UNAVAILABLE", "Could not mark the event completed.", { cause });
+  }
+  return "ran";
+}
+
+/** Renews the claim every third of the lease until stopped. */
+function keepRenewing(store: IdempotencyStore, key: string, token: string, logger: Logger): () => void {
+  const interval = setInterval(() => {
+    store.renew(key, token).then(
+      (held) => {
+        if (!held) logger.warn?.("the claim was lost while the handler ran (its lease lapsed before a renewal)", { key });
+      },
+      (err: unknown) => logger.warn?.("lease renewal failed; retrying at the next interval", { key, err }),
+    );
+  }, Math.max(1, Math.floor(store.settings.leaseMs / 3)));
+  return () => clearInterval(interval);
+}
+
+/**
+ * A short store blip right after the handler succeeded would otherwise re-run the
+ * handler after the lease; a few quick retries (~1.5 s in all) close most of that window.
+ */
+async function completeWithRetry(store: IdempotencyStore, key: string, token: string): Promise<boolean> {
+  for (const wait of COMPLETE_RETRY_WAITS_MS) {
+    try {
+      return await store.complete(key, token);
+    } catch (error) {
+      if (!(isWebhookError(error) && error.code === "STORE_UNAVAILABLE")) throw error;
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
+  return store.complete(key, token);
+}

@@ -1,0 +1,68 @@
+/**
+ * A small structured logger: a message and fields. `console` and winston fit as they
+ * are; pino (whose methods take the fields first) is recognised and called its way.
+ * The SDK never passes the secret or the body to it.
+ *
+ * @example
+ * createHandler({ secret, logger: console, on: {} });
+ * createHandler({ secret, logger: pino(), on: {} });
+ */
+export interface Logger {
+  debug?(message: string, fields?: Record<string, unknown>): void;
+  info?(message: string, fields?: Record<string, unknown>): void;
+  warn?(message: string, fields?: Record<string, unknown>): void;
+  error?(message: string, fields?: Record<string, unknown>): void;
+}
+
+/**
+ * What a `logger` option accepts: a {@link Logger}, `console`, or a pino or winston logger.
+ *
+ * @example
+ * const input: LoggerInput = console;
+ */
+export type LoggerInput = Logger | Console | { [level in keyof Logger]?: (...args: never[]) => unknown };
+
+/**
+ * The default: warnings and errors to the console, nothing else.
+ *
+ * @example
+ * createHandler({ secret, logger: defaultLogger, on: {} });
+ */
+export const defaultLogger: Logger = {
+  warn: (message, fields) => console.warn(`[agentref-webhooks] ${message}`, fields ?? ""),
+  error: (message, fields) => console.error(`[agentref-webhooks] ${message}`, fields ?? ""),
+};
+
+/**
+ * A logger that drops everything (for tests and for users who opt out).
+ *
+ * @example
+ * createMemoryStore({ ttlMs: 60_000, logger: silentLogger });
+ */
+export const silentLogger: Logger = {};
+
+const LEVELS = ["debug", "info", "warn", "error"] as const;
+
+/**
+ * A {@link Logger} over whatever the user gave. pino is told apart by its `bindings()`
+ * and `levels`, and called as `pino.warn({ ...fields }, message)`; an `err` field keeps
+ * its Error so pino's serializer prints the stack.
+ *
+ * @example
+ * const logger = toLogger(pino());
+ * logger.warn?.("webhook rejected", { code: "INVALID_SIGNATURE" });
+ */
+export function toLogger(input: LoggerInput | undefined): Logger {
+  if (input === undefined) return defaultLogger;
+  const target = input as Record<string, unknown>;
+  const pinoLike = typeof target.bindings === "function" && typeof target.levels === "object";
+  const out: Logger = {};
+  for (const level of LEVELS) {
+    const fn = target[level];
+    if (typeof fn !== "function") continue;
+    out[level] = pinoLike
+      ? (message, fields) => fn.call(input, fields ?? {}, message)
+      : (message, fields) => (fields === undefined ? fn.call(input, message) : fn.call(input, message, fields));
+  }
+  return out;
+}

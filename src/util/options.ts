@@ -1,0 +1,18 @@
+/**
+ * Validates an optional positive whole-number option, returning `fallback` when it is
+ * absent. Throws a `TypeError` (not a whole number) or `RangeError` (not positive) that
+ * names who was given it and the unit, at creation, so a misconfiguration never serves
+ * a request.
+ *
+ * @example
+ * positiveInteger("redis store", "timeoutMs", undefined, 5_000); // 5000
+ * positiveInteger("memory store", "maxEntries", 0, 10_000, "entries"); // throws RangeError
+ */
+export function positiveInteger(who: string, name: string, value: unknown, fallback: number, unit = "milliseconds"): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isSafeInteger(value)) {
+    throw new TypeError(`${who}: ${name} must be a whole number of ${unit}, got ${typeof value === "string" ? JSON.stringify(value) : String(value)}.`);
+  }
+  if (value <= 0) throw new RangeError(`${who}: ${name} must be a positive number of ${unit}, got ${value}.`);
+  return value;
+}

@@ -1,0 +1,31 @@
+import type { SignatureScheme } from "./scheme.js";
+import type { SecretInput } from "./secret.js";
+import { createVerifier, type Verifier } from "./verifier.js";
+
+// The one verifier cache: `verifyWebhook` and a `createHandler` secret resolver reuse
+// verifiers (secrets decoded, keys imported once) for the same scheme, tolerance and
+// secrets. Bounded, since secrets can come from per-tenant configuration: past the
+// limit the oldest entry goes.
+const LIMIT = 64;
+const schemeIds = new WeakMap<SignatureScheme, number>();
+let schemes = 0;
+const verifiers = new Map<string, Verifier>();
+
+/**
+ * A verifier for these options, made once and reused.
+ *
+ * @example
+ * await cachedVerifier({ secret, scheme: standardWebhooksScheme }).verify({ body, headers });
+ */
+export function cachedVerifier(options: { secret: SecretInput; tolerance?: number | undefined; scheme: SignatureScheme }): Verifier {
+  let schemeId = schemeIds.get(options.scheme);
+  if (schemeId === undefined) schemeIds.set(options.scheme, (schemeId = ++schemes));
+  const key = JSON.stringify([schemeId, options.tolerance ?? null, options.secret]);
+  let verifier = verifiers.get(key);
+  if (!verifier) {
+    verifier = createVerifier(options);
+    if (verifiers.size >= LIMIT) verifiers.delete(verifiers.keys().next().value!);
+    verifiers.set(key, verifier);
+  }
+  return verifier;
+}
