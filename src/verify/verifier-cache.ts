@@ -1,12 +1,13 @@
 import type { SignatureScheme } from "./scheme.js";
 import type { SecretInput } from "./secret.js";
+import { toleranceSeconds } from "./timestamp.js";
 import { createVerifier, type Verifier } from "./verifier.js";
 
 // The one verifier cache: `verifyWebhook` and a `createHandler` secret resolver reuse
 // verifiers (secrets decoded, keys imported once) for the same scheme, tolerance and
 // secrets. Bounded, since secrets can come from per-tenant configuration: past the
 // limit the oldest entry goes.
-const LIMIT = 64;
+const LIMIT = 32;
 const schemeIds = new WeakMap<SignatureScheme, number>();
 let schemes = 0;
 const verifiers = new Map<string, Verifier>();
@@ -20,7 +21,7 @@ const verifiers = new Map<string, Verifier>();
 export function cachedVerifier(options: { secret: SecretInput; tolerance?: number | undefined; scheme: SignatureScheme }): Verifier {
   let schemeId = schemeIds.get(options.scheme);
   if (schemeId === undefined) schemeIds.set(options.scheme, (schemeId = ++schemes));
-  const key = JSON.stringify([schemeId, options.tolerance ?? null, options.secret]);
+  const key = JSON.stringify([schemeId, toleranceSeconds(options.tolerance), options.secret]);
   let verifier = verifiers.get(key);
   if (!verifier) {
     verifier = createVerifier(options);

@@ -6,7 +6,8 @@
 import http, { type RequestListener, type Server } from "node:http";
 import net, { type AddressInfo } from "node:net";
 import { Webhook } from "standardwebhooks";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { Hono } from "hono";
 import { agentref, createHandler, standardWebhooksScheme, WebhookVerificationError, type CreateHandlerOptions, type SignatureScheme } from "agentref-webhooks";
 import { toNodeHandler } from "agentref-webhooks/node";
 import { sampleEvents } from "../../src/events/samples.js";
@@ -45,6 +46,17 @@ function countingScheme(): { scheme: SignatureScheme; counter: { hmacs: number }
   return { scheme, counter };
 }
 
+/**
+ * How the suites below hand the handler to the Node adapter: `createHandler`'s result as
+ * it is, or wrapped (the adapter must behave the same for any fetch-style function).
+ */
+const arounds = {
+  "createHandler's result": (h: (r: Request) => Promise<Response>) => h,
+  "a logging wrapper": (h: (r: Request) => Promise<Response>) => async (r: Request) => h(r),
+  "a Hono app's fetch": (h: (r: Request) => Promise<Response>) => new Hono().post("/webhooks/agentref", (c) => h(c.req.raw)).fetch,
+};
+let around: (h: (r: Request) => Promise<Response>) => (r: Request) => Response | Promise<Response> = arounds["createHandler's result"];
+
 async function serve(
   options: Partial<CreateHandlerOptions> = {},
   server: { maxHeaderSize?: number; wrap?: (listener: RequestListener) => RequestListener } = {},
@@ -60,7 +72,7 @@ async function serve(
     on: Object.fromEntries(Object.keys(sampleEvents).map((t) => [t, record])),
     ...options,
   } as CreateHandlerOptions);
-  const nodeHandler = toNodeHandler(handler) as unknown as RequestListener;
+  const nodeHandler = toNodeHandler(around(handler)) as unknown as RequestListener;
   const listener = server.wrap ? server.wrap(nodeHandler) : nodeHandler;
   const httpServer = http.createServer(server.maxHeaderSize ? { maxHeaderSize: server.maxHeaderSize } : {}, listener);
   await new Promise<void>((resolve) => httpServer.listen(0, "127.0.0.1", resolve));
@@ -251,6 +263,14 @@ const signedLines = (body: string, extra: [string, string][] = [], signed: Parti
 
 // ---------------------------------------------------------------------------------
 
+describe.each(Object.keys(arounds) as (keyof typeof arounds)[])("given %s", (mode) => {
+beforeAll(() => {
+  around = arounds[mode];
+});
+afterAll(() => {
+  around = arounds["createHandler's result"];
+});
+
 describe("bodies over the limit → 413, the handler and HMAC never run, the connection is closed", () => {
   it("Content-Length over the limit: answered before a single body byte is sent", async () => {
     const s = await serve();
@@ -415,6 +435,8 @@ describe("slow senders → 408 after bodyTimeoutMs, the connection freed", () =>
     expect(answer.status).toBe(200);
     expect(s.handled).toEqual(["msg_after_abort"]);
   });
+});
+
 });
 
 describe("huge signature headers → 401 without HMAC work", () => {

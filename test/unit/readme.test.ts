@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { errorStatus, outcomeStatus, retryAfterSeconds } from "../../src/index.js";
+import { errorKind, errorStatus, outcomeStatus, retryAfterSeconds } from "../../src/index.js";
 
 const readme = readFileSync(join(import.meta.dirname, "..", "..", "README.md"), "utf8");
 const section = readme.slice(readme.indexOf("## What the handler answers"));
@@ -40,6 +40,18 @@ describe("the README's status table is the code's", () => {
     for (const status of [...Object.values(errorStatus), ...Object.values(outcomeStatus)] as number[]) {
       expect(status === 410 || (status >= 300 && status < 400)).toBe(false);
     }
+  });
+
+  it("the errors table gives each code the class the code has", () => {
+    const classes = { WebhookVerificationError: "verification", WebhookConfigError: "config", WebhookBodyError: "body", WebhookPayloadError: "payload", WebhookError: "delivery" } as const;
+    const table = readme.slice(readme.indexOf("### Errors"));
+    const listed = new Map<string, string>();
+    for (const line of table.split("\n").filter((l) => /^\| `Webhook/.test(l))) {
+      const cells = line.split("|").map((c) => c.trim());
+      const kind = classes[cells[1]!.replace(/`/g, "") as keyof typeof classes];
+      for (const [, code] of cells[3]!.matchAll(/`([A-Z_]+)`/g)) listed.set(code!, kind);
+    }
+    expect(Object.fromEntries(listed)).toEqual(errorKind);
   });
 
   it("gives the newcomer's two commands first", () => {
