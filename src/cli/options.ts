@@ -6,20 +6,31 @@ import { loadProvider } from "./providers.js";
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
 
+/** The flags every command accepts beside its own. */
+const commonFlags = { provider: { type: "string" }, help: { type: "boolean", short: "h" } } as const satisfies Options;
+
 /**
- * `node:util` parseArgs with strict checking, its errors turned into usage errors
- * that name the command.
+ * Every command's preamble: `node:util` parseArgs with strict checking (its errors turned
+ * into usage errors that name the command), `--help`, and `--provider` resolved.
  *
  * @example
- * const { values, positionals } = parseCommand("send", args, { url: { type: "string" } });
+ * const { values, positionals, provider } = await parseCommand("send", args, { url: { type: "string" } });
  */
-export function parseCommand<O extends Options>(command: string, args: string[], options: O) {
+export async function parseCommand<O extends Options>(command: string, args: string[], options: O) {
+  let parsed;
   try {
-    return parseArgs({ args, options: { ...options, help: { type: "boolean", short: "h" } }, allowPositionals: true, strict: true });
+    parsed = parseArgs({
+      args,
+      options: { ...options, ...commonFlags } as O & typeof commonFlags,
+      allowPositionals: true,
+      strict: true,
+    });
   } catch (err) {
     const message = (err as Error).message.replace(/\. To specify a positional argument starting with a '-'.*$/s, ".");
     throw new CliError(`${command}: ${message} (see \`agentref-webhooks ${command} --help\`)`);
   }
+  const provider: AnyProvider = await loadProvider((parsed.values as { provider?: string }).provider ?? "agentref");
+  return { ...parsed, provider };
 }
 
 /**
@@ -64,20 +75,3 @@ export function secretsFrom(values: string[] | undefined, provider: AnyProvider,
   throw new CliError(`--secret is required (or set ${variable}).`);
 }
 
-/**
- * The `--provider` option resolved through the registry (AgentRef by default).
- *
- * @example
- * const provider = await providerOption(values.provider);
- */
-export async function providerOption(name: string | undefined): Promise<AnyProvider> {
-  return loadProvider(name ?? "agentref");
-}
-
-/**
- * The option every command that talks to a provider accepts.
- *
- * @example
- * parseCommand("events", args, { json: { type: "boolean" }, ...providerFlag });
- */
-export const providerFlag = { provider: { type: "string" } } as const satisfies Options;

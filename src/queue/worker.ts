@@ -10,6 +10,7 @@ import { agentref, type AgentRefProvider } from "../providers/agentref.js";
 import { toLogger, type LoggerInput } from "../util/logger.js";
 import { DEFAULT_BACKOFF, toBullmqBackoff, type WorkerBackoff } from "./backoff.js";
 import { isQueuedDelivery, type QueuedDelivery } from "./job-data.js";
+import { nowSeconds } from "../verify/timestamp.js";
 
 /**
  * What worker handlers receive beside the event: the `HandlerContext` of
@@ -191,7 +192,7 @@ export function createWorker<P extends AnyProvider = AgentRefProvider, E extends
     return {
       deliveryId: data.meta?.deliveryId ?? String(job.id),
       eventId: data.meta?.eventId ?? String(job.id),
-      timestamp: data.meta?.timestamp ?? Math.floor(job.timestamp / 1000),
+      timestamp: data.meta?.timestamp ?? nowSeconds(job.timestamp),
       receivedAt: new Date(data.meta?.receivedAt ?? job.timestamp),
       rawBody: data.body ?? "",
       provider: data.meta?.provider ?? provider.name,
@@ -209,12 +210,20 @@ export function createWorker<P extends AnyProvider = AgentRefProvider, E extends
 
   // Never throws: a job whose data cannot be read is still dead-lettered with what it has.
   const eventOf = (job: Job<QueuedDelivery, WorkerJobResult>): ProviderEvent<P> | UnknownEvent => {
+    const data = isQueuedDelivery(job.data) ? job.data : undefined;
     try {
-      if (isQueuedDelivery(job.data)) return decodeJob(job.data).event as ProviderEvent<P> | UnknownEvent;
+      if (data) return decodeJob(data).event as ProviderEvent<P> | UnknownEvent;
     } catch {
-      // fall through
+      // Not decodable with this catalog: hand over the envelope as it was sent.
     }
-    return new UnknownEvent(String(job.id), job.name, undefined, {});
+    let raw: Record<string, unknown> = {};
+    try {
+      const parsed: unknown = data ? JSON.parse(data.body) : undefined;
+      if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)) raw = parsed as Record<string, unknown>;
+    } catch {
+      // not JSON either
+    }
+    return new UnknownEvent(data?.meta.eventId ?? String(job.id), job.name, raw.data, raw);
   };
 
   const deadLetter = async (event: unknown, error: Error, ctx: WorkerContext) => {

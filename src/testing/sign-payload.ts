@@ -4,6 +4,7 @@ import { agentref } from "../providers/agentref.js";
 import type { HeaderFamily, SignatureScheme, SignedHeaders } from "../verify/scheme.js";
 import { decodeStandardWebhooksSecret, secretList, type SecretInput } from "../verify/secret.js";
 import { SVIX_HEADERS, WEBHOOK_HEADERS } from "../verify/standard-webhooks.js";
+import { nowSeconds } from "../verify/timestamp.js";
 
 /**
  * Which header names to sign with: `"svix"` (`svix-id`, …, what AgentRef sends),
@@ -61,7 +62,7 @@ function familyOf(names: HeaderNames | undefined, scheme: SignatureScheme): Head
 }
 
 function seconds(timestamp: number | Date | undefined): number {
-  const value = timestamp === undefined ? Math.floor(Date.now() / 1000) : timestamp instanceof Date ? Math.floor(timestamp.getTime() / 1000) : timestamp;
+  const value = timestamp === undefined || timestamp instanceof Date ? nowSeconds(timestamp) : timestamp;
   if (!Number.isSafeInteger(value) || value < 0) {
     throw new RangeError(`signPayload: timestamp must be whole Unix seconds (or a Date), got ${String(timestamp)}`);
   }
@@ -70,7 +71,7 @@ function seconds(timestamp: number | Date | undefined): number {
   return value;
 }
 
-const bodyText = (body: string | Uint8Array): string => (typeof body === "string" ? body : new TextDecoder().decode(body));
+const textOf = (body: string | Uint8Array): string => (typeof body === "string" ? body : new TextDecoder().decode(body));
 
 /**
  * The message id a body carries in its envelope, if it is a JSON object with one
@@ -83,7 +84,7 @@ export function envelopeId(body: string | Uint8Array, provider: AnyProvider): st
   const { idKey } = provider.envelope;
   if (idKey === undefined) return undefined;
   try {
-    const value = JSON.parse(bodyText(body)) as unknown;
+    const value = JSON.parse(textOf(body)) as unknown;
     const id = typeof value === "object" && value !== null ? (value as Record<string, unknown>)[idKey] : undefined;
     // Agiled ids may be numbers; the header carries their text.
     return (typeof id === "string" && id.length > 0) || typeof id === "number" ? String(id) : undefined;
@@ -117,7 +118,7 @@ export async function signPayload(input: SignPayloadInput): Promise<SignedHeader
   if (!isStandardWebhooksScheme(scheme)) {
     return scheme.sign({ id, timestamp, body: input.body, secret: input.secret, headers: family });
   }
-  const payload = bodyText(input.body);
+  const payload = textOf(input.body);
   const signatures = secretList(input.secret).map((secret) =>
     new Webhook(decodeStandardWebhooksSecret(secret), { format: "raw" }).sign(id, new Date(timestamp * 1000), payload),
   );

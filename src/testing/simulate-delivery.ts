@@ -4,6 +4,7 @@ import type { SecretInput } from "../verify/secret.js";
 import { envelopeId, type HeaderNames } from "./sign-payload.js";
 import { createSignedRequest, serializeBody } from "./signed-request.js";
 import { createVirtualClock, type VirtualClock } from "./virtual-clock.js";
+import { nowSeconds } from "../verify/timestamp.js";
 
 /**
  * Where the simulator delivers: a handler (`Request` in, `Response` out, e.g. from
@@ -190,7 +191,7 @@ export async function simulateDelivery(options: SimulateDeliveryOptions): Promis
       scheduledAt += delay;
     }
     const at = clock.now();
-    const timestamp = Math.floor((signAtVirtualTime ? at : Date.now()) / 1000);
+    const timestamp = nowSeconds(signAtVirtualTime ? at : undefined);
     const url = typeof target === "function" ? (options.url ?? `http://localhost/webhooks/${provider.name}`) : target;
     const send = async (signal: AbortSignal): Promise<Response> => {
       const request = await createSignedRequest(body, {

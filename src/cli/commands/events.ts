@@ -1,7 +1,7 @@
 import type { AnyProvider } from "../../provider/define-provider.js";
 import type { Command } from "../command.js";
 import { table } from "../format.js";
-import { parseCommand, providerFlag, providerOption } from "../options.js";
+import { parseCommand } from "../options.js";
 
 // AgentRef's one-line descriptions, from its events reference.
 const agentrefDescriptions: Record<string, string> = {
@@ -53,12 +53,11 @@ export const eventsCommand: Command = {
   summary: "list the event types (type, category, description)",
   help,
   async run(args, io) {
-    const { values } = parseCommand("events", args, { json: { type: "boolean" }, ...providerFlag });
+    const { values, provider } = await parseCommand("events", args, { json: { type: "boolean" } });
     if (values.help) {
       io.stdout.write(`${help}\n`);
       return 0;
     }
-    const provider = await providerOption(values.provider);
     const rows = provider.types.map((type) => ({ type, category: categoryOf(type), description: describe(provider, type) }));
     if (values.json) io.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
     else io.stdout.write(`${table(rows.map((r) => [r.type, r.category, r.description])).join("\n")}\n`);

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { CliError } from "../cli-error.js";
 import type { Command } from "../command.js";
-import { parseCommand, providerFlag, providerOption } from "../options.js";
+import { parseCommand } from "../options.js";
 
 const help = `Usage: agentref-webhooks schema <type> [--strict] [--provider NAME]
 
@@ -30,12 +30,11 @@ export const schemaCommand: Command = {
   summary: "print the JSON Schema of an event type",
   help,
   async run(args, io) {
-    const { values, positionals } = parseCommand("schema", args, { strict: { type: "boolean" }, ...providerFlag });
+    const { values, positionals, provider } = await parseCommand("schema", args, { strict: { type: "boolean" } });
     if (values.help) {
       io.stdout.write(`${help}\n`);
       return 0;
     }
-    const provider = await providerOption(values.provider);
     const [type, ...extra] = positionals;
     if (type === undefined) throw new CliError(`schema: which event type? e.g. agentref-webhooks schema ${provider.types[0]} (list them with \`agentref-webhooks events\`)`);
     if (extra.length > 0) throw new CliError(`schema: unexpected argument ${JSON.stringify(extra[0])}; schema takes one event type.`);

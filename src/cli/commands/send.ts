@@ -6,7 +6,7 @@ import { CliError } from "../cli-error.js";
 import type { Command } from "../command.js";
 import { ms, offsetLabel, percentile, statusLabel } from "../format.js";
 import { readFileArg, type CliIo } from "../io.js";
-import { intOption, numberOption, parseCommand, providerFlag, providerOption, secretsFrom } from "../options.js";
+import { intOption, numberOption, parseCommand, secretsFrom } from "../options.js";
 
 /** `--retry` waits this many real ms per virtual ms: 1 min → 6 ms, 24 h → 8.6 s, the whole schedule ≈ 17 s. */
 const DEFAULT_TIME_SCALE = 1 / 10_000;
@@ -104,7 +104,7 @@ export const sendCommand: Command = {
   summary: "sign and POST a test event to a URL (with --times, --concurrency, --retry)",
   help,
   async run(args, io) {
-    const { values, positionals } = parseCommand("send", args, {
+    const { values, positionals, provider } = await parseCommand("send", args, {
       url: { type: "string" },
       secret: { type: "string", multiple: true },
       data: { type: "string" },
@@ -117,13 +117,11 @@ export const sendCommand: Command = {
       timeout: { type: "string" },
       headers: { type: "string" },
       verbose: { type: "boolean" },
-      ...providerFlag,
-    });
+      });
     if (values.help) {
       io.stdout.write(`${help}\n`);
       return 0;
     }
-    const provider: AnyProvider = await providerOption(values.provider);
     const [type, ...extra] = positionals;
     if (type === undefined) throw new CliError(`send: which event type? e.g. agentref-webhooks send ${provider.types[0]} --url … (list them with \`agentref-webhooks events\`)`);
     if (extra.length > 0) throw new CliError(`send: unexpected argument ${JSON.stringify(extra[0])}; send takes one event type.`);

@@ -3,7 +3,8 @@ import { envelopeId, signPayload } from "../../testing/sign-payload.js";
 import { CliError } from "../cli-error.js";
 import type { Command } from "../command.js";
 import { readStdin, shellQuote } from "../io.js";
-import { parseCommand, providerFlag, providerOption, secretsFrom } from "../options.js";
+import { parseCommand, secretsFrom } from "../options.js";
+import { nowSeconds } from "../../verify/timestamp.js";
 
 const help = `Usage: agentref-webhooks sign --secret SECRET [--id ID] [--timestamp SECONDS] < body
 
@@ -38,21 +39,19 @@ export const signCommand: Command = {
   summary: "print signature headers and a curl command for a body on stdin",
   help,
   async run(args, io) {
-    const { values, positionals } = parseCommand("sign", args, {
+    const { values, positionals, provider } = await parseCommand("sign", args, {
       secret: { type: "string", multiple: true },
       id: { type: "string" },
       timestamp: { type: "string" },
       url: { type: "string" },
       headers: { type: "string" },
       json: { type: "boolean" },
-      ...providerFlag,
-    });
+      });
     if (values.help) {
       io.stdout.write(`${help}\n`);
       return 0;
     }
     if (positionals.length > 0) throw new CliError(`sign: unexpected argument ${JSON.stringify(positionals[0])}; the body is read from stdin (sign --secret … < body.json).`);
-    const provider = await providerOption(values.provider);
     const secret = secretsFrom(values.secret, provider, io);
     if (values.timestamp !== undefined && !/^(0|[1-9]\d{0,14})$/.test(values.timestamp)) {
       throw new CliError(`--timestamp must be Unix seconds (digits only), got ${JSON.stringify(values.timestamp)}.`);
@@ -63,7 +62,7 @@ export const signCommand: Command = {
     }
     const body = (await readStdin(io, "The body to sign")).toString("utf8");
     if (body.length === 0) throw new CliError("sign: the body on stdin is empty.");
-    const timestamp = values.timestamp === undefined ? Math.floor(Date.now() / 1000) : Number(values.timestamp);
+    const timestamp = values.timestamp === undefined ? nowSeconds() : Number(values.timestamp);
     let headers: Record<string, string>;
     try {
       headers = await signPayload({

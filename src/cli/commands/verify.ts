@@ -8,7 +8,8 @@ import type { Command } from "../command.js";
 import { table } from "../format.js";
 import { parseHeadersFile } from "../headers-file.js";
 import { readFileArg } from "../io.js";
-import { intOption, parseCommand, providerFlag, providerOption, secretsFrom } from "../options.js";
+import { intOption, parseCommand, secretsFrom } from "../options.js";
+import { nowSeconds } from "../../verify/timestamp.js";
 
 const help = `Usage: agentref-webhooks verify --secret SECRET --headers FILE|- --body FILE [options]
 
@@ -99,26 +100,24 @@ export const verifyCommand: Command = {
   summary: "check a captured delivery and say exactly which check fails",
   help,
   async run(args, io) {
-    const { values, positionals } = parseCommand("verify", args, {
+    const { values, positionals, provider } = await parseCommand("verify", args, {
       secret: { type: "string", multiple: true },
       headers: { type: "string" },
       body: { type: "string" },
       tolerance: { type: "string" },
       now: { type: "string" },
-      ...providerFlag,
-    });
+      });
     if (values.help) {
       io.stdout.write(`${help}\n`);
       return 0;
     }
     if (positionals.length > 0) throw new CliError(`verify: unexpected argument ${JSON.stringify(positionals[0])}.`);
-    const provider = await providerOption(values.provider);
     const secrets = secretsFrom(values.secret, provider, io);
     if (values.headers === undefined) throw new CliError("verify: --headers FILE is required (the captured request headers; - for stdin).");
     if (values.body === undefined) throw new CliError("verify: --body FILE is required (the body exactly as received).");
     if (values.headers === "-" && values.body === "-") throw new CliError("verify: --headers and --body cannot both be read from stdin.");
     const tolerance = intOption("--tolerance", values.tolerance, 0, 10 ** 9, 300);
-    const now = values.now === undefined ? Math.floor(Date.now() / 1000) : intOption("--now", values.now, 0, 10 ** 15, 0);
+    const now = values.now === undefined ? nowSeconds() : intOption("--now", values.now, 0, 10 ** 15, 0);
     const headers = parseHeadersFile((await readFileArg(values.headers, io, "--headers")).toString("utf8"));
     const body = new Uint8Array(await readFileArg(values.body, io, "--body"));
     const text = new TextDecoder().decode(body);

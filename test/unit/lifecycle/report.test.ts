@@ -13,7 +13,7 @@ const event = createTestEvent("conversion.created", { id: "msg_report" });
 const body = JSON.stringify(event);
 
 function capture() {
-  const lines: { level: string; message: string; fields?: Record<string, unknown> }[] = [];
+  const lines: { level: string; message: string; fields?: Record<string, unknown> | undefined }[] = [];
   const at = (level: string) => (message: string, fields?: Record<string, unknown>) => void lines.push({ level, message, fields });
   return { lines, logger: { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") } };
 }
