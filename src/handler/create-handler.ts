@@ -66,6 +66,7 @@ export function createHandler<P extends AnyProvider = AgentRefProvider, E extend
     now: options.now ?? Date.now,
     handlerTimeoutMs: positiveInteger("createHandler", "handlerTimeoutMs", options.handlerTimeoutMs, DEFAULT_HANDLER_TIMEOUT_MS),
     exposeErrors: options.exposeErrors ?? false,
+    telemetry: options.telemetry,
   });
   return async (request) => toResponse(await handle(request));
 }

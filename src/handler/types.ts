@@ -1,5 +1,6 @@
 import type { SecretOption } from "../lifecycle/authenticate.js";
 import type { DeliveryMeta, HandlerContext, LifecycleInfo } from "../lifecycle/context.js";
+import type { Telemetry } from "../lifecycle/telemetry.js";
 import type { AnyProvider, EventTypeOf, ProviderEvent, ProviderEventOf } from "../provider/define-provider.js";
 import type { LoggerInput } from "../util/logger.js";
 import type { WebhookError } from "../errors/index.js";
@@ -127,6 +128,11 @@ export interface HandlerOptionsBase<P extends AnyProvider = AgentRefProvider, Ex
    * and `onError`, since answers land in the sender's delivery log.
    */
   exposeErrors?: boolean;
+  /**
+   * Traces and metrics for every delivery: `otel()` from `agentref-webhooks/otel`.
+   * Off by default (nothing of OpenTelemetry is imported then).
+   */
+  telemetry?: Telemetry;
   /** The clock (epoch ms), for tests with a virtual clock. Default `Date.now`. */
   now?: () => number;
 }

@@ -81,4 +81,6 @@ export interface DeliveryMeta {
   timestamp: number;
   receivedAt: string;
   provider: string;
+  /** The receiver's trace context (W3C `traceparent`), with the `telemetry` option: the worker's span joins that trace. */
+  trace?: Record<string, string>;
 }

@@ -13,6 +13,7 @@ import { readRequestBody, type BodyLimits } from "./read-body.js";
 import { createReporter, type Hooks } from "./report.js";
 import type { Route } from "./route.js";
 import { runOnce } from "./run-once.js";
+import { noSpan, type DeliverySpan, type Telemetry } from "./telemetry.js";
 
 /**
  * Everything the lifecycle needs, resolved by the public entry point (`createHandler`):
@@ -37,6 +38,7 @@ export interface LifecycleConfig {
   now: () => number;
   handlerTimeoutMs: number;
   exposeErrors: boolean;
+  telemetry: Telemetry | undefined;
 }
 
 type Ids = Pick<LifecycleInfo, "deliveryId" | "eventId" | "type">;
@@ -56,14 +58,15 @@ export function createLifecycle(config: LifecycleConfig): (request: Request) => 
   const authenticate = createAuthenticator(provider, config.secret, config.tolerance);
   const report = createReporter(hooks, config.logger);
 
-  const answer = (outcome: DeliveryOutcome, ids: Ids, started: number, reason?: string): DeliveryResponse => {
+  const answer = (span: DeliverySpan, outcome: DeliveryOutcome, ids: Ids, started: number, reason?: string): DeliveryResponse => {
     const response = outcomeResponse(outcome, ids.eventId, ids.type, reason);
+    span.end({ status: response.status, outcome });
     const info: LifecycleInfo = { ...ids, outcome, status: response.status, durationMs: now() - started, ...(reason ? { reason } : {}) };
     report.hook(outcome === "duplicate" ? hooks.onDuplicate : hooks.onHandled, info);
     return response;
   };
 
-  const fail = (thrown: unknown, ids: Ids, started: number): DeliveryResponse => {
+  const fail = (span: DeliverySpan, thrown: unknown, ids: Ids, started: number): DeliveryResponse => {
     const error = isWebhookError(thrown)
       ? thrown
       : new WebhookError("HANDLER_FAILED", `Unexpected failure while processing the delivery: ${String((thrown as Error)?.message ?? thrown)}`, {
@@ -81,6 +84,7 @@ export function createLifecycle(config: LifecycleConfig): (request: Request) => 
       reason: error.message,
       correlationId,
     };
+    span.end({ status: response.status, outcome: info.outcome, error });
     report.error(error, info, now());
     if (error.code === "HANDLER_FAILED" || error.code === "HANDLER_TIMEOUT") report.hook(hooks.onFailed, info);
     return response;
@@ -90,21 +94,28 @@ export function createLifecycle(config: LifecycleConfig): (request: Request) => 
     const started = now();
     const receivedAt = new Date(started);
     const ids: Ids = { deliveryId: undefined, eventId: undefined, type: undefined };
+    const span = config.telemetry ? config.telemetry.start("receive", { "webhook.provider": provider.name }) : noSpan;
     try {
       if (request.method !== "POST") {
         request.body?.cancel().catch(() => {});
         throw new WebhookError("METHOD_NOT_ALLOWED", `Webhooks are delivered with POST, not ${request.method}.`);
       }
       const delivery = receivedDelivery(request.headers, await readRequestBody(request, config.limits));
-      const verified = await authenticate(delivery, now());
+      const verified = await span.step("verify", () => authenticate(delivery, now()));
       ids.deliveryId = verified.id;
       const decoded = decode(provider, delivery.json(), { strict: config.strict, deliveryId: verified.id });
       ids.type = decoded.type;
       ids.eventId = decoded.eventId;
+      span.set({
+        "webhook.event.type": decoded.type,
+        "webhook.event.id": decoded.eventId,
+        "webhook.delivery.id": verified.id,
+        "webhook.attempt.timestamp": verified.timestamp,
+      });
       if (hooks.onVerified) report.hook(hooks.onVerified, { ...ids, outcome: "verified", status: 0, durationMs: now() - started });
 
       const skipped = config.filter(decoded.raw);
-      if (skipped) return answer("filtered", ids, started, skipped);
+      if (skipped) return answer(span, "filtered", ids, started, skipped);
 
       const sender = senderDeadline(request.signal, provider.timeoutMs);
       const ctx: HandlerContext = {
@@ -128,9 +139,10 @@ export function createLifecycle(config: LifecycleConfig): (request: Request) => 
           timestamp: verified.timestamp,
           receivedAt: receivedAt.toISOString(),
           provider: provider.name,
+          ...(config.telemetry ? { trace: span.carrier() } : {}),
         };
         try {
-          await config.enqueue(decoded.event as never, meta, verified.body);
+          await span.step("enqueue", () => config.enqueue!(decoded.event as never, meta, verified.body));
         } catch (cause) {
           throw isWebhookError(cause) && cause.status === 503
             ? cause
@@ -138,7 +150,7 @@ export function createLifecycle(config: LifecycleConfig): (request: Request) => 
                 cause,
               });
         }
-        return answer("accepted", ids, started);
+        return answer(span, "accepted", ids, started);
       }
 
       const route = config.route(decoded);
@@ -146,7 +158,7 @@ export function createLifecycle(config: LifecycleConfig): (request: Request) => 
       const outcome: DeliveryOutcome = route.outcome === "ignored" ? "unhandled" : route.outcome;
       const run = route.run;
       // Nothing to run: no side effect to protect, so no store round trip either.
-      if (!run) return answer(outcome, ids, started);
+      if (!run) return answer(span, outcome, ids, started);
 
       sender.start(started);
       try {
@@ -158,13 +170,14 @@ export function createLifecycle(config: LifecycleConfig): (request: Request) => 
           handlerTimeoutMs: config.handlerTimeoutMs,
           logger: config.logger,
           describe: { eventId: decoded.eventId, type: decoded.type },
+          span,
         });
-        return answer(result === "duplicate" ? "duplicate" : outcome, ids, started);
+        return answer(span, result === "duplicate" ? "duplicate" : outcome, ids, started);
       } finally {
         sender.stop();
       }
     } catch (error) {
-      return fail(error, ids, started);
+      return fail(span, error, ids, started);
     }
   };
 }

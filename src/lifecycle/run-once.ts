@@ -1,6 +1,7 @@
 import { isWebhookError, WebhookError } from "../errors/index.js";
 import type { IdempotencyStore } from "../idempotency/store.js";
 import type { Logger } from "../util/logger.js";
+import { noSpan, type DeliverySpan } from "./telemetry.js";
 
 /**
  * A handler that has not settled after 10 minutes is given up: its claim is released
@@ -31,6 +32,8 @@ export interface RunOnceInput {
   logger: Logger;
   /** For error messages. */
   describe: { eventId: string; type: string };
+  /** Where the store calls and the handler are traced (telemetry). */
+  span?: DeliverySpan;
 }
 
 /**
@@ -46,7 +49,8 @@ export interface RunOnceInput {
  */
 export async function runOnce(input: RunOnceInput): Promise<"ran" | "duplicate"> {
   const { store, key, describe } = input;
-  const claim = await store.claim(key, { bodyHash: input.bodyHash }).catch((cause: unknown) => {
+  const span = input.span ?? noSpan;
+  const claim = await span.step("store.claim", () => store.claim(key, { bodyHash: input.bodyHash })).catch((cause: unknown) => {
     throw isWebhookError(cause) ? cause : new WebhookError("STORE_UNAVAILABLE", `The idempotency store failed to claim the event: ${String(cause)}`, { cause });
   });
   if (claim.status === "completed") return "duplicate";
@@ -75,10 +79,10 @@ export async function runOnce(input: RunOnceInput): Promise<"ran" | "duplicate">
         input.handlerTimeoutMs,
       );
     });
-    await Promise.race([Promise.resolve().then(input.run), timedOut]);
+    await span.step("handler", () => Promise.race([Promise.resolve().then(input.run), timedOut]));
   } catch (cause) {
     stopRenewing();
-    await store.release(key, claim.token).catch((err: unknown) => input.logger.warn?.("release failed; the lease will lapse", { key, err }));
+    await span.step("store.release", () => store.release(key, claim.token)).catch((err: unknown) => input.logger.warn?.("release failed; the lease will lapse", { key, err }));
     if (isWebhookError(cause) && cause.code === "HANDLER_TIMEOUT") throw cause;
     throw new WebhookError("HANDLER_FAILED", `The handler for ${describe.type} threw: ${String((cause as Error)?.message ?? cause)}`, { cause });
   } finally {
@@ -87,7 +91,7 @@ export async function runOnce(input: RunOnceInput): Promise<"ran" | "duplicate">
   stopRenewing();
 
   try {
-    if (!(await completeWithRetry(store, key, claim.token))) {
+    if (!(await span.step("store.complete", () => completeWithRetry(store, key, claim.token)))) {
       input.logger.warn?.("the claim was lost before completion (the store expired or reassigned it)", { key });
     }
   } catch (cause) {

@@ -4,6 +4,7 @@ import type { HandlerContext } from "../lifecycle/context.js";
 import { decode } from "../lifecycle/decode.js";
 import { receivedDelivery } from "../lifecycle/authenticate.js";
 import { createRouter } from "../lifecycle/route.js";
+import { noSpan, type Telemetry } from "../lifecycle/telemetry.js";
 import type { AnyProvider, EventTypeOf, ProviderEvent, ProviderEventOf } from "../provider/define-provider.js";
 import { UnknownEvent } from "../provider/unknown-event.js";
 import { agentref, type AgentRefProvider } from "../providers/agentref.js";
@@ -104,6 +105,8 @@ export interface CreateWorkerOptions<P extends AnyProvider = AgentRefProvider, E
   strict?: boolean;
   /** Structured logger (`console`, pino, winston). Default: warnings and errors to the console. */
   logger?: LoggerInput;
+  /** Traces and metrics per job (`otel()` from `agentref-webhooks/otel`); the job's span joins the receiver's trace. */
+  telemetry?: Telemetry;
   /** Any other BullMQ worker option (`lockDuration`, `stalledInterval`, `maxStalledCount`, `autorun`, …). */
   workerOptions?: Omit<WorkerOptions, "connection" | "concurrency">;
 }
@@ -246,6 +249,14 @@ export function createWorker<P extends AnyProvider = AgentRefProvider, E extends
     const ctx = contextOf(job, attempt, signal ?? new AbortController().signal);
 
     let event: ProviderEvent<P> | UnknownEvent | undefined;
+    const meta = isQueuedDelivery(job.data) ? job.data.meta : undefined;
+    const span = options.telemetry
+      ? options.telemetry.start(
+          "process",
+          { "webhook.provider": provider.name, "webhook.event.type": job.name, "webhook.event.id": meta?.eventId, "webhook.delivery.id": meta?.deliveryId, "webhook.job.attempt": attempt },
+          meta?.trace,
+        )
+      : noSpan;
     try {
       if (!isQueuedDelivery(job.data)) {
         throw new UnrecoverableError(`Job ${String(job.id)} does not hold an agentref-webhooks delivery (was it added by bullmqEnqueue?).`);
@@ -264,12 +275,14 @@ export function createWorker<P extends AnyProvider = AgentRefProvider, E extends
       }
       event = decoded.event as ProviderEvent<P> | UnknownEvent;
       const { outcome, run } = route(decoded);
-      if (run) await run(event, ctx);
+      if (run) await span.step("handler", () => run(event, ctx));
+      span.end({ status: 200, outcome });
       return { outcome };
     } catch (thrown) {
       const error = thrown instanceof Error ? thrown : new Error(String(thrown), { cause: thrown });
       const final = attempt >= attempts || error.name === "UnrecoverableError";
       fromProcessor.add(error);
+      span.end({ status: 500, outcome: final ? "dead-lettered" : "failed", error: { code: error.name, message: error.message, cause: error } });
       if (!final) {
         logger.warn?.("webhook job failed; will retry", { jobId: ctx.jobId, type: job.name, attempt, maxAttempts: attempts, err: error });
         throw error;

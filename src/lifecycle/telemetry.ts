@@ -1,0 +1,57 @@
+// The lifecycle's telemetry seam. The lifecycle only knows this interface; the
+// OpenTelemetry implementation lives in `agentref-webhooks/otel`, so nothing imports
+// `@opentelemetry/api` unless that entry is used.
+
+/**
+ * What a delivery's span is told as the steps learn it.
+ *
+ * @example
+ * span.set({ "webhook.event.type": "payout.failed" });
+ */
+export type SpanAttributes = Record<string, string | number | boolean | undefined>;
+
+/**
+ * A step of the lifecycle that telemetry times: verification, the store's claim and
+ * completion, the handler, and the queue's add.
+ *
+ * @example
+ * await span.step("verify", () => authenticate(delivery, now()));
+ */
+export type StepName = "verify" | "store.claim" | "store.complete" | "store.release" | "handler" | "enqueue";
+
+/**
+ * One delivery (or one queued job) being traced.
+ *
+ * @example
+ * const result = await span.step("handler", () => run(event, ctx));
+ */
+export interface DeliverySpan {
+  /** Adds attributes to the delivery's span. */
+  set(attributes: SpanAttributes): void;
+  /** Runs one step in a child span (errors recorded with their code) and times it. */
+  step<T>(name: StepName, run: () => Promise<T> | T): Promise<T>;
+  /** The trace context to carry with a queued job (W3C `traceparent`), so the worker's span joins this trace. */
+  carrier(): Record<string, string>;
+  /** Ends the span with the answer. */
+  end(result: { status: number; outcome: string; error?: { code: string; message: string; cause?: unknown } | undefined }): void;
+}
+
+/**
+ * The `telemetry` option: `otel()` from `agentref-webhooks/otel`, or your own.
+ *
+ * @example
+ * import { otel } from "agentref-webhooks/otel";
+ * createHandler({ secret, telemetry: otel(), on });
+ */
+export interface Telemetry {
+  /** Starts the span of one delivery (`kind: "receive"`) or one queued job (`"process"`, continuing `carrier`'s trace). */
+  start(kind: "receive" | "process", attributes: SpanAttributes, carrier?: Record<string, string>): DeliverySpan;
+}
+
+/** What the lifecycle uses when telemetry is off: every step just runs. */
+export const noSpan: DeliverySpan = {
+  set() {},
+  step: async (_name, run) => run(),
+  carrier: () => ({}),
+  end() {},
+};
