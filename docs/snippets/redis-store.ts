@@ -15,11 +15,8 @@ export async function connectRedisStore(url: string, options: Omit<RedisStoreOpt
     url,
     // While Redis is down, fail at once (503 + Retry-After) instead of queueing commands in memory.
     disableOfflineQueue: true,
-    socket: {
-      connectTimeout: 5_000,
-      // Reconnect forever, backing off to 2 s (the default gives up after a socket timeout).
-      reconnectStrategy: (retries) => Math.min(2 ** retries * 50, 2_000),
-    },
+    // Reconnect forever, backing off to 2 s (node-redis's default stops for good after a socketTimeout).
+    socket: { reconnectStrategy: (retries) => Math.min(2 ** retries * 50, 2_000) },
   });
   // Required: node-redis emits "error" on every lost connection and failed reconnect,
   // and an "error" event nobody listens to ends the process.
