@@ -20,10 +20,9 @@
 // Exit code 0 only when, in every phase: no event lost, no event processed twice
 // (other than the documented at-least-once window, counted separately), every
 // non-2xx answer was retried, and no retry schedule was exhausted.
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import http from "node:http";
-import net, { type AddressInfo } from "node:net";
+import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { Redis } from "ioredis";
@@ -38,6 +37,7 @@ import { createRedisStore } from "../src/idempotency/redis.js";
 import { toNodeHandler } from "../src/adapters/node.js";
 import { sampleEvents } from "../src/events/samples.js";
 import { agentrefRetrySchedule } from "../src/providers/agentref.js";
+import { MissingService, sleep, startPostgres, startRedis, until, type OwnService as Service } from "../test/helpers/own-services.js";
 
 // ---------------------------------------------------------------------------------
 // Options
@@ -85,9 +85,7 @@ const SECRET = `whsec_${Buffer.from("agentref-webhooks-soak-secret-32").toString
 const schedule = agentrefRetrySchedule.map((ms) => Math.round((ms / 3_600_000) * config.msPerHour));
 
 // ---------------------------------------------------------------------------------
-// Small utilities
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+// Small utilities (the services we start and crash are in test/helpers/own-services.ts)
 
 /** mulberry32: a seeded PRNG, so the plan (who is duplicated, who fails) is reproducible. */
 function prng(seed: number): () => number {
@@ -101,140 +99,10 @@ function prng(seed: number): () => number {
   };
 }
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-function which(binary: string, extraDirs: string[] = []): string | undefined {
-  const dirs = [...(process.env.PATH ?? "").split(path.delimiter), ...extraDirs];
-  for (const dir of dirs) {
-    const candidate = path.join(dir, binary);
-    try {
-      fs.accessSync(candidate, fs.constants.X_OK);
-      return candidate;
-    } catch {
-      // next
-    }
-  }
-  return undefined;
-}
-
-async function until(what: string, check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check().catch(() => false)) return;
-    if (Date.now() > deadline) throw new Error(`${what}: not ready within ${timeoutMs} ms`);
-    await sleep(50);
-  }
-}
-
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return 0;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
-
-// ---------------------------------------------------------------------------------
-// Services we own: a redis-server and a PostgreSQL instance, killable at will
-
-interface Service {
-  url: string;
-  /** Kills the server without a chance to flush (SIGKILL / immediate shutdown). */
-  crash(): Promise<void>;
-  start(): Promise<void>;
-  stop(): Promise<void>;
-}
-
-async function startRedis(dir: string): Promise<Service> {
-  const binary = which("redis-server");
-  if (!binary) throw new MissingService("redis-server is not on PATH");
-  const port = await freePort();
-  const url = `redis://127.0.0.1:${port}`;
-  let child: ChildProcess | undefined;
-  // Durable like a production idempotency store must be: every acknowledged write is
-  // fsynced to the append-only file, so a crash loses no completed record.
-  const persistence = config.redisPersistence === "off" ? ["--appendonly", "no"] : ["--appendonly", "yes", "--appendfsync", "always"];
-  const args = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", ...persistence, "--dir", dir, "--logfile", path.join(dir, "redis.log")];
-  const ping = async () => {
-    const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-    client.on("error", () => {});
-    try {
-      await client.connect();
-      return (await client.ping()) === "PONG";
-    } finally {
-      client.disconnect();
-    }
-  };
-  const service: Service = {
-    url,
-    async start() {
-      child = spawn(binary, args, { stdio: "ignore" });
-      await until("redis-server", ping);
-    },
-    async crash() {
-      const c = child;
-      child = undefined;
-      if (!c || c.exitCode !== null) return;
-      const exited = new Promise((resolve) => c.once("exit", resolve));
-      c.kill("SIGKILL");
-      await exited;
-    },
-    async stop() {
-      await service.crash();
-    },
-  };
-  await service.start();
-  return service;
-}
-
-async function startPostgres(dir: string): Promise<Service> {
-  const extra = fs.existsSync("/usr/lib/postgresql")
-    ? fs.readdirSync("/usr/lib/postgresql").sort().reverse().map((v) => `/usr/lib/postgresql/${v}/bin`)
-    : [];
-  const initdb = which("initdb", extra);
-  const pgCtl = which("pg_ctl", extra);
-  if (!initdb || !pgCtl) throw new MissingService("PostgreSQL's initdb / pg_ctl were not found");
-  const port = await freePort();
-  // initdb refuses to run as root: run PostgreSQL as the postgres user then.
-  const asRoot = process.getuid?.() === 0;
-  const run = (cmd: string, args: string[]) => {
-    const [file, argv] = asRoot ? ["runuser", ["-u", "postgres", "--", cmd, ...args]] : [cmd, args];
-    return execFileSync(file, argv, { stdio: ["ignore", "pipe", "pipe"], timeout: 60_000 }).toString();
-  };
-  if (asRoot) {
-    const uid = Number(execFileSync("id", ["-u", "postgres"]).toString().trim());
-    const gid = Number(execFileSync("id", ["-g", "postgres"]).toString().trim());
-    fs.chownSync(dir, uid, gid);
-  }
-  const data = path.join(dir, "data");
-  run(initdb, ["-D", data, "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8"]);
-  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c max_connections=60 -c shared_buffers=32MB -c fsync=on -c synchronous_commit=on`;
-  const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
-  const service: Service = {
-    url,
-    async start() {
-      run(pgCtl, ["-D", data, "-o", options, "-l", path.join(dir, "postgres.log"), "-w", "-t", "60", "start"]);
-    },
-    async crash() {
-      // An immediate shutdown is a crash: no checkpoint, WAL replay on the next start.
-      run(pgCtl, ["-D", data, "-m", "immediate", "-w", "stop"]);
-    },
-    async stop() {
-      try {
-        run(pgCtl, ["-D", data, "-m", "fast", "-w", "stop"]);
-      } catch {
-        // already down
-      }
-    },
-  };
-  await service.start();
-  return service;
-}
-
-class MissingService extends Error {}
 
 // ---------------------------------------------------------------------------------
 // The plan: which deliveries the sender makes
@@ -688,7 +556,7 @@ async function main(): Promise<number> {
     let redis: Service;
     let postgres: Service;
     try {
-      redis = await startRedis(redisDir);
+      redis = await startRedis(redisDir, { persistence: config.redisPersistence === "off" ? "off" : "always" });
       services.push(redis);
       postgres = await startPostgres(pgDir);
       services.push(postgres);

@@ -11,9 +11,18 @@ import { toNodeHandler } from "agentref-webhooks/node";
 import { onShutdown, readConfig, type QueueExampleConfig } from "./config.js";
 
 export async function startReceiver(config: QueueExampleConfig): Promise<{ server: Server; url: string; close(): Promise<void> }> {
-  // enableOfflineQueue: false makes an add fail at once while Redis is down, so the
-  // sender gets a 503 (and retries) instead of waiting on a buffered command.
-  const queue = new Queue(config.queueName, { connection: { url: config.redisUrl, enableOfflineQueue: false } });
+  // The settings of docs/snippets/queue-receiver.ts: while Redis is down an add fails at once
+  // (the sender gets a 503 and retries) instead of waiting on a buffered command, an add in
+  // flight when the connection drops fails after one reconnection attempt, and the queue
+  // reconnects every 2 s at most.
+  const queue = new Queue(config.queueName, {
+    connection: {
+      url: config.redisUrl,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      retryStrategy: (attempt: number) => Math.min(attempt * 100, 2_000),
+    },
+  });
   queue.on("error", (err) => console.error("queue error:", err.message));
 
   const handler = createHandler({

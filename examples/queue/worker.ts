@@ -30,12 +30,15 @@ export async function once(store: IdempotencyStore, key: string, effect: () => P
 
 export function startWorker(config: QueueExampleConfig, log: (line: string) => void = console.log): { worker: WebhookWorker; close(): Promise<void> } {
   const redis = new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  // Without a listener ioredis prints every lost connection as an "Unhandled error event".
+  redis.on("error", (err) => console.error("redis error:", err.message));
   const store = createRedisStore({ client: redis, prefix: `${config.queueName}:effects:` });
   const ledger = new Map<string, number>(); // stands in for your database
 
   const worker = createWorker({
     queueName: config.queueName,
-    connection: { url: config.redisUrl },
+    // Back within 2 s of a Redis restart (BullMQ's default waits up to 20 s between attempts).
+    connection: { url: config.redisUrl, retryStrategy: (attempt: number) => Math.min(attempt * 100, 2_000) },
     concurrency: 10,
     attempts: 5,
     backoff: { type: "exponential", delay: 2_000 },
