@@ -5,7 +5,10 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
 import { Webhook as SvixWebhook } from "svix";
+import { MeterProvider } from "@opentelemetry/sdk-metrics";
+import { BasicTracerProvider } from "@opentelemetry/sdk-trace-base";
 import { createHandler, eventSchemas } from "agentref-webhooks";
+import { otel } from "agentref-webhooks/otel";
 import { BENCH_SECRET, signedPool } from "./handler-fixtures.js";
 import type { BenchCase, BenchSection } from "./harness.js";
 
@@ -46,16 +49,21 @@ function svixPipeline() {
 function inProcessCase(): BenchCase {
   // Unique ids: every createHandler delivery claims, runs the handler and completes.
   const pool = signedPool(1 << 18, "p");
-  const cursors = { floor: 0, createHandler: 0, svix: 0, verifyOnly: 0 };
+  const cursors = { floor: 0, createHandler: 0, svix: 0, verifyOnly: 0, traced: 0 };
   const next = (name: keyof typeof cursors) => {
     const i = cursors[name]++;
-    if (name === "createHandler" && i >= pool.size) throw new Error("handler bench: the pool of unique deliveries ran out; raise its size");
-    const { body, headers } = pool.delivery(i % pool.size);
+    if ((name === "createHandler" || name === "traced") && i >= pool.size / 2) throw new Error("handler bench: the pool of unique deliveries ran out; raise its size");
+    // The traced candidate takes the second half of the pool: each delivery a fresh id there too.
+    const { body, headers } = pool.delivery(name === "traced" ? pool.size / 2 + i : i % pool.size);
     return new Request(URL_, { method: "POST", headers, body });
   };
   const handler = createHandler({ secret: BENCH_SECRET, logger: {}, on: { "conversion.created": () => {} } });
   // A known type with no handler: verify, parse, validate and route, but no store round trip.
   const routeOnly = createHandler({ secret: BENCH_SECRET, logger: {}, on: {} });
+  // Telemetry on: the real OpenTelemetry SDK records every span and metric (no exporter, so
+  // the cost measured is the SDK's and ours, not an exporter's I/O).
+  const telemetry = otel({ tracer: new BasicTracerProvider().getTracer("bench"), meter: new MeterProvider().getMeter("bench") });
+  const traced = createHandler({ secret: BENCH_SECRET, logger: {}, telemetry, on: { "conversion.created": () => {} } });
   const svix = svixPipeline();
   return {
     name: `0.4 KB in-process, Request in, Response out (${pool.bodyBytes} B)`,
@@ -65,6 +73,7 @@ function inProcessCase(): BenchCase {
       { name: "createHandler", fn: () => handler(next("createHandler")).then(ok) },
       { name: "svix + zod", fn: () => svix(next("svix")).then(ok) },
       { name: "createHandler, no handler (no store)", fn: () => routeOnly(next("verifyOnly")).then(ok) },
+      { name: "createHandler + otel()", fn: () => traced(next("traced")).then(ok) },
     ],
   };
 }
@@ -150,7 +159,8 @@ async function load(
         setupRequest: (request) => {
           const i = cursor.i++;
           if (unique && i >= pool.size) throw new Error("handler bench: the HTTP pool of unique deliveries ran out");
-          const { body, headers } = pool.delivery(i % pool.size);
+          // The traced candidate takes the second half of the pool: each delivery a fresh id there too.
+    const { body, headers } = pool.delivery(name === "traced" ? pool.size / 2 + i : i % pool.size);
           return { ...request, body, headers };
         },
       },

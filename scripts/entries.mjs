@@ -8,6 +8,7 @@ export const entries = [
   { subpath: "./redis", source: "src/idempotency/redis.ts", name: "redis" },
   { subpath: "./postgres", source: "src/idempotency/postgres.ts", name: "postgres" },
   { subpath: "./bullmq", source: "src/queue/bullmq.ts", name: "bullmq" },
+  { subpath: "./otel", source: "src/otel/otel.ts", name: "otel" },
   { subpath: "./agentsync", source: "src/providers/agentsync.ts", name: "agentsync" },
   { subpath: "./agiled", source: "src/providers/agiled.ts", name: "agiled" },
   { subpath: "./agentsend", source: "src/providers/agentsend.ts", name: "agentsend" },

@@ -193,3 +193,15 @@ describe("examples/next", () => {
     }
   });
 });
+
+describe("examples/otel", () => {
+  it("prints the span tree of one delivery, as docs/telemetry.md shows", async () => {
+    const { execFile } = await import("node:child_process");
+    const { promisify } = await import("node:util");
+    const { stdout } = await promisify(execFile)(process.execPath, ["--import", "tsx", "examples/otel/print-spans.ts"], { timeout: 60_000 });
+    const lines = stdout.trim().split("\n");
+    expect(lines[1]).toBe("answered 200");
+    expect(lines[2]).toMatch(/^webhook receive \([\d.]+ ms\) \{.*"webhook\.outcome":"handled"/);
+    expect(lines.slice(3).map((l) => l.replace(/ \(.*$/, ""))).toEqual(["  webhook verify", "  webhook store.claim", "  webhook handler", "  webhook store.complete"]);
+  });
+});
