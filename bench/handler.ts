@@ -159,8 +159,7 @@ async function load(
         setupRequest: (request) => {
           const i = cursor.i++;
           if (unique && i >= pool.size) throw new Error("handler bench: the HTTP pool of unique deliveries ran out");
-          // The traced candidate takes the second half of the pool: each delivery a fresh id there too.
-    const { body, headers } = pool.delivery(name === "traced" ? pool.size / 2 + i : i % pool.size);
+          const { body, headers } = pool.delivery(i % pool.size);
           return { ...request, body, headers };
         },
       },
