@@ -220,6 +220,8 @@ async function runPhase(kind: StoreKind, redis: Service, postgres: Service, seed
   const successes = new Map<string, number>();
   const completeFailed = new Map<string, number>();
   const leaseLapsed = new Map<string, number>();
+  /** Lease renewals the store failed (it was down): only then may a claim lapse while its handler runs. */
+  const renewFailed = new Map<string, number>();
   const bump = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1);
   let injected = 0;
   let slow = 0;
@@ -245,7 +247,14 @@ async function runPhase(kind: StoreKind, redis: Service, postgres: Service, seed
     settings: inner.settings,
     claim: (key, o) => inner.claim(key, o),
     release: (key, token) => inner.release(key, token),
-    renew: (key, token) => inner.renew(key, token),
+    renew: async (key, token) => {
+      try {
+        return await inner.renew(key, token);
+      } catch (error) {
+        bump(renewFailed, key.slice(key.lastIndexOf("@") + 1));
+        throw error;
+      }
+    },
     complete: async (key, token) => {
       // keys are `<provider>@<tenant>@<event id>`
       const id = key.slice(key.lastIndexOf("@") + 1);
@@ -443,8 +452,11 @@ async function runPhase(kind: StoreKind, redis: Service, postgres: Service, seed
     if (effects === 0) lost++;
     if (effects > 1) {
       // The documented at-least-once window: the handler succeeded, then complete() failed
-      // (store down) or the lease lapsed; the retry re-ran it after the lease.
-      const window = (completeFailed.get(id) ?? 0) + (leaseLapsed.get(id) ?? 0);
+      // (store down), or its lease lapsed because the store was down when it was due for
+      // renewal; the retry re-ran it after the lease. A lease that lapsed while the store was
+      // up (a slow handler whose claim was not renewed) is not excused.
+      const lapsedInOutage = (renewFailed.get(id) ?? 0) > 0 ? (leaseLapsed.get(id) ?? 0) : 0;
+      const window = (completeFailed.get(id) ?? 0) + lapsedInOutage;
       if (window >= effects - 1) explained += effects - 1;
       else doubled++;
     }
