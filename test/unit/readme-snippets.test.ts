@@ -6,10 +6,13 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 
 const root = join(import.meta.dirname, "..", "..");
-const readme = readFileSync(join(root, "README.md"), "utf8");
-const blocks = [...readme.matchAll(/<!-- snippet: (\S+) -->\n```ts\n([\s\S]*?)\n```\n/g)].map((m) => ({ file: m[1]!, code: m[2]! }));
+// The README and every docs page.
+const pages = ["README.md", ...readdirSync(join(root, "docs")).filter((n) => n.endsWith(".md")).map((n) => `docs/${n}`)];
+const blocks = pages.flatMap((page) =>
+  [...readFileSync(join(root, page), "utf8").matchAll(/<!-- snippet: (\S+) -->\n```ts\n([\s\S]*?)\n```\n/g)].map((m) => ({ page, file: m[1]!, code: m[2]! })),
+);
 
-describe("the README's setup snippets are docs/snippets/*", () => {
+describe("the docs' setup snippets are docs/snippets/*", () => {
   it("shows every snippet file, once", () => {
     const files = readdirSync(join(root, "docs", "snippets")).map((name) => `docs/snippets/${name}`);
     expect(blocks.map((b) => b.file).sort()).toEqual(files.sort());
