@@ -68,72 +68,135 @@ export type CreateHandlerOptions<P extends AnyProvider = AgentRefProvider, Exhau
  * const base: HandlerOptionsBase = { secret: process.env.AGENTREF_WEBHOOK_SECRET!, maxBodyBytes: 64 * 1024 };
  */
 export interface HandlerOptionsBase<P extends AnyProvider = AgentRefProvider, Exhaustive extends boolean = false> {
-  /** Whose webhooks these are. Default: AgentRef. */
-  provider?: P;
-  /** The endpoint's signing secret(s), or a resolver. Checked at creation (INVALID_SECRET). */
+  /**
+   * The endpoint's signing secret (`whsec_…`), two during a rotation, or a resolver given
+   * unverified hints. A static secret is checked at creation (`INVALID_SECRET`).
+   * @example secret: [process.env.NEW_SECRET!, process.env.OLD_SECRET!]
+   */
   secret: SecretOption;
-  /** Require every event type in `on` (a handler or `"ignore"`). */
-  exhaustive?: Exhaustive;
-  /** A known type with no handler. */
-  onUnhandled?: (event: ProviderEvent<P>, ctx: HandlerContext) => unknown;
-  /** A type not in the catalog. */
-  onUnknown?: (event: UnknownEvent, ctx: HandlerContext) => unknown;
-  /** Every error answered with a non-2xx status, and failures to complete after success. */
-  onError?: (error: WebhookError, info: LifecycleInfo) => unknown;
-  /** The idempotency store. Default: an in-memory store (one process). */
+  /**
+   * The idempotency store. Default: an in-memory store (one process, forgets on restart).
+   * @example store: createSqliteStore({ path: "webhooks.db" })
+   */
   store?: IdempotencyStore;
-  /** Signature timestamp tolerance in seconds (both directions). Default 300. */
-  tolerance?: number;
-  /** Largest body accepted, in bytes. Default 1 MiB. */
-  maxBodyBytes?: number;
-  /** Read deadline for the whole body, in ms. Default 10 s (then 408). */
-  bodyTimeoutMs?: number;
-  /** Only these environments are processed; others are acknowledged and skipped. */
+  /**
+   * Require every event type in `on` (a handler or `"ignore"`), so a new type breaks your build.
+   * @example createHandler({ secret, exhaustive: true, on: { ...all13 } })
+   */
+  exhaustive?: Exhaustive;
+  /**
+   * Runs for a known type with no handler in `on` (answered 200 `unhandled`).
+   * @example onUnhandled: (event) => console.info("not handled yet:", event.type)
+   */
+  onUnhandled?: (event: ProviderEvent<P>, ctx: HandlerContext) => unknown;
+  /**
+   * Runs for a type not in the catalog (answered 200 `unknown`): upgrade the SDK.
+   * @example onUnknown: (event) => console.warn("upgrade agentref-webhooks for", event.type)
+   */
+  onUnknown?: (event: UnknownEvent, ctx: HandlerContext) => unknown;
+  /**
+   * Only these environments are processed; others are acknowledged (200 `filtered`) and skipped.
+   * @example environment: "production"
+   */
   environment?: string | readonly string[];
-  /** Only these programs are processed; others (and events with no programId) are acknowledged and skipped. */
+  /**
+   * Only these programs are processed; others (and events with no programId) are acknowledged and skipped.
+   * @example programId: ["prg_xyz789"]
+   */
   programId?: string | readonly string[];
   /**
-   * The tenant an event belongs to, for the idempotency key (`<provider>:<scope>:<id>`).
+   * Signature timestamp tolerance in seconds (both directions). Default: the provider's (300).
+   * @example tolerance: 60
+   */
+  tolerance?: number;
+  /**
+   * Validate strictly: unknown fields and enum values rejected (422). For your tests. Default false.
+   * @example strict: process.env.NODE_ENV === "test"
+   */
+  strict?: boolean;
+  /**
+   * The tenant an event belongs to, for the idempotency key (`<provider>@<tenant>@<id>`).
    * Default: the provider's `scopeKey` field (AgentRef: `merchantId`). Derive it from
    * whatever your secret resolver chose the secret by, so a tenant cannot claim another
    * tenant's event id.
+   * @example idempotencyScope: (event, ctx) => ctx.deliveryId.split("_")[0]
    */
   idempotencyScope?: (event: ProviderEvent<P> | UnknownEvent, ctx: HandlerContext) => string | undefined;
-  /** Validate strictly (unknown fields / enum values rejected). Default false. */
-  strict?: boolean;
-  /** Queue mode: hand verified events to a durable queue and answer 202. */
-  enqueue?: Enqueue<P>;
-  /** After verification and decoding, before filters and the handler (`outcome: "verified"`). */
-  onVerified?: (info: LifecycleInfo) => unknown;
-  /** A delivery of an event completed earlier: acknowledged 200, the handler not run. */
-  onDuplicate?: (info: LifecycleInfo) => unknown;
-  /** Every 2xx answer that is not a duplicate: handled, unhandled, unknown, filtered, accepted. */
-  onHandled?: (info: LifecycleInfo) => unknown;
-  /** The handler threw or timed out (answered 500; `info.error` says why). */
-  onFailed?: (info: LifecycleInfo) => unknown;
-  /**
-   * Structured logger: `console`, pino or winston as they are. Default: warnings and errors
-   * to the console. Never given the secret or the body.
-   */
-  logger?: LoggerInput;
   /**
    * A handler that has not settled after this many ms is given up: its claim is released
    * (the sender's next retry runs it again) and the delivery is answered 500
-   * `HANDLER_TIMEOUT`. Until then no retry runs concurrently. Default 10 minutes.
+   * `HANDLER_TIMEOUT`. Until then its claim is renewed, so no retry runs concurrently.
+   * Default 10 minutes.
+   * @example handlerTimeoutMs: 30 * 60_000 // a long PDF render
    */
   handlerTimeoutMs?: number;
+  /**
+   * Largest body accepted, in bytes (413 past it, counted on the stream). Default 1 MiB.
+   * @example maxBodyBytes: 64 * 1024
+   */
+  maxBodyBytes?: number;
+  /**
+   * Read deadline for the whole body, in ms (then 408). Default 10 s.
+   * @example bodyTimeoutMs: 5_000
+   */
+  bodyTimeoutMs?: number;
+  /**
+   * Queue mode: hand verified events to a durable queue and answer 202 (see `agentref-webhooks/bullmq`).
+   * @example enqueue: bullmqEnqueue(queue)
+   */
+  enqueue?: Enqueue<P>;
+  /**
+   * Structured logger: `console`, pino or winston as they are. Default: warnings and errors
+   * to the console. Never given the secret or the body.
+   * @example logger: pino()
+   */
+  logger?: LoggerInput;
+  /**
+   * Every error answered with a non-2xx status, and failures to complete after success.
+   * @example onError: (error, info) => Sentry.captureException(error, { extra: { ...info } })
+   */
+  onError?: (error: WebhookError, info: LifecycleInfo) => unknown;
+  /**
+   * After verification and decoding, before filters and the handler (`outcome: "verified"`).
+   * @example onVerified: (info) => metrics.increment("webhook.verified", { type: info.type })
+   */
+  onVerified?: (info: LifecycleInfo) => unknown;
+  /**
+   * A delivery of an event completed earlier: acknowledged 200, the handler not run.
+   * @example onDuplicate: (info) => metrics.increment("webhook.duplicate")
+   */
+  onDuplicate?: (info: LifecycleInfo) => unknown;
+  /**
+   * Every 2xx answer that is not a duplicate: handled, unhandled, unknown, filtered, accepted.
+   * @example onHandled: (info) => metrics.timing(`webhook.${info.type}`, info.durationMs)
+   */
+  onHandled?: (info: LifecycleInfo) => unknown;
+  /**
+   * The handler threw or timed out (answered 500; `info.error` says why).
+   * @example onFailed: (info) => console.error(info.type, info.error?.code, info.correlationId)
+   */
+  onFailed?: (info: LifecycleInfo) => unknown;
+  /**
+   * Traces and metrics for every delivery. Off by default (nothing of OpenTelemetry is imported then).
+   * @example telemetry: otel()
+   */
+  telemetry?: Telemetry;
   /**
    * Send the full error message in 5xx answers (for development). By default they carry
    * the code, a generic message and a correlation id; the full error goes to the logger
    * and `onError`, since answers land in the sender's delivery log.
+   * @example exposeErrors: process.env.NODE_ENV !== "production"
    */
   exposeErrors?: boolean;
   /**
-   * Traces and metrics for every delivery: `otel()` from `agentref-webhooks/otel`.
-   * Off by default (nothing of OpenTelemetry is imported then).
+   * Whose webhooks these are. Default: AgentRef.
+   * @example provider: agiled
    */
-  telemetry?: Telemetry;
-  /** The clock (epoch ms), for tests with a virtual clock. Default `Date.now`. */
+  provider?: P;
+  /**
+   * The clock (epoch ms), for tests on a virtual clock. Default `Date.now`.
+   * @example now: clock.now
+   */
   now?: () => number;
 }
 
