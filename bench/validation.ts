@@ -1,6 +1,8 @@
 import { spawn } from "node:child_process";
 import { z } from "zod";
-import { conversionCreatedSchema, parseEvent, strictEventSchemas } from "agentref-webhooks";
+import { eventSchemas, parseEvent, strictEventSchemas } from "agentref-webhooks";
+
+const conversionCreatedSchema = eventSchemas["conversion.created"];
 import { ensureBuilt, root } from "./build.js";
 import { signedPool } from "./handler-fixtures.js";
 import type { BenchCase, BenchSection, ReportTable } from "./harness.js";

@@ -1,15 +1,76 @@
-// The public barrel of "agentref-webhooks". Optional drivers (redis, pg, bullmq, msw)
-// live behind their own subpaths, so importing this never loads one.
+// The public surface of "agentref-webhooks", written out by name. Optional drivers and
+// integrations (redis, pg, sqlite, bullmq, OpenTelemetry, msw) live behind their own
+// subpaths, so importing this never loads one.
 
-export * from "./errors/index.js";
-export * from "./events/index.js";
+// The receiver
+export { createHandler } from "./handler/create-handler.js";
+export type {
+  CreateHandlerOptions,
+  Enqueue,
+  EventHandler,
+  HandlerMap,
+  HandlerOptionsBase,
+  Ignore,
+  WebhookHandler,
+} from "./handler/types.js";
+export type { SecretOption } from "./lifecycle/authenticate.js";
+export type { DeliveryMeta, HandlerContext, LifecycleInfo, SecretHints } from "./lifecycle/context.js";
+export type { Telemetry } from "./lifecycle/telemetry.js";
+export { outcomeStatus, type DeliveryOutcome } from "./lifecycle/answer.js";
+export type { Logger, LoggerInput } from "./util/logger.js";
+
+// Idempotency
+export { createMemoryStore, type MemoryStore, type MemoryStoreOptions } from "./idempotency/memory.js";
+export type { ClaimOptions, ClaimResult, IdempotencyStore, StoreSettings } from "./idempotency/store.js";
+
+// Verification and parsing, each usable alone
+export { verifyWebhook, type VerifyWebhookInput } from "./verify/verify-webhook.js";
+export { createVerifier, type VerifiedDelivery, type Verifier, type VerifierOptions, type VerifyInput } from "./verify/verifier.js";
+export { constructEvent, type ConstructEventInput } from "./api/construct-event.js";
 export { parseEvent, type ParseEventOptions, type ParsedEvent } from "./api/parse-event.js";
 export { isEventType } from "./provider/parse.js";
 export { UnknownEvent, isUnknownEvent } from "./provider/unknown-event.js";
-export { openEnum, openObject, toStrict } from "./provider/schema-kit.js";
+
+// AgentRef's events
+export {
+  eventSchemas,
+  eventTypes,
+  strictEventSchemas,
+  type AffiliateApprovedEvent,
+  type AffiliateBlockedEvent,
+  type AffiliateJoinedEvent,
+  type AffiliateUnblockedEvent,
+  type AgentRefEvent,
+  type ConversionCreatedEvent,
+  type ConversionRefundedEvent,
+  type EventOf,
+  type EventType,
+  type FlagResolvedEvent,
+  type PayoutCompletedEvent,
+  type PayoutCreatedEvent,
+  type PayoutFailedEvent,
+  type PayoutProcessingEvent,
+  type ProgramCreatedEvent,
+  type ProgramUpdatedEvent,
+} from "./events/catalog.js";
+export { envelopeSchema } from "./events/envelope.js";
+
+// Errors
+export { errorStatus, type WebhookErrorCode } from "./errors/codes.js";
+export {
+  isWebhookError,
+  WebhookBodyError,
+  WebhookConfigError,
+  WebhookError,
+  WebhookPayloadError,
+  WebhookVerificationError,
+  type PayloadIssue,
+} from "./errors/webhook-error.js";
+
+// Providers and signature schemes
+export { agentref, type AgentRefProvider } from "./providers/agentref.js";
 export {
   defineProvider,
-  retryWindowMs,
   type AnyProvider,
   type EnvelopeSpec,
   type EventSchemaMap,
@@ -19,17 +80,9 @@ export {
   type ProviderEvent,
   type ProviderEventOf,
 } from "./provider/define-provider.js";
-export { agentref, agentrefRetrySchedule, type AgentRefProvider } from "./providers/agentref.js";
-export type { Logger } from "./util/logger.js";
-export * from "./verify/index.js";
-export { constructEvent, type ConstructEventInput } from "./api/construct-event.js";
-export * from "./handler/index.js";
-export {
-  createMemoryStore,
-  DEFAULT_LEASE_MS,
-  DEFAULT_TTL_MS,
-  type ClaimOptions,
-  type ClaimResult,
-  type IdempotencyStore,
-  type StoreSettings,
-} from "./idempotency/index.js";
+export { openEnum, openObject } from "./provider/schema-kit.js";
+export { createHmacScheme, type HeaderFamily, type HmacSchemeOptions, type SignatureScheme, type SignedHeaders, type SignInput } from "./verify/scheme.js";
+export { createStandardWebhooksScheme, standardWebhooksScheme, type StandardWebhooksSchemeOptions } from "./verify/standard-webhooks.js";
+export { createHexHmacScheme, type HexHmacSchemeOptions } from "./verify/hex-hmac.js";
+export type { HeadersInput } from "./verify/headers.js";
+export type { RawBody } from "./verify/body.js";

@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { errorKind, errorStatus, outcomeStatus, retryAfterSeconds } from "../../src/index.js";
+import { errorKind, errorStatus, retryAfterSeconds } from "../../src/errors/index.js";
+import { outcomeStatus } from "../../src/index.js";
 
 const readme = readFileSync(join(import.meta.dirname, "..", "..", "README.md"), "utf8");
 const section = readme.slice(readme.indexOf("## What the handler answers"));

@@ -6,10 +6,8 @@ import { describe, expect, it } from "vitest";
 import {
   createHandler,
   createVerifier,
-  errorKind,
   errorStatus,
   verifyWebhook,
-  webhookError,
   WebhookBodyError,
   WebhookConfigError,
   WebhookError,
@@ -17,6 +15,7 @@ import {
   WebhookVerificationError,
 } from "agentref-webhooks";
 import { toNodeHandler } from "agentref-webhooks/node";
+import { errorKind, webhookError } from "../../../src/errors/index.js";
 import { TEST_SECRET } from "../../helpers/sign.js";
 
 const classes = {

@@ -1,7 +1,8 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { agentrefRetrySchedule, createHandler, createMemoryStore } from "agentref-webhooks";
+import { createHandler, createMemoryStore } from "agentref-webhooks";
+import { agentrefRetrySchedule } from "../../../src/providers/agentref.js";
 import { agiled } from "agentref-webhooks/agiled";
 import { toNodeHandler } from "agentref-webhooks/node";
 import { createSignedRequest, createTestEvent, createVirtualClock, generateSecret, simulateDelivery } from "agentref-webhooks/testing";
