@@ -1,3 +1,5 @@
+// Over 200 lines: most of it is the documentation of each framework's mounting; the conversion
+// itself (Node request → Request, Response → Node response, close after 413/408) is short.
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
 import { bodyAlreadyParsed, type WebhookError } from "../errors/index.js";
 

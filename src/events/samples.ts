@@ -1,3 +1,4 @@
+// Over 200 lines: data, AgentRef's documented example payloads, one per event type.
 import type { z } from "zod";
 import type { eventSchemas } from "./catalog.js";
 

@@ -1,3 +1,5 @@
+// Over 200 lines: the worker's public types and options carry their documentation; the
+// processor itself reuses the lifecycle's decode and route steps.
 import { UnrecoverableError, Worker, type ConnectionOptions, type Job, type WorkerOptions } from "bullmq";
 import type { Ignore } from "../handler/types.js";
 import type { HandlerContext } from "../lifecycle/context.js";

@@ -1,3 +1,5 @@
+// Over 200 lines: the SignatureScheme boundary and its HMAC implementation, whose hostile-header
+// parsing (bounded entry walk) must be read with the type it implements.
 import { platformCrypto } from "#crypto";
 import { WebhookVerificationError } from "../errors/index.js";
 import type { DigestEncoding } from "./crypto-types.js";

@@ -1,3 +1,5 @@
+// Over 200 lines: the verifier and the rules a caller relies on (header families, duplicates,
+// bounds, constant-time matching), documented beside the code that enforces them.
 import { platformCrypto } from "#crypto";
 import { WebhookVerificationError } from "../errors/index.js";
 import { bodyText, signableBody, type RawBody } from "./body.js";

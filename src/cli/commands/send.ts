@@ -1,3 +1,5 @@
+// Over 200 lines: one command, with its --help text (a third of the file), its option checks
+// and the retry loop that follows the provider's schedule; splitting would scatter one flow.
 import type { AnyProvider } from "../../provider/define-provider.js";
 import { isWebhookError } from "../../errors/index.js";
 import { createTestEventFactory } from "../../testing/test-event-factory.js";

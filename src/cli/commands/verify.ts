@@ -1,3 +1,5 @@
+// Over 200 lines: one command whose job is to explain a failure: each check (headers,
+// timestamp, secrets, signature, body re-serialization) and its message are kept together.
 import type { AnyProvider } from "../../provider/define-provider.js";
 import { isWebhookError } from "../../errors/index.js";
 import type { HeaderFamily } from "../../verify/scheme.js";
