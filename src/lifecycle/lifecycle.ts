@@ -160,7 +160,7 @@ export function createLifecycle(config: LifecycleConfig): (request: Request) => 
       // Nothing to run: no side effect to protect, so no store round trip either.
       if (!run) return answer(span, outcome, ids, started);
 
-      sender.start(started);
+      sender.start(now() - started);
       try {
         const result = await runOnce({
           store: config.store,
@@ -192,10 +192,11 @@ function senderDeadline(requestSignal: AbortSignal | undefined, timeoutMs: numbe
   const onAbort = () => controller.abort(requestSignal?.reason);
   return {
     signal: controller.signal,
-    start(startedAt: number) {
+    /** Starts the countdown; `elapsedMs` have passed since the delivery arrived (by the handler's clock). */
+    start(elapsedMs: number) {
       if (requestSignal?.aborted) controller.abort(requestSignal.reason);
       requestSignal?.addEventListener("abort", onAbort, { once: true });
-      const left = Math.max(0, timeoutMs - (Date.now() - startedAt));
+      const left = Math.max(0, timeoutMs - elapsedMs);
       timer = setTimeout(() => controller.abort(new Error(`the sender stopped waiting after ${timeoutMs} ms`)), left);
     },
     stop() {
