@@ -42,7 +42,9 @@ const rule = (budget, problems) =>
 
 size("verifyWebhook app, gzipped (node)", verify.gzip, 2 * KB, 6 * KB);
 rule("zod in the verifyWebhook app (node)", verify.packages.filter((p) => p === "zod"));
-size("createHandler app without zod, gzipped (node): ours on top of zod's share", handler.ownGzip, 8 * KB, 13 * KB);
+// 13 KB until the lifecycle redesign, which added about 1 KB: error classes by kind, generic 5xx messages,
+// rate-limited rejection logs, lease renewal, the handler timeout and the telemetry seam.
+size("createHandler app without zod, gzipped (node): ours on top of zod's share", handler.ownGzip, 8 * KB, 14.5 * KB);
 rule(
   'optional drivers bundled or imported from "agentref-webhooks" (node, edge)',
   everything.flatMap((e) => [
