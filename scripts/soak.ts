@@ -367,6 +367,7 @@ async function runPhase(kind: StoreKind, redis: Service, postgres: Service, seed
     settings: inner.settings,
     claim: (key, o) => inner.claim(key, o),
     release: (key, token) => inner.release(key, token),
+    renew: (key, token) => inner.renew(key, token),
     complete: async (key, token) => {
       // keys are `<provider>:<tenant>:<event id>`
       const id = key.slice(key.lastIndexOf(":") + 1);

@@ -1,12 +1,15 @@
 import { WebhookError } from "../errors/index.js";
 import {
   checkPositiveInteger,
+  checkTableName,
   guard,
   newOwnerToken,
   resolveStoreSettings,
+  resolveTimeout,
   storeUnavailable,
   type StoreSettingsInput,
 } from "./settings.js";
+import { bind, postgresStatements, type Statement } from "./sql.js";
 import type { ClaimOptions, ClaimResult, IdempotencyStore } from "./store.js";
 
 /**
@@ -96,8 +99,6 @@ export interface PostgresStore extends IdempotencyStore {
  * await pool.query(`SELECT count(*) FROM ${DEFAULT_POSTGRES_TABLE} WHERE status = 'in-progress'`);
  */
 export const DEFAULT_POSTGRES_TABLE = "agentref_webhook_idempotency";
-const DEFAULT_TIMEOUT_MS = 5_000;
-const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
 interface TableName {
   quoted: string;
@@ -106,13 +107,7 @@ interface TableName {
 }
 
 function tableName(table: string): TableName {
-  const parts = typeof table === "string" ? table.split(".") : [];
-  if (parts.length < 1 || parts.length > 2 || !parts.every((p) => IDENTIFIER.test(p))) {
-    throw new TypeError(
-      `createPostgresStore: table must be an identifier like "agentref_webhook_idempotency" or "schema.table" ` +
-        `(letters, digits and underscores, not starting with a digit, at most 63 characters each); got ${JSON.stringify(table)}.`,
-    );
-  }
+  const parts = checkTableName("postgres", table, true);
   // Validated above and quoted here, so no name can inject SQL (and case is preserved).
   const quoted = parts.map((p) => `"${p}"`).join(".");
   const suffix = "_expires_at_idx";
@@ -216,7 +211,7 @@ function failureHint(table: string) {
  * - `claim`: one `INSERT … ON CONFLICT (key) DO UPDATE … WHERE <expired or lease lapsed>`
  *   that also reads the existing row, so a new delivery and a duplicate both take one.
  *   Only when it races a concurrent first claim does it run once more (a second round trip).
- * - `complete` (owner-checked UPDATE) and `release` (owner-checked DELETE): one each.
+ * - `complete` and `renew` (owner-checked UPDATEs) and `release` (owner-checked DELETE): one each.
  *
  * Lease and expiry decisions use the database clock (`clock_timestamp()`), so instances
  * with skewed clocks agree. Every driver failure becomes `WebhookError("STORE_UNAVAILABLE")`
@@ -241,23 +236,16 @@ function failureHint(table: string) {
  */
 export function createPostgresStore(options: PostgresStoreOptions): PostgresStore {
   const settings = resolveStoreSettings("postgres", options);
-  const timeoutMs = checkPositiveInteger("postgres", "timeoutMs", options.timeoutMs, DEFAULT_TIMEOUT_MS);
+  const timeoutMs = resolveTimeout("postgres", options.timeoutMs);
   const db = options.pool;
   if (typeof db?.query !== "function") {
     throw new TypeError("createPostgresStore: `pool` must be a pg Pool, Client or PoolClient (anything with query(text, values)).");
   }
   const t = tableName(options.table ?? DEFAULT_POSTGRES_TABLE);
   const hint = failureHint(t.plain);
+  const statements = postgresStatements(t.quoted);
   const sql = {
     claim: claimSql(t.quoted),
-    complete: `UPDATE ${t.quoted} SET status = 'completed', completed_at = clock_timestamp(),
-  expires_at = clock_timestamp() + $3::float8 * interval '1 millisecond'
-WHERE key = $1::text AND owner_token = $2::text AND expires_at > clock_timestamp()`,
-    release: `DELETE FROM ${t.quoted}
-WHERE key = $1::text AND owner_token = $2::text AND status = 'in-progress' AND expires_at > clock_timestamp()`,
-    purge: `DELETE FROM ${t.quoted} WHERE expires_at <= clock_timestamp()`,
-    purgeSome: `DELETE FROM ${t.quoted} WHERE key IN (
-  SELECT key FROM ${t.quoted} WHERE expires_at <= clock_timestamp() ORDER BY expires_at LIMIT $1 FOR UPDATE SKIP LOCKED)`,
     // One simple-protocol query is one implicit transaction, so the advisory lock
     // serializes concurrent migrations (CREATE … IF NOT EXISTS alone can still race).
     migrate: `SELECT pg_advisory_xact_lock(hashtext('agentref-webhooks:migrate:${t.plain}'));\n${postgresSchemaSql(t.plain)}`,
@@ -287,11 +275,14 @@ WHERE key = $1::text AND owner_token = $2::text AND status = 'in-progress' AND e
     );
   };
 
-  const completeOn = async (on: PgQueryable, key: string, token: string) =>
-    ((await run("complete", on, sql.complete, [key, token, settings.ttlMs])).rowCount ?? 0) === 1;
+  /** Runs a shared statement; true when it touched exactly one row. */
+  const one = async (operation: string, on: PgQueryable, statement: Statement, values: unknown[]) =>
+    ((await run(operation, on, statement.text, bind(statement, values))).rowCount ?? 0) === 1;
 
-  const release = async (key: string, token: string) =>
-    ((await run("release", db, sql.release, [key, token])).rowCount ?? 0) === 1;
+  const completeOn = (on: PgQueryable, key: string, token: string) =>
+    one("complete", on, statements.complete, [key, token, settings.ttlMs]);
+
+  const release = (key: string, token: string) => one("release", db, statements.release, [key, token]);
 
   const checkout = async (): Promise<{ tx: PgQueryable; done: (err?: Error) => void }> => {
     if (!isPool(db)) return { tx: db, done: () => {} };
@@ -329,6 +320,7 @@ WHERE key = $1::text AND owner_token = $2::text AND status = 'in-progress' AND e
     claim,
     complete: (key, token) => completeOn(db, key, token),
     release,
+    renew: (key, token) => one("renew", db, statements.renew, [key, token, settings.leaseMs, settings.ttlMs]),
     completeInTransaction: completeOn,
     async migrate() {
       await run("migrate", db, sql.migrate);
@@ -337,9 +329,9 @@ WHERE key = $1::text AND owner_token = $2::text AND status = 'in-progress' AND e
       await run("migrate", db, sql.migrate);
     },
     async purgeExpired(purgeOptions = {}) {
-      if (purgeOptions.limit === undefined) return (await run("purgeExpired", db, sql.purge)).rowCount ?? 0;
+      if (purgeOptions.limit === undefined) return (await run("purgeExpired", db, statements.purge.text)).rowCount ?? 0;
       const limit = checkPositiveInteger("postgres", "purgeExpired limit", purgeOptions.limit, 0, "rows");
-      return (await run("purgeExpired", db, sql.purgeSome, [limit])).rowCount ?? 0;
+      return (await run("purgeExpired", db, statements.purgeSome.text, [limit])).rowCount ?? 0;
     },
     async withTransaction<T, Tx extends PgQueryable = PgQueryable>(
       key: string,

@@ -107,6 +107,7 @@ export function makeReceiver(options: { maxBodyBytes?: number; secret?: string |
     claim: (key, o) => (calls.claim++, inner.claim(key, o)),
     complete: (key, token) => (calls.complete++, inner.complete(key, token)),
     release: (key, token) => (calls.release++, inner.release(key, token)),
+    renew: (key, token) => inner.renew(key, token),
   };
   const record = (event: unknown, ctx: HandlerContext) => {
     runs.push({ event, ctx });

@@ -43,6 +43,7 @@ function countingStore(inner: IdempotencyStore = createMemoryStore()) {
     claim: (key, options) => (calls.claim++, inner.claim(key, options)),
     complete: (key, token) => (calls.complete++, inner.complete(key, token)),
     release: (key, token) => (calls.release++, inner.release(key, token)),
+    renew: (key, token) => inner.renew(key, token),
   };
   return { store, calls };
 }
@@ -346,6 +347,9 @@ describe("503: idempotency store unreachable", () => {
       release: async () => {
         throw new WebhookError("STORE_UNAVAILABLE", "unreachable");
       },
+      renew: async () => {
+        throw new WebhookError("STORE_UNAVAILABLE", "unreachable");
+      },
     };
     const handler = vi.fn();
     const { deliver } = await serve({ store: unreachable, on: { "conversion.created": handler } });
@@ -362,6 +366,7 @@ describe("503: idempotency store unreachable", () => {
       claim: () => Promise.reject(new Error("connect ECONNREFUSED 127.0.0.1:6379")),
       complete: () => Promise.resolve(true),
       release: () => Promise.resolve(true),
+      renew: () => Promise.resolve(true),
     };
     const { deliver } = await serve({ store: broken, on: { "conversion.created": () => {} } });
     const answer = await deliver(conversion);

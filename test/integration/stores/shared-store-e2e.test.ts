@@ -148,6 +148,7 @@ describe("a store that cannot be reached", () => {
       claim: (k, o) => (up ? real.claim(k, o) : down.claim(k, o)),
       complete: (k, t) => real.complete(k, t),
       release: (k, t) => real.release(k, t),
+      renew: (k, t) => real.renew(k, t),
     };
     let runs = 0;
     const server = await listen(toNodeHandler(createHandler({ secret, store, logger: {}, on: { "payout.failed": () => void runs++ } })));
