@@ -1,41 +1,22 @@
-import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
 import { Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebhookError } from "../../../src/errors/index.js";
 import { createD1Store, type D1DatabaseLike } from "../../../src/idempotency/d1.js";
 import type { ClaimOptions, ClaimResult, IdempotencyStore } from "../../../src/idempotency/store.js";
 import { describeStoreContract, type StoreFactoryOptions } from "../../contract/store-contract.js";
+import { bundleWorker } from "./d1/bundle.js";
 
 // The D1 store inside workerd (miniflare 4, the version wrangler 4.86.0 runs): its D1 is
 // real SQLite, so claims, the database clock and table creation are the real thing.
 
-const root = fileURLToPath(new URL("../../../", import.meta.url));
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const HASH = "1".repeat(64);
-
-async function bundle(entry: string): Promise<string> {
-  const result = await build({
-    entryPoints: [fileURLToPath(new URL(entry, import.meta.url))],
-    bundle: true,
-    format: "esm",
-    platform: "neutral",
-    target: "es2022",
-    write: false,
-    external: ["cloudflare:workers"],
-    conditions: ["workerd", "worker", "import"],
-    alias: { "#crypto": `${root}src/verify/crypto-web.ts` },
-    mainFields: ["module", "main"],
-    logLevel: "silent",
-  });
-  return result.outputFiles[0]!.text;
-}
 
 let mf: Miniflare;
 beforeAll(async () => {
   mf = new Miniflare({
     modules: true,
-    script: await bundle("./d1/contract-worker.ts"),
+    script: await bundleWorker("test/integration/stores/d1/contract-worker.ts"),
     compatibilityDate: "2025-09-01",
     d1Databases: ["DB"],
   });

@@ -1,13 +1,12 @@
 // A Worker (run in workerd by miniflare) that exposes D1 stores over fetch, so the store
 // contract runs in vitest against the real D1 of workerd. One request = one operation.
-// @ts-expect-error: a workerd built-in module; esbuild leaves it external.
 import { env } from "cloudflare:workers";
 import { createD1Store, type D1DatabaseLike, type D1Store } from "../../../../src/idempotency/d1.js";
 
 interface Env {
   DB: D1DatabaseLike;
 }
-const bindings = env as Env;
+const bindings: Env = env;
 
 // Made at module scope with the binding given lazily: no I/O, randomness or timers here.
 const moduleScopeStore = createD1Store({ database: () => bindings.DB, table: "module_scope" });
