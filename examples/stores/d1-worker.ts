@@ -8,7 +8,7 @@ import { createHandler } from "agentref-webhooks";
 import { createD1Store } from "agentref-webhooks/d1";
 
 // Made at module scope: neither does any I/O before the first request. The store creates
-// its table on the first delivery (or call `await store.migrate()` from a deploy step).
+// its table the first time it finds it missing (or call `await store.migrate()` yourself).
 const store = createD1Store({ database: () => env.DB });
 
 const handler = createHandler({

@@ -62,8 +62,8 @@ export interface D1StoreOptions extends StoreSettingsInput {
  */
 export interface D1Store extends IdempotencyStore {
   /**
-   * Creates the table and its index if missing. The first delivery does this too; call it
-   * yourself (a deploy step, a cron trigger) to keep that statement off the first request.
+   * Creates the table and its index if missing. Optional: the first statement that finds
+   * the table missing creates it too. Safe to run concurrently and repeatedly.
    */
   migrate(): Promise<void>;
   /** Deletes expired records (at most `limit` when given, oldest first) and returns how many. */
@@ -78,7 +78,8 @@ const DEFAULT_TABLE = "agentref_webhook_idempotency";
  * which is wrong for claims; D1 is SQLite with one writer.)
  *
  * Made at module scope it does no I/O, draws no random value and sets no timer until the
- * first delivery, which also creates the table if it is missing (or call `migrate()`).
+ * first delivery. The first statement that finds the table missing creates it (or call
+ * `migrate()`), so there is no schema statement per request or per isolate.
  * Each operation is one statement with the same SQL as the SQLite store: `claim` is one
  * upsert, `complete`, `renew` and `release` one owner-checked statement each. Times come
  * from the database's clock. A failure or a statement with no answer after `timeoutMs`
@@ -116,22 +117,22 @@ export function createD1Store(options: D1StoreOptions): D1Store {
     return db;
   };
 
-  let ready: Promise<void> | undefined;
-  const createTable = (): Promise<void> => {
-    ready ??= (async () => {
-      const db = database();
-      await db.batch(schema.map((statement) => db.prepare(statement)));
-    })().catch((err: unknown) => {
-      ready = undefined; // the next delivery tries again
-      throw err;
-    });
-    return ready;
+  const createTable = async (db: D1DatabaseLike): Promise<void> => {
+    await db.batch(schema.map((statement) => db.prepare(statement)));
   };
 
+  // No schema statement per request or per isolate: a statement that finds the table
+  // missing creates it (CREATE … IF NOT EXISTS, safe when isolates race) and runs again.
   const run = <T>(operation: string, fn: (db: D1DatabaseLike) => Promise<T>) =>
     guard("d1", operation, timeoutMs, async () => {
-      await createTable();
-      return fn(database());
+      const db = database();
+      try {
+        return await fn(db);
+      } catch (err) {
+        if (!/no such table/i.test(err instanceof Error ? err.message : String(err))) throw err;
+        await createTable(db);
+        return await fn(db);
+      }
     });
 
   const prepared = (db: D1DatabaseLike, statement: Statement, values: unknown[]) =>
@@ -153,7 +154,7 @@ export function createD1Store(options: D1StoreOptions): D1Store {
     renew: (key, token) =>
       run("renew", async (db) => (await changes(db, statements.renew, [key, token, settings.leaseMs, settings.ttlMs])) === 1),
     async migrate() {
-      await run("migrate", async () => undefined);
+      await guard("d1", "migrate", timeoutMs, () => createTable(database()));
     },
     purgeExpired(purgeOptions = {}) {
       if (purgeOptions.limit === undefined) return run("purgeExpired", (db) => changes(db, statements.purge, []));
