@@ -120,7 +120,14 @@ async function openDriver(
           ? module["Database"]
           : (module["default"] ?? module)
     ) as DatabaseConstructor;
-    return { name, db: new Database(path) };
+    try {
+      return { name, db: new Database(path) };
+    } catch (err) {
+      // A native module built for another Node version (or refused by Bun) loads its
+      // JavaScript and fails here; any other error is about the file, and is the answer.
+      if ((err as { code?: unknown } | null)?.code !== "ERR_DLOPEN_FAILED") throw err;
+      failures.push(`${name}: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`);
+    }
   }
   throw new WebhookError(
     "STORE_UNAVAILABLE",
