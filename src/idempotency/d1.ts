@@ -147,7 +147,7 @@ export function createD1Store(options: D1StoreOptions): D1Store {
       const { results = [] } = await run("claim", (db) =>
         prepared(db, statements.claim, [key, token, bodyHash, settings.leaseMs, settings.ttlMs]).all(),
       );
-      return claimResultOf(results[0] as SqliteClaimRow, token);
+      return claimResultOf("d1", results[0] as SqliteClaimRow | undefined, token);
     },
     complete: (key, token) => run("complete", async (db) => (await changes(db, statements.complete, [key, token, settings.ttlMs])) === 1),
     release: (key, token) => run("release", async (db) => (await changes(db, statements.release, [key, token])) === 1),

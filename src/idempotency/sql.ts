@@ -8,6 +8,8 @@
 // (complete, release, renew, purge) there is one template; the claim and the bounded purge
 // differ and are written once per dialect.
 
+import { storeUnavailable } from "./settings.js";
+
 /**
  * A statement ready for a driver: its text, and which value (1-based) each placeholder takes.
  *
@@ -204,9 +206,11 @@ export function sqliteSchema(table: string): string[] {
  * Reads a SQLite/D1 claim row into a claim result.
  *
  * @example
- * const result = claimResultOf(rows[0] as SqliteClaimRow, token);
+ * const result = claimResultOf("sqlite", rows[0] as SqliteClaimRow | undefined, token);
  */
-export function claimResultOf(row: SqliteClaimRow, token: string) {
+export function claimResultOf(storeName: string, row: SqliteClaimRow | undefined, token: string) {
+  // The upsert always returns its row; anything else is a broken driver or database.
+  if (row === undefined) throw storeUnavailable(storeName, "claim", new Error("the claim statement returned no row"));
   if (row.owner_token === token) return { status: "claimed", token, leaseExpiresAt: Number(row.lease_expires_at) } as const;
   if (!row.same_body) return { status: "conflict" } as const;
   if (row.status === "completed") return { status: "completed" } as const;

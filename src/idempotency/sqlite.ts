@@ -235,7 +235,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
       const rows = await run("claim", (c) =>
         c.all(statements.claim, [key, token, bodyHash, settings.leaseMs, settings.ttlMs]),
       );
-      return claimResultOf(rows[0] as unknown as SqliteClaimRow, token);
+      return claimResultOf("sqlite", rows[0] as unknown as SqliteClaimRow | undefined, token);
     },
     complete: (key, token) => run("complete", (c) => c.run(statements.complete, [key, token, settings.ttlMs]) === 1),
     release: (key, token) => run("release", (c) => c.run(statements.release, [key, token]) === 1),
