@@ -4,7 +4,7 @@
 // database clock, read once per statement) and LATER($n) (that clock plus $n milliseconds).
 // PostgreSQL keeps `$n` and stores `timestamptz`; SQLite and D1 store epoch milliseconds as
 // INTEGER and get `?` placeholders, bound in the order they appear (D1 has no named
-// parameters, and better-sqlite3 rejects a reused `?NNN`). Where the dialects agree
+// parameters, and better-sqlite3 does not bind numbered `?NNN` from a list). Where the dialects agree
 // (complete, release, renew, purge) there is one template; the claim and the bounded purge
 // differ and are written once per dialect.
 
