@@ -9,7 +9,7 @@ import {
   storeUnavailable,
   type StoreSettingsInput,
 } from "./settings.js";
-import { bind, postgresStatements, type Statement } from "./sql.js";
+import { bind, postgresClaim, postgresSchema, postgresStatements, type Statement } from "./sql.js";
 import type { ClaimOptions, ClaimResult, IdempotencyStore } from "./store.js";
 
 /**
@@ -126,49 +126,7 @@ function tableName(table: string): TableName {
  */
 export function postgresSchemaSql(table: string = DEFAULT_POSTGRES_TABLE): string {
   const t = tableName(table);
-  return `CREATE TABLE IF NOT EXISTS ${t.quoted} (
-  key              text        PRIMARY KEY,
-  status           text        NOT NULL CHECK (status IN ('in-progress', 'completed')),
-  owner_token      text        NOT NULL,
-  body_hash        text        NOT NULL,
-  claimed_at       timestamptz NOT NULL,
-  lease_expires_at timestamptz NOT NULL,
-  expires_at       timestamptz NOT NULL,
-  completed_at     timestamptz
-);
-CREATE INDEX IF NOT EXISTS ${t.index} ON ${t.quoted} (expires_at);
-`;
-}
-
-const MS = (column: string) => `floor(extract(epoch from ${column}) * 1000)::float8`;
-
-function claimSql(t: string): string {
-  // One statement. The upsert takes the key when it is absent, expired, or in progress
-  // with a lapsed lease and the same body; `excluded.claimed_at` is the one clock reading
-  // every comparison uses. When it does not fire, the second SELECT reports the row as
-  // of the statement's snapshot (no row: a concurrent first claim committed after the
-  // snapshot, so the caller asks again).
-  return `WITH claimed AS (
-  INSERT INTO ${t} AS r (key, status, owner_token, body_hash, claimed_at, lease_expires_at, expires_at)
-  SELECT $1::text, 'in-progress', $2::text, $3::text, c.ts,
-         c.ts + $4::float8 * interval '1 millisecond', c.ts + $5::float8 * interval '1 millisecond'
-  FROM (SELECT clock_timestamp() AS ts) c
-  ON CONFLICT (key) DO UPDATE SET
-    status = 'in-progress', owner_token = excluded.owner_token, body_hash = excluded.body_hash,
-    claimed_at = excluded.claimed_at, lease_expires_at = excluded.lease_expires_at,
-    expires_at = excluded.expires_at, completed_at = NULL
-  WHERE r.expires_at <= excluded.claimed_at
-     OR (r.status = 'in-progress' AND r.lease_expires_at <= excluded.claimed_at AND r.body_hash = excluded.body_hash)
-  RETURNING r.lease_expires_at
-)
-SELECT 'claimed' AS outcome, NULL::text AS status, true AS same_body, false AS expired,
-       ${MS("lease_expires_at")} AS lease_at_ms, NULL::float8 AS retry_ms
-FROM claimed
-UNION ALL
-SELECT 'existing', e.status, e.body_hash = $3::text, e.expires_at <= clock_timestamp(),
-       NULL::float8, ${MS("(e.lease_expires_at - clock_timestamp())")}
-FROM ${t} e
-WHERE e.key = $1::text AND NOT EXISTS (SELECT 1 FROM claimed)`;
+  return postgresSchema(t.quoted, t.index);
 }
 
 interface ClaimRow {
@@ -245,7 +203,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
   const hint = failureHint(t.plain);
   const statements = postgresStatements(t.quoted);
   const sql = {
-    claim: claimSql(t.quoted),
+    claim: postgresClaim(t.quoted),
     // One simple-protocol query is one implicit transaction, so the advisory lock
     // serializes concurrent migrations (CREATE … IF NOT EXISTS alone can still race).
     migrate: `SELECT pg_advisory_xact_lock(hashtext('agentref-webhooks:migrate:${t.plain}'));\n${postgresSchemaSql(t.plain)}`,

@@ -4,9 +4,9 @@
 // database clock, read once per statement) and LATER($n) (that clock plus $n milliseconds).
 // PostgreSQL keeps `$n` and stores `timestamptz`; SQLite and D1 store epoch milliseconds as
 // INTEGER and get `?` placeholders, bound in the order they appear (D1 has no named
-// parameters, and better-sqlite3 does not bind numbered `?NNN` from a list). Where the dialects agree
-// (complete, release, renew, purge) there is one template; the claim and the bounded purge
-// differ and are written once per dialect.
+// parameters, and better-sqlite3 does not bind numbered `?NNN` from a list). Where the dialects
+// agree (complete, release, renew, purge, and when a claim may take a key) there is one
+// template; the claim statement, the bounded purge and the schema are written once per dialect.
 
 import { storeUnavailable } from "./settings.js";
 
@@ -74,6 +74,11 @@ function compile(dialect: Dialect, template: string): Statement {
   return dialect.placeholders(text);
 }
 
+// When a claim may take a key that has a record `r`: the record expired, or it is in
+// progress with a lapsed lease and the same body (a crashed owner). Both dialects' claims
+// compare against `excluded.claimed_at`, the one clock reading of the statement.
+const TAKE = `(r.expires_at <= excluded.claimed_at OR (r.status = 'in-progress' AND r.lease_expires_at <= excluded.claimed_at AND r.body_hash = excluded.body_hash))`;
+
 /** The statements every SQL store shares. `t` is the quoted table name. */
 function shared(t: string) {
   return {
@@ -115,6 +120,64 @@ export function postgresStatements(t: string) {
 }
 
 /**
+ * The PostgreSQL table and its expiry index (`postgresSchemaSql` and `migrate()` run it).
+ * Times are `timestamptz` from the database clock.
+ *
+ * @example
+ * await pool.query(postgresSchema('"agentref_webhook_idempotency"', '"agentref_webhook_idempotency_expires_at_idx"'));
+ */
+export function postgresSchema(quotedTable: string, quotedIndex: string): string {
+  return `CREATE TABLE IF NOT EXISTS ${quotedTable} (
+  key              text        PRIMARY KEY,
+  status           text        NOT NULL CHECK (status IN ('in-progress', 'completed')),
+  owner_token      text        NOT NULL,
+  body_hash        text        NOT NULL,
+  claimed_at       timestamptz NOT NULL,
+  lease_expires_at timestamptz NOT NULL,
+  expires_at       timestamptz NOT NULL,
+  completed_at     timestamptz
+);
+CREATE INDEX IF NOT EXISTS ${quotedIndex} ON ${quotedTable} (expires_at);
+`;
+}
+
+const MS = (column: string) => `floor(extract(epoch from ${column}) * 1000)::float8`;
+
+/**
+ * The PostgreSQL claim: $1 key, $2 owner token, $3 body hash, $4 leaseMs, $5 ttlMs.
+ *
+ * One statement. The upsert takes the key when {@link TAKE} holds, and rewrites nothing
+ * otherwise (a data-modifying CTE, which SQLite lacks). When it does not fire, the second
+ * SELECT reports the row as of the statement's snapshot (no row: a concurrent first claim
+ * committed after the snapshot, so the caller asks again).
+ *
+ * @example
+ * const { rows } = await pool.query(postgresClaim('"t"'), [key, token, bodyHash, leaseMs, ttlMs]);
+ */
+export function postgresClaim(t: string): string {
+  return `WITH claimed AS (
+  INSERT INTO ${t} AS r (key, status, owner_token, body_hash, claimed_at, lease_expires_at, expires_at)
+  SELECT $1::text, 'in-progress', $2::text, $3::text, c.ts,
+         c.ts + $4::float8 * interval '1 millisecond', c.ts + $5::float8 * interval '1 millisecond'
+  FROM (SELECT clock_timestamp() AS ts) c
+  ON CONFLICT (key) DO UPDATE SET
+    status = 'in-progress', owner_token = excluded.owner_token, body_hash = excluded.body_hash,
+    claimed_at = excluded.claimed_at, lease_expires_at = excluded.lease_expires_at,
+    expires_at = excluded.expires_at, completed_at = NULL
+  WHERE ${TAKE}
+  RETURNING r.lease_expires_at
+)
+SELECT 'claimed' AS outcome, NULL::text AS status, true AS same_body, false AS expired,
+       ${MS("lease_expires_at")} AS lease_at_ms, NULL::float8 AS retry_ms
+FROM claimed
+UNION ALL
+SELECT 'existing', e.status, e.body_hash = $3::text, e.expires_at <= clock_timestamp(),
+       NULL::float8, ${MS("(e.lease_expires_at - clock_timestamp())")}
+FROM ${t} e
+WHERE e.key = $1::text AND NOT EXISTS (SELECT 1 FROM claimed)`;
+}
+
+/**
  * What the SQLite/D1 claim returns: always exactly one row, the record after the statement.
  * The caller claimed it when `owner_token` is the token it passed.
  *
@@ -148,8 +211,7 @@ export function sqliteStatements(t: string) {
   // avoids rewriting a row it does not take, cannot be shared.) The price: a duplicate
   // rewrites its row unchanged, one WAL page and one fsync (measured: ~1 ms on the bench
   // VM, which no sender notices); a read-first claim would cost a second statement instead.
-  const take = `(r.expires_at <= excluded.claimed_at OR (r.status = 'in-progress' AND r.lease_expires_at <= excluded.claimed_at AND r.body_hash = excluded.body_hash))`;
-  const keep = (column: string, value: string) => `${column} = CASE WHEN ${take} THEN ${value} ELSE r.${column} END`;
+  const keep = (column: string, value: string) => `${column} = CASE WHEN ${TAKE} THEN ${value} ELSE r.${column} END`;
   return {
     // $1 key, $2 owner token, $3 body hash, $4 leaseMs, $5 ttlMs
     claim: compile(
