@@ -1,4 +1,8 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { performance } from "node:perf_hooks";
+import Database from "better-sqlite3";
 import { Redis } from "ioredis";
 import pg from "pg";
 import { createClient } from "redis";
@@ -6,6 +10,7 @@ import { silentLogger } from "../src/util/logger.js";
 import { createMemoryStore } from "../src/idempotency/memory.js";
 import { createPostgresStore, type PgQueryable } from "../src/idempotency/postgres.js";
 import { createRedisStore, type RedisClientLike } from "../src/idempotency/redis.js";
+import { createSqliteStore } from "../src/idempotency/sqlite.js";
 import type { IdempotencyStore } from "../src/idempotency/store.js";
 import type { BenchCase, BenchSection, Candidate } from "./harness.js";
 
@@ -76,10 +81,45 @@ function countingRedis(client: RedisClientLike): { client: RedisClientLike; coun
   return { client: counted, count: () => calls };
 }
 
+/**
+ * Counts statements better-sqlite3 executes in this process (every statement object shares
+ * one prototype), so the table can show statements per claim and per completion.
+ */
+function countSqliteStatements(): () => number {
+  let executed = 0;
+  const probe = new Database(":memory:");
+  const proto = Object.getPrototypeOf(probe.prepare("SELECT 1")) as Record<string, (...args: unknown[]) => unknown>;
+  probe.close();
+  for (const method of ["run", "all", "get"]) {
+    const original = proto[method]!;
+    proto[method] = function (this: unknown, ...args: unknown[]) {
+      executed++;
+      return original.apply(this, args);
+    };
+  }
+  return () => executed;
+}
+
 async function openTargets(run: string): Promise<{ targets: Target[]; skipped: StoreBenchRow[] }> {
   const targets: Target[] = [];
   const skipped: StoreBenchRow[] = [];
   targets.push({ name: "memory", store: createMemoryStore({ maxEntries: 1_000_000 }), roundTrips: () => 0, close: async () => {} });
+
+  // A file on disk (not :memory:), WAL and synchronous=FULL as the store sets them: every
+  // completion is fsynced, as in production.
+  const sqliteDir = mkdtempSync(join(tmpdir(), "agentref-bench-sqlite-"));
+  const sqliteStatements = countSqliteStatements();
+  const sqlite = createSqliteStore({ path: join(sqliteDir, "bench.db"), driver: "better-sqlite3" });
+  await sqlite.migrate();
+  targets.push({
+    name: "sqlite (better-sqlite3)",
+    store: sqlite,
+    roundTrips: sqliteStatements,
+    close: async () => {
+      await sqlite.close();
+      rmSync(sqliteDir, { recursive: true, force: true });
+    },
+  });
 
   const prefix = `agentref-webhooks-bench:${run}:`;
   try {
@@ -233,7 +273,7 @@ const fixed = (value: number | undefined, digits: number) => (value === undefine
  */
 export function formatStoreRows(rows: StoreBenchRow[]): string {
   const lines = [
-    "| store | claims/s | claim+complete p50 (ms) | p99 (ms) | duplicate p50 (ms) | p99 (ms) | round trips: new / duplicate |",
+    "| store | claims/s | claim+complete p50 (ms) | p99 (ms) | duplicate p50 (ms) | p99 (ms) | round trips (statements): new / duplicate |",
     "|---|---:|---:|---:|---:|---:|---:|",
   ];
   for (const r of rows) {
@@ -252,7 +292,9 @@ export function formatStoreRows(rows: StoreBenchRow[]): string {
 const DESCRIPTION =
   "Idempotency stores on loopback, measured in one run. claims/s: new keys with 32 claims in flight on one client " +
   "(node-redis and ioredis pipeline one connection; PostgreSQL uses a pool of 10). The pair latency is what a new " +
-  "delivery adds (claim, then complete); a duplicate costs one claim. Round trips are calls that reach the server.";
+  "delivery adds (claim, then complete); a duplicate costs one claim. Round trips are calls that reach the server " +
+  "(for SQLite, statements executed; its driver is synchronous, so claims in flight run one after another, and each " +
+  "write is fsynced: WAL with synchronous=FULL on this VM's disk).";
 
 /**
  * Persistent connections for the harness case. They are unref'd (node-redis `unref()`,
@@ -269,6 +311,9 @@ async function harnessCandidates(): Promise<Candidate[]> {
   };
   const settings = { ttlMs: 60_000, leaseMs: 10_000, logger: silentLogger };
   const candidates: Candidate[] = [{ name: "memory", fn: pairOf(createMemoryStore({ ...settings, maxEntries: 1_000_000 })) }];
+  // Left in the OS temp directory (a section has no teardown); it is a few hundred KB.
+  const sqlitePath = join(mkdtempSync(join(tmpdir(), "agentref-bench-sqlite-")), "harness.db");
+  candidates.push({ name: "sqlite", fn: pairOf(createSqliteStore({ path: sqlitePath, driver: "better-sqlite3", ...settings })) });
   try {
     const client = createClient({ url: REDIS_URL, disableOfflineQueue: true });
     client.on("error", () => {});

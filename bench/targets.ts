@@ -56,14 +56,26 @@ function handlerTargets(result: SectionResult): TargetCheck[] {
 }
 
 function storesTargets(result: SectionResult): TargetCheck[] {
-  const rows = [...result.description.matchAll(/^\| (redis[^|]*) \|.*\| (\d+) \/ (\d+) \|$/gm)];
-  if (rows.length === 0) return [{ target: "Redis adds at most two round trips per new delivery and one per duplicate", measured: "Redis not reachable", met: undefined }];
-  return [
-    {
-      target: "Redis adds at most two round trips per new delivery and one per duplicate",
+  const check = (target: string, pattern: RegExp, missing: string): TargetCheck => {
+    const rows = [...result.description.matchAll(pattern)];
+    if (rows.length === 0) return { target, measured: missing, met: undefined };
+    return {
+      target,
       measured: rows.map((r) => `${r[1]!.trim()}: ${r[2]} / ${r[3]}`).join(", "),
       met: rows.every((r) => Number(r[2]) <= 2 && Number(r[3]) <= 1),
-    },
+    };
+  };
+  return [
+    check(
+      "Redis adds at most two round trips per new delivery and one per duplicate",
+      /^\| (redis[^|]*) \|.*\| (\d+) \/ (\d+) \|$/gm,
+      "Redis not reachable",
+    ),
+    check(
+      "SQLite and PostgreSQL: one statement per claim and one per completion",
+      /^\| ((?:sqlite|postgres)[^|]*) \|.*\| (\d+) \/ (\d+) \|$/gm,
+      "neither measured",
+    ),
   ];
 }
 

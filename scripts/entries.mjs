@@ -7,6 +7,8 @@ export const entries = [
   { subpath: "./testing", source: "src/testing/index.ts", name: "testing" },
   { subpath: "./redis", source: "src/idempotency/redis.ts", name: "redis" },
   { subpath: "./postgres", source: "src/idempotency/postgres.ts", name: "postgres" },
+  { subpath: "./sqlite", source: "src/idempotency/sqlite.ts", name: "sqlite" },
+  { subpath: "./d1", source: "src/idempotency/d1.ts", name: "d1" },
   { subpath: "./bullmq", source: "src/queue/bullmq.ts", name: "bullmq" },
   { subpath: "./otel", source: "src/otel/otel.ts", name: "otel" },
   { subpath: "./agentsync", source: "src/providers/agentsync.ts", name: "agentsync" },

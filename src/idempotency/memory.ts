@@ -56,6 +56,8 @@ export const DEFAULT_MAX_ENTRIES = 10_000;
  * `claim` rejects with `STORE_UNAVAILABLE` (the handler answers 503 and the sender
  * retries) and one warning is logged, rather than letting two deliveries of the same
  * event run at once. Raise `maxEntries` above your peak number of concurrent deliveries.
+ * The first time it forgets a completed record before its TTL it logs one warning: a late
+ * retry of that event would run again (see docs/stores.md for the durable stores).
  *
  * @example
  * import { createHandler, createMemoryStore } from "agentref-webhooks";
@@ -66,34 +68,21 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
   const maxEntries = checkPositiveInteger("memory", "maxEntries", options.maxEntries, DEFAULT_MAX_ENTRIES, "entries");
   const now = options.now ?? Date.now;
   const logger = options.logger ?? defaultLogger;
-  // Map iteration order is insertion order; every write re-inserts, so the first
-  // entries are the least recently written and, with one TTL for all, the first to expire.
+  // Map iteration order is insertion order; every write re-inserts, so the first entries
+  // are the least recently written and, with one TTL for all, the first to expire.
   const records = new Map<string, MemoryRecord>();
   let warnedFull = false;
+  let warnedEarlyEviction = false;
   // Owner tokens only need to be unique among this store's claims (the store lives in
   // this process): a random prefix and a counter, cheaper than a UUID per claim.
   // Drawn on the first claim: Workers forbid random values at module scope, where stores are made.
   let tokenPrefix: string | undefined;
   let claims = 0;
 
-  // Eviction walks the records in write order with one long-lived iterator instead of
-  // a fresh `for…of` per eviction: a fresh walk from the start steps over every slot
-  // deleted since the Map last compacted (thousands, when the store is full), while the
-  // cursor only ever moves forward. Keys it passes that hold a live lease are parked in
-  // `passed` (in write order, all older than the cursor) and looked at first. A key that
-  // is rewritten or removed leaves `passed`, so a parked key is still where it was seen.
-  let cursor: Iterator<[string, MemoryRecord]> | undefined;
-  const passed = new Set<string>();
-
-  const remove = (key: string): void => {
-    records.delete(key);
-    passed.delete(key);
-  };
-
   const live = (key: string, at: number): MemoryRecord | undefined => {
     const record = records.get(key);
     if (record !== undefined && record.expiresAt <= at) {
-      remove(key);
+      records.delete(key);
       return undefined;
     }
     return record;
@@ -101,43 +90,40 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
 
   /** Stores `record` as the most recently written. */
   const write = (key: string, record: MemoryRecord): void => {
-    remove(key);
+    records.delete(key);
     records.set(key, record);
   };
 
   const evictable = (record: MemoryRecord, at: number): boolean =>
     record.status === "completed" || record.leaseExpiresAt <= at || record.expiresAt <= at;
 
-  const evict = (key: string): void => {
-    remove(key);
-    warnedFull = false;
+  /**
+   * Evicts the least recently written record not under a live lease; false when there is
+   * none. A plain walk in write order: because write order is expiry order, the first
+   * evictable record is an expired one whenever there is one. At webhook rates the walk
+   * costs nothing anyone notices.
+   */
+  const evictOldest = (at: number): boolean => {
+    for (const [key, record] of records) {
+      if (!evictable(record, at)) continue;
+      records.delete(key);
+      warnedFull = false;
+      if (record.status === "completed" && record.expiresAt > at) warnEarlyEviction();
+      return true;
+    }
+    return false;
   };
 
-  /** Evicts the least recently written record not under a live lease; false when there is none. */
-  const evictOldest = (at: number): boolean => {
-    for (const key of passed) {
-      if (evictable(records.get(key)!, at)) {
-        evict(key);
-        return true;
-      }
-    }
-    // Two walks at most: the rest of the current one, then, when it runs out, one from
-    // the start (which sees the parked keys again, so they are forgotten first).
-    for (;;) {
-      const fresh = cursor === undefined;
-      if (fresh) passed.clear();
-      cursor ??= records.entries();
-      for (let next = cursor.next(); !next.done; next = cursor.next()) {
-        const [key, record] = next.value;
-        if (evictable(record, at)) {
-          evict(key);
-          return true;
-        }
-        passed.add(key);
-      }
-      cursor = undefined;
-      if (fresh) return false;
-    }
+  const warnEarlyEviction = (): void => {
+    if (warnedEarlyEviction) return;
+    warnedEarlyEviction = true;
+    logger.warn?.(
+      `memory store: it holds ${maxEntries} records (maxEntries), so it forgot a completed event before ` +
+        `its TTL ran out. A late retry of that event would run its handler again. This warning is shown ` +
+        `once. Raise maxEntries, or use a durable store (agentref-webhooks/sqlite on one host; ` +
+        `/redis or /postgres for several instances), which also remembers events across restarts.`,
+      { store: "memory", maxEntries },
+    );
   };
 
   const makeRoom = (at: number): void => {
@@ -174,6 +160,12 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     return { status: "claimed", token, leaseExpiresAt };
   };
 
+  /** The record `token` owns, or undefined. */
+  const owned = (key: string, token: string, at: number): MemoryRecord | undefined => {
+    const record = live(key, at);
+    return record !== undefined && record.token === token ? record : undefined;
+  };
+
   return {
     settings,
     get size() {
@@ -185,25 +177,28 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     },
     async complete(key, token) {
       const at = now();
-      const record = live(key, at);
-      if (record === undefined || record.token !== token) return false;
+      const record = owned(key, token, at);
+      if (record === undefined) return false;
       // Updated in place (records never leave the store) and moved to the newest position.
       record.status = "completed";
       record.expiresAt = at + settings.ttlMs;
       write(key, record);
       return true;
     },
-    async renew(key, token) {
-      const at = now();
-      const record = live(key, at);
-      if (record === undefined || record.token !== token || record.status !== "in-progress") return false;
-      record.leaseExpiresAt = at + settings.leaseMs;
+    async release(key, token) {
+      const record = owned(key, token, now());
+      if (record === undefined || record.status !== "in-progress") return false;
+      records.delete(key);
       return true;
     },
-    async release(key, token) {
-      const record = live(key, now());
-      if (record === undefined || record.token !== token || record.status !== "in-progress") return false;
-      remove(key);
+    async renew(key, token) {
+      const at = now();
+      const record = owned(key, token, at);
+      if (record === undefined || record.status !== "in-progress") return false;
+      record.leaseExpiresAt = at + settings.leaseMs;
+      record.expiresAt = at + settings.ttlMs;
+      // A renewal is a write: it keeps write order equal to expiry order.
+      write(key, record);
       return true;
     },
   };

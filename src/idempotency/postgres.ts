@@ -1,12 +1,15 @@
 import { WebhookError } from "../errors/index.js";
 import {
   checkPositiveInteger,
+  checkTableName,
   guard,
   newOwnerToken,
   resolveStoreSettings,
+  resolveTimeout,
   storeUnavailable,
   type StoreSettingsInput,
 } from "./settings.js";
+import { bind, postgresClaim, postgresSchema, postgresStatements, type Statement } from "./sql.js";
 import type { ClaimOptions, ClaimResult, IdempotencyStore } from "./store.js";
 
 /**
@@ -96,8 +99,6 @@ export interface PostgresStore extends IdempotencyStore {
  * await pool.query(`SELECT count(*) FROM ${DEFAULT_POSTGRES_TABLE} WHERE status = 'in-progress'`);
  */
 export const DEFAULT_POSTGRES_TABLE = "agentref_webhook_idempotency";
-const DEFAULT_TIMEOUT_MS = 5_000;
-const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
 interface TableName {
   quoted: string;
@@ -106,13 +107,7 @@ interface TableName {
 }
 
 function tableName(table: string): TableName {
-  const parts = typeof table === "string" ? table.split(".") : [];
-  if (parts.length < 1 || parts.length > 2 || !parts.every((p) => IDENTIFIER.test(p))) {
-    throw new TypeError(
-      `createPostgresStore: table must be an identifier like "agentref_webhook_idempotency" or "schema.table" ` +
-        `(letters, digits and underscores, not starting with a digit, at most 63 characters each); got ${JSON.stringify(table)}.`,
-    );
-  }
+  const parts = checkTableName("postgres", table, true);
   // Validated above and quoted here, so no name can inject SQL (and case is preserved).
   const quoted = parts.map((p) => `"${p}"`).join(".");
   const suffix = "_expires_at_idx";
@@ -131,49 +126,7 @@ function tableName(table: string): TableName {
  */
 export function postgresSchemaSql(table: string = DEFAULT_POSTGRES_TABLE): string {
   const t = tableName(table);
-  return `CREATE TABLE IF NOT EXISTS ${t.quoted} (
-  key              text        PRIMARY KEY,
-  status           text        NOT NULL CHECK (status IN ('in-progress', 'completed')),
-  owner_token      text        NOT NULL,
-  body_hash        text        NOT NULL,
-  claimed_at       timestamptz NOT NULL,
-  lease_expires_at timestamptz NOT NULL,
-  expires_at       timestamptz NOT NULL,
-  completed_at     timestamptz
-);
-CREATE INDEX IF NOT EXISTS ${t.index} ON ${t.quoted} (expires_at);
-`;
-}
-
-const MS = (column: string) => `floor(extract(epoch from ${column}) * 1000)::float8`;
-
-function claimSql(t: string): string {
-  // One statement. The upsert takes the key when it is absent, expired, or in progress
-  // with a lapsed lease and the same body; `excluded.claimed_at` is the one clock reading
-  // every comparison uses. When it does not fire, the second SELECT reports the row as
-  // of the statement's snapshot (no row: a concurrent first claim committed after the
-  // snapshot, so the caller asks again).
-  return `WITH claimed AS (
-  INSERT INTO ${t} AS r (key, status, owner_token, body_hash, claimed_at, lease_expires_at, expires_at)
-  SELECT $1::text, 'in-progress', $2::text, $3::text, c.ts,
-         c.ts + $4::float8 * interval '1 millisecond', c.ts + $5::float8 * interval '1 millisecond'
-  FROM (SELECT clock_timestamp() AS ts) c
-  ON CONFLICT (key) DO UPDATE SET
-    status = 'in-progress', owner_token = excluded.owner_token, body_hash = excluded.body_hash,
-    claimed_at = excluded.claimed_at, lease_expires_at = excluded.lease_expires_at,
-    expires_at = excluded.expires_at, completed_at = NULL
-  WHERE r.expires_at <= excluded.claimed_at
-     OR (r.status = 'in-progress' AND r.lease_expires_at <= excluded.claimed_at AND r.body_hash = excluded.body_hash)
-  RETURNING r.lease_expires_at
-)
-SELECT 'claimed' AS outcome, NULL::text AS status, true AS same_body, false AS expired,
-       ${MS("lease_expires_at")} AS lease_at_ms, NULL::float8 AS retry_ms
-FROM claimed
-UNION ALL
-SELECT 'existing', e.status, e.body_hash = $3::text, e.expires_at <= clock_timestamp(),
-       NULL::float8, ${MS("(e.lease_expires_at - clock_timestamp())")}
-FROM ${t} e
-WHERE e.key = $1::text AND NOT EXISTS (SELECT 1 FROM claimed)`;
+  return postgresSchema(t.quoted, t.index);
 }
 
 interface ClaimRow {
@@ -216,7 +169,7 @@ function failureHint(table: string) {
  * - `claim`: one `INSERT … ON CONFLICT (key) DO UPDATE … WHERE <expired or lease lapsed>`
  *   that also reads the existing row, so a new delivery and a duplicate both take one.
  *   Only when it races a concurrent first claim does it run once more (a second round trip).
- * - `complete` (owner-checked UPDATE) and `release` (owner-checked DELETE): one each.
+ * - `complete` and `renew` (owner-checked UPDATEs) and `release` (owner-checked DELETE): one each.
  *
  * Lease and expiry decisions use the database clock (`clock_timestamp()`), so instances
  * with skewed clocks agree. Every driver failure becomes `WebhookError("STORE_UNAVAILABLE")`
@@ -241,23 +194,16 @@ function failureHint(table: string) {
  */
 export function createPostgresStore(options: PostgresStoreOptions): PostgresStore {
   const settings = resolveStoreSettings("postgres", options);
-  const timeoutMs = checkPositiveInteger("postgres", "timeoutMs", options.timeoutMs, DEFAULT_TIMEOUT_MS);
+  const timeoutMs = resolveTimeout("postgres", options.timeoutMs);
   const db = options.pool;
   if (typeof db?.query !== "function") {
     throw new TypeError("createPostgresStore: `pool` must be a pg Pool, Client or PoolClient (anything with query(text, values)).");
   }
   const t = tableName(options.table ?? DEFAULT_POSTGRES_TABLE);
   const hint = failureHint(t.plain);
+  const statements = postgresStatements(t.quoted);
   const sql = {
-    claim: claimSql(t.quoted),
-    complete: `UPDATE ${t.quoted} SET status = 'completed', completed_at = clock_timestamp(),
-  expires_at = clock_timestamp() + $3::float8 * interval '1 millisecond'
-WHERE key = $1::text AND owner_token = $2::text AND expires_at > clock_timestamp()`,
-    release: `DELETE FROM ${t.quoted}
-WHERE key = $1::text AND owner_token = $2::text AND status = 'in-progress' AND expires_at > clock_timestamp()`,
-    purge: `DELETE FROM ${t.quoted} WHERE expires_at <= clock_timestamp()`,
-    purgeSome: `DELETE FROM ${t.quoted} WHERE key IN (
-  SELECT key FROM ${t.quoted} WHERE expires_at <= clock_timestamp() ORDER BY expires_at LIMIT $1 FOR UPDATE SKIP LOCKED)`,
+    claim: postgresClaim(t.quoted),
     // One simple-protocol query is one implicit transaction, so the advisory lock
     // serializes concurrent migrations (CREATE … IF NOT EXISTS alone can still race).
     migrate: `SELECT pg_advisory_xact_lock(hashtext('agentref-webhooks:migrate:${t.plain}'));\n${postgresSchemaSql(t.plain)}`,
@@ -287,11 +233,14 @@ WHERE key = $1::text AND owner_token = $2::text AND status = 'in-progress' AND e
     );
   };
 
-  const completeOn = async (on: PgQueryable, key: string, token: string) =>
-    ((await run("complete", on, sql.complete, [key, token, settings.ttlMs])).rowCount ?? 0) === 1;
+  /** Runs a shared statement; true when it touched exactly one row. */
+  const one = async (operation: string, on: PgQueryable, statement: Statement, values: unknown[]) =>
+    ((await run(operation, on, statement.text, bind(statement, values))).rowCount ?? 0) === 1;
 
-  const release = async (key: string, token: string) =>
-    ((await run("release", db, sql.release, [key, token])).rowCount ?? 0) === 1;
+  const completeOn = (on: PgQueryable, key: string, token: string) =>
+    one("complete", on, statements.complete, [key, token, settings.ttlMs]);
+
+  const release = (key: string, token: string) => one("release", db, statements.release, [key, token]);
 
   const checkout = async (): Promise<{ tx: PgQueryable; done: (err?: Error) => void }> => {
     if (!isPool(db)) return { tx: db, done: () => {} };
@@ -329,8 +278,7 @@ WHERE key = $1::text AND owner_token = $2::text AND status = 'in-progress' AND e
     claim,
     complete: (key, token) => completeOn(db, key, token),
     release,
-    // Placeholder until lease renewal lands in this store (the stores branch).
-    renew: async () => true,
+    renew: (key, token) => one("renew", db, statements.renew, [key, token, settings.leaseMs, settings.ttlMs]),
     completeInTransaction: completeOn,
     async migrate() {
       await run("migrate", db, sql.migrate);
@@ -339,9 +287,9 @@ WHERE key = $1::text AND owner_token = $2::text AND status = 'in-progress' AND e
       await run("migrate", db, sql.migrate);
     },
     async purgeExpired(purgeOptions = {}) {
-      if (purgeOptions.limit === undefined) return (await run("purgeExpired", db, sql.purge)).rowCount ?? 0;
+      if (purgeOptions.limit === undefined) return (await run("purgeExpired", db, statements.purge.text)).rowCount ?? 0;
       const limit = checkPositiveInteger("postgres", "purgeExpired limit", purgeOptions.limit, 0, "rows");
-      return (await run("purgeExpired", db, sql.purgeSome, [limit])).rowCount ?? 0;
+      return (await run("purgeExpired", db, statements.purgeSome.text, [limit])).rowCount ?? 0;
     },
     async withTransaction<T, Tx extends PgQueryable = PgQueryable>(
       key: string,

@@ -1,8 +1,8 @@
 import {
-  checkPositiveInteger,
   guard,
   newOwnerToken,
   resolveStoreSettings,
+  resolveTimeout,
   storeUnavailable,
   type StoreSettingsInput,
 } from "./settings.js";
@@ -62,7 +62,6 @@ export interface RedisStoreOptions extends StoreSettingsInput {
  * await client.keys(`${DEFAULT_REDIS_PREFIX}*`); // every record (debugging only: KEYS blocks the server)
  */
 export const DEFAULT_REDIS_PREFIX = "agentref-webhooks:idem:";
-const DEFAULT_TIMEOUT_MS = 5_000;
 
 // A record is a hash: s = status (p = in progress, c = completed), t = owner token,
 // l = lease expiry (server ms), h = body hash; the key's PX expiry is the record TTL.
@@ -95,6 +94,18 @@ const RELEASE = `
 local rec = redis.call('HMGET', KEYS[1], 's', 't')
 if rec[1] ~= 'p' or rec[2] ~= ARGV[1] then return 0 end
 redis.call('DEL', KEYS[1])
+return 1
+`;
+
+// Owner-checked like RELEASE; the new lease is read from the server clock, and the
+// record's TTL restarts so a long-running claim never outlives its record.
+const RENEW = `
+local rec = redis.call('HMGET', KEYS[1], 's', 't')
+if rec[1] ~= 'p' or rec[2] ~= ARGV[1] then return 0 end
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('HSET', KEYS[1], 'l', string.format('%.0f', now + tonumber(ARGV[2])))
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return 1
 `;
 
@@ -160,8 +171,8 @@ function failureHint(err: unknown): string | undefined {
  *   with a lapsed lease → taken over; completed → completed; live lease → in-progress
  *   with `retryAfterMs`; a different body hash → conflict. Lease decisions use the
  *   server clock (`TIME`), so instances with skewed clocks agree.
- * - `complete` (compare-and-set) and `release` (compare-and-delete): one round trip
- *   each, and only for the current owner token.
+ * - `complete` (compare-and-set), `release` (compare-and-delete) and `renew` (a new lease
+ *   from the server clock): one round trip each, and only for the current owner token.
  *
  * So a new delivery costs two round trips (claim + complete) and a duplicate one.
  *
@@ -186,7 +197,7 @@ function failureHint(err: unknown): string | undefined {
 export function createRedisStore(options: RedisStoreOptions): IdempotencyStore {
   const settings = resolveStoreSettings("redis", options);
   const driver = driverFor(options.client);
-  const timeoutMs = checkPositiveInteger("redis", "timeoutMs", options.timeoutMs, DEFAULT_TIMEOUT_MS);
+  const timeoutMs = resolveTimeout("redis", options.timeoutMs);
   const prefix = options.prefix ?? DEFAULT_REDIS_PREFIX;
   if (typeof prefix !== "string") throw new TypeError("createRedisStore: `prefix` must be a string.");
   const ttl = String(settings.ttlMs);
@@ -233,12 +244,11 @@ export function createRedisStore(options: RedisStoreOptions): IdempotencyStore {
     async complete(key, token) {
       return Number(await run("complete", COMPLETE, key, [token, ttl])) === 1;
     },
-    // Placeholder until lease renewal lands in this store (the stores branch).
-    async renew() {
-      return true;
-    },
     async release(key, token) {
       return Number(await run("release", RELEASE, key, [token])) === 1;
+    },
+    async renew(key, token) {
+      return Number(await run("renew", RENEW, key, [token, lease, ttl])) === 1;
     },
   };
 }

@@ -1,6 +1,6 @@
-import { defaultLogger, type Logger } from "../util/logger.js";
+import type { Logger } from "../util/logger.js";
 import { WebhookError } from "../errors/index.js";
-import { DEFAULT_LEASE_MS, DEFAULT_TTL_MS, MIN_SAFE_TTL_MS, type StoreSettings } from "./store.js";
+import { DEFAULT_LEASE_MS, DEFAULT_TTL_MS, type StoreSettings } from "./store.js";
 
 /**
  * The options every store accepts for its timings and warnings.
@@ -13,20 +13,18 @@ export interface StoreSettingsInput {
   ttlMs?: number;
   /** Milliseconds a claim stays exclusive (not seconds). Default {@link DEFAULT_LEASE_MS}. */
   leaseMs?: number;
-  /** Where the short-TTL warning goes. Default: the console. */
+  /** Where a store's warnings go (the memory store's eviction notices). Default: the console. */
   logger?: Logger;
 }
 
-const HOUR_MS = 3_600_000;
-
 /**
- * Resolves `ttlMs` / `leaseMs` to their defaults, rejects impossible values, and
- * logs one warning when the TTL is too short to cover AgentRef's retry span.
- * Throws a `TypeError` for non-integers and a `RangeError` for out-of-range values,
- * at creation, so a misconfigured store never serves a request.
+ * Resolves `ttlMs` / `leaseMs` to their defaults and rejects impossible values: a
+ * `TypeError` for non-integers and a `RangeError` for out-of-range values, at creation,
+ * so a misconfigured store never serves a request. Whether the TTL covers a provider's
+ * retry span is the handler's concern (it knows the provider); a store never warns about it.
  *
  * @example
- * const settings = resolveStoreSettings("redis", { ttlMs: 3_600_000 }); // warns once
+ * const settings = resolveStoreSettings("redis", { ttlMs: 3_600_000 });
  * settings.leaseMs; // 60000
  */
 export function resolveStoreSettings(storeName: string, input: StoreSettingsInput = {}): StoreSettings {
@@ -36,15 +34,6 @@ export function resolveStoreSettings(storeName: string, input: StoreSettingsInpu
     throw new RangeError(
       `${storeName} store: leaseMs (${leaseMs}) must be shorter than ttlMs (${ttlMs}); ` +
         `otherwise a crashed claim would hold the key until its record expires.`,
-    );
-  }
-  if (ttlMs < MIN_SAFE_TTL_MS) {
-    (input.logger ?? defaultLogger).warn?.(
-      `${storeName} store: ttlMs is ${ttlMs} ms (${(ttlMs / HOUR_MS).toFixed(2)} h), shorter than 47 h. ` +
-        `AgentRef retries a delivery for up to ~46.3 h, so a late retry that arrives after its record ` +
-        `expired will be processed twice. Use at least ${MIN_SAFE_TTL_MS} ms (the default is ${DEFAULT_TTL_MS}); ` +
-        `ttlMs is in milliseconds, not seconds.`,
-      { store: storeName, ttlMs, minSafeTtlMs: MIN_SAFE_TTL_MS },
     );
   }
   return Object.freeze({ ttlMs, leaseMs });
@@ -74,6 +63,48 @@ export function checkPositiveInteger(
   }
   return value;
 }
+
+/**
+ * How long a store waits for its database before answering `STORE_UNAVAILABLE`, by default.
+ *
+ * @example
+ * createRedisStore({ client, timeoutMs: DEFAULT_STORE_TIMEOUT_MS });
+ */
+export const DEFAULT_STORE_TIMEOUT_MS = 5_000;
+
+/**
+ * Validates a store's `timeoutMs` option, defaulting to {@link DEFAULT_STORE_TIMEOUT_MS}.
+ *
+ * @example
+ * const timeoutMs = resolveTimeout("postgres", options.timeoutMs); // 5000 when absent
+ */
+export function resolveTimeout(storeName: string, value: unknown): number {
+  return checkPositiveInteger(storeName, "timeoutMs", value, DEFAULT_STORE_TIMEOUT_MS);
+}
+
+/**
+ * Validates an optional table name: letters, digits and underscores, not starting with a
+ * digit, at most 63 characters per part; `schema.table` when `qualified` (PostgreSQL).
+ * Names are checked here and double-quoted in SQL, so none can inject SQL.
+ *
+ * @example
+ * checkTableName("sqlite", "webhook_keys", false); // ["webhook_keys"]
+ */
+export function checkTableName(storeName: string, table: unknown, qualified: boolean): string[] {
+  const parts = typeof table === "string" ? table.split(".") : [];
+  if (parts.length < 1 || parts.length > (qualified ? 2 : 1) || !parts.every((p) => IDENTIFIER.test(p))) {
+    throw new TypeError(
+      `${storeName} store: table must be an identifier like "agentref_webhook_idempotency"` +
+        (qualified ? ` or "schema.table"` : "") +
+        ` (letters, digits and underscores, not starting with a digit, at most 63 characters` +
+        (qualified ? " each" : "") +
+        `); got ${JSON.stringify(table)}.`,
+    );
+  }
+  return parts;
+}
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
 function describe(value: unknown): string {
   return typeof value === "string" ? JSON.stringify(value) : String(value);

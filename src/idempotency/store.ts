@@ -29,8 +29,8 @@ export interface ClaimOptions {
 /**
  * An idempotency-key store shared by every instance that receives deliveries.
  * Records hold a status (`in-progress` | `completed`), an owner token, a lease
- * expiry and the body hash. Expired records count as absent; `complete` and
- * `release` act only for the current owner (compare-and-set / compare-and-delete),
+ * expiry and the body hash. Expired records count as absent; `complete`, `release`
+ * and `renew` act only for the current owner (compare-and-set / compare-and-delete),
  * so a stale owner whose lease lapsed cannot clobber a newer one.
  * A store that cannot be reached throws a `WebhookError` with code `STORE_UNAVAILABLE`.
  *
@@ -49,7 +49,13 @@ export interface IdempotencyStore {
   complete(key: string, token: string): Promise<boolean>;
   /** Drop the claim so a retry can run again. False when `token` no longer owns it. */
   release(key: string, token: string): Promise<boolean>;
-  /** Extend the lease of an in-progress claim to now + `leaseMs`. False when `token` no longer owns it. */
+  /**
+   * Extend the lease of an in-progress claim to now + `leaseMs` (and its record to now +
+   * `ttlMs`), so a retry that arrives meanwhile still gets `in-progress`. Call it while the
+   * handler runs, well within `leaseMs`. False when `token` no longer owns an in-progress
+   * record (completed, released, expired, or taken over after its lease lapsed): stop
+   * renewing then. A lapsed lease that nobody took over is still the owner's and renews.
+   */
   renew(key: string, token: string): Promise<boolean>;
   /** The store's settings, for diagnostics. */
   readonly settings: StoreSettings;
@@ -69,8 +75,8 @@ export interface StoreSettings {
 }
 
 /**
- * AgentRef retries for ~46.3 h; plus the 5-minute tolerance, a record must live at least 47 h.
- * We default to 48 h.
+ * The default record lifetime of every store: 48 h. Generic: the handler compares the TTL
+ * with its provider's retry span (AgentRef: ~46.3 h plus tolerance) and warns when it is shorter.
  *
  * @example
  * createRedisStore({ client, ttlMs: DEFAULT_TTL_MS });

@@ -4,9 +4,9 @@ import { silentLogger } from "../../../src/util/logger.js";
 import { createMemoryStore } from "../../../src/idempotency/index.js";
 import type { ClaimResult } from "../../../src/idempotency/store.js";
 
-// The memory store evicts with a long-lived cursor over its records instead of a
-// fresh walk per eviction. These tests hold it to the plain rule it replaces: when
-// full, evict the least recently written record that is not under a live lease.
+// The rule, checked against an independent model over random histories: when full,
+// evict the least recently written record that is not under a live lease (which, with
+// one TTL for all, is an expired one whenever there is one).
 
 const HASH = "f".repeat(64);
 const LEASE = 1_000;
@@ -162,7 +162,7 @@ describe("createMemoryStore: eviction order", () => {
     await store.claim("crashed", { bodyHash: HASH }); // never completed
     await done("a");
     await done("b");
-    await done("c"); // evicts "a": the cursor passes the live "crashed" lease
+    await done("c"); // evicts "a", passing over the live "crashed" lease
     t += LEASE; // "crashed" lapses: it is now the oldest evictable record
     await done("d");
     expect(await store.claim("b", { bodyHash: HASH })).toEqual({ status: "completed" });

@@ -114,6 +114,67 @@ describe("createMemoryStore: bounded memory", () => {
   });
 });
 
+describe("createMemoryStore: the early-eviction warning", () => {
+  const setup = (maxEntries: number) => {
+    const c = { t: 1_000_000 };
+    const warn = vi.fn();
+    const store = createMemoryStore({ ttlMs: TTL, leaseMs: LEASE, maxEntries, now: () => c.t, logger: { warn } });
+    const done = async (key: string) => store.complete(key, token(await store.claim(key, { bodyHash: HASH })));
+    return { c, store, done, warn };
+  };
+
+  it("warns once, the first time it forgets a completed record before its TTL, saying what that means", async () => {
+    const { done, warn } = setup(2);
+    await done("a");
+    await done("b");
+    expect(warn).not.toHaveBeenCalled();
+    await done("c"); // forgets "a", completed 0 ms ago with a 10 s TTL
+    expect(warn).toHaveBeenCalledTimes(1);
+    const message = String(warn.mock.calls[0]![0]);
+    expect(message).toMatch(/late retry of that event would run its handler again/);
+    expect(message).toMatch(/maxEntries/);
+    expect(message).toMatch(/agentref-webhooks\/sqlite/);
+    await done("d");
+    await done("e");
+    expect(warn).toHaveBeenCalledTimes(1);
+  });
+
+  it("does not warn when what it evicts had expired anyway, or was a lapsed lease", async () => {
+    const { c, store, done, warn } = setup(2);
+    await store.claim("crashed", { bodyHash: HASH });
+    await done("a");
+    c.t += LEASE; // "crashed" lapses: the oldest record, and evictable
+    await done("b");
+    expect(await store.claim("a", { bodyHash: HASH })).toEqual({ status: "completed" });
+    expect(warn).not.toHaveBeenCalled();
+    const fresh = setup(2);
+    await fresh.done("a");
+    await fresh.done("b");
+    fresh.c.t += TTL; // both expired
+    await fresh.done("c");
+    await fresh.done("d");
+    expect(fresh.warn).not.toHaveBeenCalled();
+  });
+});
+
+describe("createMemoryStore: nothing random, timed or I/O at creation (Workers forbid it at module scope)", () => {
+  it("creates without randomness or timers, and draws its token prefix on the first claim", async () => {
+    const random = vi.spyOn(Math, "random");
+    const uuid = vi.spyOn(globalThis.crypto, "randomUUID");
+    const getRandomValues = vi.spyOn(globalThis.crypto, "getRandomValues");
+    const setTimeoutSpy = vi.spyOn(globalThis, "setTimeout");
+    const setIntervalSpy = vi.spyOn(globalThis, "setInterval");
+    try {
+      const store = createMemoryStore({ logger: silentLogger });
+      for (const spy of [random, uuid, getRandomValues, setTimeoutSpy, setIntervalSpy]) expect(spy).not.toHaveBeenCalled();
+      await store.claim("first", { bodyHash: HASH });
+      expect(uuid.mock.calls.length + getRandomValues.mock.calls.length).toBeGreaterThan(0);
+    } finally {
+      vi.restoreAllMocks();
+    }
+  });
+});
+
 describe("createMemoryStore: defaults", () => {
   it("uses the wall clock when no clock is injected", async () => {
     const store = createMemoryStore();

@@ -1,0 +1,271 @@
+import { WebhookError } from "../errors/index.js";
+import {
+  checkPositiveInteger,
+  checkTableName,
+  guard,
+  newOwnerToken,
+  resolveStoreSettings,
+  resolveTimeout,
+  type StoreSettingsInput,
+} from "./settings.js";
+import { bind, claimResultOf, sqliteSchema, sqliteStatements, type SqliteClaimRow, type Statement } from "./sql.js";
+import type { ClaimResult, IdempotencyStore } from "./store.js";
+
+/**
+ * Which SQLite library the store uses. `node:sqlite` is built into Node 22.13+ (and 22.5+
+ * with `--experimental-sqlite`); `better-sqlite3` is an optional peer (version 12 on Node 20);
+ * `bun:sqlite` is built into Bun.
+ *
+ * @example
+ * createSqliteStore({ path: "webhooks.db", driver: "better-sqlite3" });
+ */
+export type SqliteDriverName = "node:sqlite" | "better-sqlite3" | "bun:sqlite";
+
+/**
+ * Options of {@link createSqliteStore}.
+ *
+ * @example
+ * createSqliteStore({ path: "/var/lib/myapp/webhooks.db", ttlMs: 48 * 3600_000, leaseMs: 60_000 });
+ */
+export interface SqliteStoreOptions extends StoreSettingsInput {
+  /** The database file; created if missing. Every process that shares it shares the dedupe. */
+  path: string;
+  /** Table name. Default `"agentref_webhook_idempotency"`. */
+  table?: string;
+  /**
+   * How long a statement waits for another process's write lock (SQLite's busy timeout)
+   * before failing with `STORE_UNAVAILABLE`, in milliseconds. Default 5,000.
+   */
+  timeoutMs?: number;
+  /**
+   * The library to use. Default: `bun:sqlite` under Bun, else `node:sqlite` when the runtime
+   * has it, else `better-sqlite3`.
+   */
+  driver?: SqliteDriverName;
+}
+
+/**
+ * The SQLite store: an {@link IdempotencyStore} plus table management.
+ *
+ * @example
+ * const store: SqliteStore = createSqliteStore({ path: "webhooks.db" });
+ * setInterval(() => store.purgeExpired(), 3600_000).unref();
+ */
+export interface SqliteStore extends IdempotencyStore {
+  /** The database file. */
+  readonly path: string;
+  /** Opens the file and creates the table if missing (the first delivery does this too). */
+  migrate(): Promise<void>;
+  /** Deletes expired records (at most `limit` when given, oldest first) and returns how many. */
+  purgeExpired(options?: { limit?: number }): Promise<number>;
+  /** Closes the database. A later call opens it again. */
+  close(): Promise<void>;
+  /** The driver in use, once the database is open (for diagnostics). */
+  readonly driver: SqliteDriverName | undefined;
+}
+
+/**
+ * The default table of {@link createSqliteStore} and `createD1Store`.
+ *
+ * @example
+ * db.prepare(`SELECT count(*) FROM ${DEFAULT_SQLITE_TABLE}`).get();
+ */
+export const DEFAULT_SQLITE_TABLE = "agentref_webhook_idempotency";
+
+/** What every driver offers, reduced to the three calls the store makes. */
+interface Connection {
+  all(statement: Statement, values: unknown[]): Record<string, unknown>[];
+  run(statement: Statement, values: unknown[]): number;
+  exec(sql: string): void;
+  close(): void;
+}
+
+// The parts of each library the store touches, written here so that no driver's types
+// are needed to build or to use this module.
+interface PreparedLike {
+  all(...values: unknown[]): unknown[];
+  run(...values: unknown[]): { changes: number | bigint } | undefined;
+}
+interface DatabaseLike {
+  prepare(sql: string): PreparedLike;
+  exec(sql: string): unknown;
+  close(): unknown;
+}
+type DatabaseConstructor = new (path: string, options?: Record<string, unknown>) => DatabaseLike;
+
+// A specifier in a variable: bundlers then leave the optional drivers alone instead of
+// failing on one the app does not install.
+const load = (specifier: string): Promise<Record<string, unknown>> => import(/* @vite-ignore */ specifier);
+
+async function openDriver(
+  path: string,
+  preferred: SqliteDriverName | undefined,
+): Promise<{ name: SqliteDriverName; db: DatabaseLike }> {
+  const bun = typeof (globalThis as { Bun?: unknown }).Bun !== "undefined";
+  const order: SqliteDriverName[] =
+    preferred !== undefined ? [preferred] : bun ? ["bun:sqlite"] : ["node:sqlite", "better-sqlite3"];
+  const failures: string[] = [];
+  for (const name of order) {
+    let module: Record<string, unknown>;
+    try {
+      module = await load(name);
+    } catch (err) {
+      failures.push(`${name}: ${err instanceof Error ? err.message : String(err)}`);
+      continue;
+    }
+    const Database = (
+      name === "node:sqlite"
+        ? module["DatabaseSync"]
+        : name === "bun:sqlite"
+          ? module["Database"]
+          : (module["default"] ?? module)
+    ) as DatabaseConstructor;
+    try {
+      return { name, db: new Database(path) };
+    } catch (err) {
+      // A native module built for another Node version (or refused by Bun) loads its
+      // JavaScript and fails here; any other error is about the file, and is the answer.
+      if ((err as { code?: unknown } | null)?.code !== "ERR_DLOPEN_FAILED") throw err;
+      failures.push(`${name}: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`);
+    }
+  }
+  throw new WebhookError(
+    "STORE_UNAVAILABLE",
+    `The sqlite idempotency store found no SQLite library (${failures.join("; ")}). ` +
+      `Install better-sqlite3 (npm install better-sqlite3@12), or run on Node 22.13+ (node:sqlite) or Bun (bun:sqlite). ` +
+      `The sender retries this delivery.`,
+  );
+}
+
+function connect(db: DatabaseLike): Connection {
+  const prepared = new Map<string, PreparedLike>();
+  const prepare = (text: string) => {
+    let statement = prepared.get(text);
+    if (statement === undefined) prepared.set(text, (statement = db.prepare(text)));
+    return statement;
+  };
+  return {
+    all: (statement, values) => prepare(statement.text).all(...bind(statement, values)) as Record<string, unknown>[],
+    run: (statement, values) => Number(prepare(statement.text).run(...bind(statement, values))?.changes ?? 0),
+    exec: (sql) => void db.exec(sql),
+    close: () => void db.close(),
+  };
+}
+
+/**
+ * An idempotency store in one SQLite file: durable across restarts and deploys, shared by
+ * every process on the host that opens the same file, with no server to run. For one VPS,
+ * a small container or a Raspberry Pi; several hosts need `/redis` or `/postgres`.
+ *
+ * Uses `node:sqlite` where the runtime has it, `better-sqlite3` otherwise (an optional peer:
+ * `npm install better-sqlite3@12`), and `bun:sqlite` under Bun. The file is opened on the
+ * first delivery (not at creation), in WAL mode, and the table is created then if missing.
+ *
+ * Every operation is one statement: `claim` is one upsert (atomic across processes: SQLite
+ * takes its write lock before the statement reads, waiting up to `timeoutMs` for another
+ * process), `complete`, `renew` and `release` are one owner-checked statement each. Times
+ * come from SQLite's clock. The drivers are synchronous: a statement blocks the event loop
+ * for its duration (microseconds, or up to `timeoutMs` while another process writes).
+ * A failure or a lock held past `timeoutMs` becomes `WebhookError("STORE_UNAVAILABLE")` (503,
+ * the sender retries). Schedule `purgeExpired()` to keep the file small.
+ *
+ * @example
+ * import { createHandler } from "agentref-webhooks";
+ * import { createSqliteStore } from "agentref-webhooks/sqlite";
+ * const store = createSqliteStore({ path: "/var/lib/myapp/webhooks.db" });
+ * const handler = createHandler({ secret, store, on: {} });
+ * setInterval(() => store.purgeExpired().catch(() => {}), 3600_000).unref();
+ */
+export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
+  const settings = resolveStoreSettings("sqlite", options);
+  const timeoutMs = resolveTimeout("sqlite", options.timeoutMs);
+  const path = options.path;
+  if (typeof path !== "string" || path === "") {
+    throw new TypeError(`createSqliteStore: \`path\` must be the database file, like "webhooks.db"; got ${JSON.stringify(path)}.`);
+  }
+  const table = checkTableName("sqlite", options.table ?? DEFAULT_SQLITE_TABLE, false)[0]!;
+  const driverOption = options.driver;
+  if (driverOption !== undefined && !["node:sqlite", "better-sqlite3", "bun:sqlite"].includes(driverOption)) {
+    throw new TypeError(
+      `createSqliteStore: \`driver\` must be "node:sqlite", "better-sqlite3" or "bun:sqlite"; got ${JSON.stringify(driverOption)}.`,
+    );
+  }
+  const statements = sqliteStatements(`"${table}"`);
+
+  let opening: Promise<Connection> | undefined;
+  let driver: SqliteDriverName | undefined;
+
+  const open = async (): Promise<Connection> => {
+    const { name, db } = await openDriver(path, driverOption);
+    try {
+      const connection = connect(db);
+      // The busy timeout first: the statements after it may wait for another process.
+      connection.exec(`PRAGMA busy_timeout = ${timeoutMs}`);
+      connection.exec("PRAGMA journal_mode = WAL");
+      // FULL: a completion survives a power cut, not only a process crash.
+      connection.exec("PRAGMA synchronous = FULL");
+      for (const statement of sqliteSchema(table)) connection.exec(statement);
+      driver = name;
+      return connection;
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+  };
+
+  const connection = (): Promise<Connection> => {
+    opening ??= open().catch((err: unknown) => {
+      opening = undefined; // the next delivery tries again
+      throw err;
+    });
+    return opening;
+  };
+
+  const run = <T>(operation: string, fn: (c: Connection) => T): Promise<T> =>
+    guard("sqlite", operation, timeoutMs + 1_000, async () => fn(await connection()), hint);
+
+  return {
+    settings,
+    path,
+    get driver() {
+      return driver;
+    },
+    async claim(key, { bodyHash }): Promise<ClaimResult> {
+      const token = newOwnerToken();
+      const rows = await run("claim", (c) =>
+        c.all(statements.claim, [key, token, bodyHash, settings.leaseMs, settings.ttlMs]),
+      );
+      return claimResultOf("sqlite", rows[0] as unknown as SqliteClaimRow | undefined, token);
+    },
+    complete: (key, token) => run("complete", (c) => c.run(statements.complete, [key, token, settings.ttlMs]) === 1),
+    release: (key, token) => run("release", (c) => c.run(statements.release, [key, token]) === 1),
+    renew: (key, token) =>
+      run("renew", (c) => c.run(statements.renew, [key, token, settings.leaseMs, settings.ttlMs]) === 1),
+    async migrate() {
+      await run("migrate", () => undefined);
+    },
+    purgeExpired(purgeOptions = {}) {
+      if (purgeOptions.limit === undefined) return run("purgeExpired", (c) => c.run(statements.purge, []));
+      const limit = checkPositiveInteger("sqlite", "purgeExpired limit", purgeOptions.limit, 0, "rows");
+      return run("purgeExpired", (c) => c.run(statements.purgeSome, [limit]));
+    },
+    async close() {
+      const pending = opening;
+      opening = undefined;
+      driver = undefined;
+      if (pending !== undefined) (await pending.catch(() => undefined))?.close();
+    },
+  };
+}
+
+function hint(err: unknown): string | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  const message = err instanceof Error ? err.message : "";
+  if (code === "SQLITE_BUSY" || /database is locked/i.test(message)) {
+    return "Another process held the database's write lock for longer than timeoutMs. The sender retries this delivery.";
+  }
+  if (code === "SQLITE_CANTOPEN" || /unable to open|cannot open|directory does not exist/i.test(message)) {
+    return "Check that the directory of `path` exists and is writable by this process. The sender retries this delivery.";
+  }
+  return undefined;
+}
