@@ -11,6 +11,8 @@ export default defineConfig({
     globalSetup: ["test/runtimes/setup.ts"],
     // One runtime at a time: the machine has two cores, and each server is timed on its own.
     fileParallelism: false,
+    // The consumer matrix runs its tsc processes two at a time.
+    maxConcurrency: 2,
     testTimeout: 60_000,
     hookTimeout: 150_000,
   },
