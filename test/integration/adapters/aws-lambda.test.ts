@@ -2,7 +2,7 @@
 // local Lambda runner) the way the Lambda runtime calls an exported handler.
 import { createHash, randomBytes } from "node:crypto";
 import lambdaLocal from "lambda-local";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { createHandler } from "agentref-webhooks";
 import { toLambdaHandler, type LambdaHttpEvent, type LambdaHttpResult } from "agentref-webhooks/aws-lambda";
 import { createTestEvent, generateSecret, signPayload } from "agentref-webhooks/testing";
@@ -146,5 +146,26 @@ describe("toLambdaHandler: the answer in each source's shape", () => {
     let cookie: string | null = null;
     await invoke(toLambdaHandler((request) => ((cookie = request.headers.get("cookie")), new Response(""))), httpApiEvent({ body: "{}", cookies: ["a=1", "b=2"] }));
     expect(cookie).toBe("a=1; b=2");
+  });
+});
+
+describe("examples/aws-lambda/handler.ts, loaded and invoked as Lambda does", () => {
+  it("handles a signed delivery from an HTTP API once, and answers its retry as a duplicate", async () => {
+    const secret = generateSecret();
+    process.env.AGENTREF_WEBHOOK_SECRET = secret;
+    const logged: string[] = [];
+    const log = vi.spyOn(console, "log").mockImplementation((line: string) => void logged.push(line));
+    try {
+      const example = await import("../../../examples/aws-lambda/handler.js");
+      const body = JSON.stringify(createTestEvent("conversion.created", { id: "evt_lambda_example", data: { commissionAmount: 1234, affiliateId: "aff_1" } }));
+      const headersOf = async () => Object.fromEntries(Object.entries(await signPayload({ body, secret })).map(([k, v]) => [k, [v]]));
+      const first = await invoke(example.handler, httpApiEvent({ body, headers: { "content-type": ["application/json"], ...(await headersOf()) } }));
+      const retry = await invoke(example.handler, httpApiEvent({ body, base64: true, headers: { "content-type": ["application/json"], ...(await headersOf()) } }));
+      expect([first.statusCode, JSON.parse(first.body).outcome, retry.statusCode, JSON.parse(retry.body).outcome]).toEqual([200, "handled", 200, "duplicate"]);
+      expect(logged).toEqual(["commission 1234 for aff_1"]);
+    } finally {
+      log.mockRestore();
+      delete process.env.AGENTREF_WEBHOOK_SECRET;
+    }
   });
 });
