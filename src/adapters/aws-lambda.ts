@@ -155,24 +155,27 @@ export type LambdaHttpHandler = (event: LambdaHttpEvent, context?: unknown) => P
 export function toLambdaHandler(handler: (request: Request) => Response | Promise<Response>): LambdaHttpHandler {
   return async (event) => {
     const source = sourceOf(event);
-    let response: Response;
     try {
-      response = await handler(toRequest(event));
+      return await toResult(await handler(toRequest(event)), source, event);
     } catch {
-      response = new Response(JSON.stringify({ ok: false, code: "HANDLER_FAILED", message: "The webhook handler failed unexpectedly." }), {
-        status: 500,
-        headers: { "content-type": "application/json; charset=utf-8" },
-      });
+      // The handler threw, or the event could not be converted (a header value no Request accepts).
+      return toResult(failure(), source, event);
     }
-    return toResult(response, source, event);
   };
 }
+
+// Like the Node adapter's last resort: the sender retries, and no exception text leaks.
+const failure = () =>
+  new Response(JSON.stringify({ ok: false, code: "HANDLER_FAILED", message: "The webhook handler failed unexpectedly." }), {
+    status: 500,
+    headers: { "content-type": "application/json; charset=utf-8" },
+  });
 
 type Source = "v1" | "v2" | "alb";
 
 function sourceOf(event: LambdaHttpEvent): Source {
   if ("rawPath" in event && typeof event.rawPath === "string") return "v2";
-  if ("elb" in event.requestContext) return "alb";
+  if (typeof event.requestContext === "object" && event.requestContext !== null && "elb" in event.requestContext) return "alb";
   return "v1";
 }
 
@@ -195,9 +198,9 @@ function toRequest(event: LambdaHttpEvent): Request {
     const v1 = event as ApiGatewayV1Event | AlbEvent;
     method = v1.httpMethod;
     // ALB passes the query string as it arrived (still URL-encoded); API Gateway decodes it.
-    const encoded = "elb" in v1.requestContext;
+    const encoded = sourceOf(v1) === "alb";
     pathAndQuery = v1.path + queryOf(v1.multiValueQueryStringParameters, v1.queryStringParameters, encoded);
-    domainName = "domainName" in v1.requestContext ? v1.requestContext.domainName : undefined;
+    domainName = (v1.requestContext as { domainName?: string } | undefined)?.domainName;
     if (v1.multiValueHeaders && Object.keys(v1.multiValueHeaders).length > 0) {
       for (const [name, values] of Object.entries(v1.multiValueHeaders)) for (const value of values ?? []) headers.append(name, value);
     } else {
@@ -205,14 +208,24 @@ function toRequest(event: LambdaHttpEvent): Request {
     }
   }
   const host = headers.get("host") ?? domainName ?? "localhost";
-  const proto = headers.get("x-forwarded-proto") ?? "https";
+  const proto = headers.get("x-forwarded-proto")?.split(",")[0]?.trim() === "http" ? "http" : "https";
   const body = event.body === null || event.body === undefined || event.body === "" ? undefined : bodyBytes(event.body, event.isBase64Encoded);
   const hasBody = body !== undefined && method !== "GET" && method !== "HEAD";
-  return new Request(`${proto}://${host}${pathAndQuery.startsWith("/") ? "" : "/"}${pathAndQuery}`, {
+  return new Request(urlOf(proto, host, pathAndQuery), {
     method,
     headers,
     ...(hasBody ? { body: body as BodyInit } : {}),
   });
+}
+
+// A Host header no URL accepts (only a hand-made request sends one) must not cost the delivery.
+function urlOf(proto: string, host: string, pathAndQuery: string): URL {
+  const path = pathAndQuery.startsWith("/") ? pathAndQuery : `/${pathAndQuery}`;
+  try {
+    return new URL(`${proto}://${host}${path}`);
+  } catch {
+    return new URL(path, "https://localhost");
+  }
 }
 
 function addHeaders(target: Headers, source: LambdaEventHeaders | null | undefined): void {

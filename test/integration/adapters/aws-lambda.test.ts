@@ -142,6 +142,15 @@ describe("toLambdaHandler: the answer in each source's shape", () => {
     });
   });
 
+  it("a Host header no URL accepts still reaches the handler; a header no Request accepts is a 500, not a failed invocation", async () => {
+    let url = "";
+    const echo = toLambdaHandler((request) => ((url = request.url), new Response("")));
+    const badHost = await invoke(echo, restApiEvent({ body: "{}", path: "/hook", headers: { host: ["bad host/"] } }));
+    expect([badHost.statusCode, url]).toEqual([200, "https://localhost/hook"]);
+    const badHeader = await invoke(echo, restApiEvent({ body: "{}", headers: { "x-bad": ["a\nb"] } }));
+    expect([badHeader.statusCode, JSON.parse(badHeader.body).code]).toEqual([500, "HANDLER_FAILED"]);
+  });
+
   it("HTTP API cookies reach the handler as one Cookie header", async () => {
     let cookie: string | null = null;
     await invoke(toLambdaHandler((request) => ((cookie = request.headers.get("cookie")), new Response(""))), httpApiEvent({ body: "{}", cookies: ["a=1", "b=2"] }));
