@@ -3,7 +3,7 @@
 // runtime that is not installed or does not start fails; elsewhere a missing one is skipped
 // with the reason printed.
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -12,6 +12,7 @@ import { freePort, runToCompletion, startServer, type RunningServer, type Server
 import { inCI, runtimesDir, runtimesModules } from "./setup.js";
 
 const START_TIMEOUT_MS = 30_000;
+const BUILD_TIMEOUT_MS = 40_000;
 const apps = join(runtimesDir, "apps");
 const bin = (...path: string[]) => join(runtimesModules, ...path);
 // A Standard Webhooks secret shared by the scenario and the server under test.
@@ -22,6 +23,8 @@ interface Runtime {
   name: string;
   /** The files it needs from test/runtimes/node_modules. */
   needs: string[];
+  /** A build step run to completion before the server starts. */
+  build?: (state: string) => ServerCommand;
   command: (port: number, state: string) => ServerCommand;
 }
 
@@ -32,22 +35,26 @@ const nodeServer = (nodeBin: string): Runtime["command"] => (port) => ({
   env: { ...env, PORT: String(port) },
 });
 
-const wrangler = (config: string): Runtime["command"] => (port, state) => ({
-  command: process.execPath,
-  args: [
-    bin("wrangler", "bin", "wrangler.js"),
-    "dev",
-    "--config", join(apps, config),
-    "--ip", "127.0.0.1",
-    "--port", String(port),
-    "--inspector-port", "0",
-    "--persist-to", join(state, "wrangler-state"),
-    "--show-interactive-dev-session=false",
-    "--var", `AGENTREF_WEBHOOK_SECRET:${secret}`,
-  ],
-  cwd: apps,
-  env: { ...env, WRANGLER_LOG_PATH: join(state, "wrangler-logs"), XDG_CONFIG_HOME: join(state, "config") },
+// workerd: the worker bundled by wrangler exactly as `wrangler deploy` would upload it (its
+// esbuild, the "workerd" export conditions, nodejs_compat polyfills), then served by Miniflare on
+// workerd's own socket. (`wrangler dev` puts a Node.js proxy in front that drops or resets the
+// answer when a worker answers before reading the request body, as the 413 step does.)
+const workerd = (config: string): Pick<Runtime, "build" | "command"> => ({
+  build: (state) => ({
+    command: process.execPath,
+    args: [bin("wrangler", "bin", "wrangler.js"), "deploy", "--dry-run", "--config", join(apps, config), "--outdir", join(state, "bundle")],
+    cwd: apps,
+    env: { ...env, WRANGLER_LOG_PATH: join(state, "wrangler-logs"), XDG_CONFIG_HOME: join(state, "config") },
+  }),
+  command: (port, state) => ({
+    command: process.execPath,
+    args: [join(apps, "miniflare-serve.mjs"), join(state, "bundle", `${workerMain(config)}.js`), join(apps, config), String(port)],
+    cwd: apps,
+    env,
+  }),
 });
+
+const workerMain = (config: string) => /"main":\s*"([\w-]+)\.mjs"/.exec(readFileSync(join(apps, config), "utf8"))![1]!;
 
 const runtimes: Runtime[] = [
   { name: "Node 20 (this machine's)", needs: [], command: nodeServer(process.execPath) },
@@ -68,12 +75,12 @@ const runtimes: Runtime[] = [
       env: { ...env, PORT: String(port), DENO_DIR: join(state, "deno"), DENO_NO_UPDATE_CHECK: "1" },
     }),
   },
-  { name: "workerd (wrangler dev), without nodejs_compat", needs: ["wrangler/bin/wrangler.js"], command: wrangler("wrangler.jsonc") },
-  { name: "workerd (wrangler dev), with nodejs_compat", needs: ["wrangler/bin/wrangler.js"], command: wrangler("wrangler-nodejs-compat.jsonc") },
+  { name: "workerd, without nodejs_compat", needs: ["wrangler/bin/wrangler.js", "miniflare/package.json"], ...workerd("wrangler.jsonc") },
+  { name: "workerd, with nodejs_compat", needs: ["wrangler/bin/wrangler.js", "miniflare/package.json"], ...workerd("wrangler-nodejs-compat.jsonc") },
   {
-    name: "workerd (wrangler dev), every entry imported and every factory called at module scope",
-    needs: ["wrangler/bin/wrangler.js"],
-    command: wrangler("wrangler-every-entry.jsonc"),
+    name: "workerd, every entry imported and every factory called at module scope",
+    needs: ["wrangler/bin/wrangler.js", "miniflare/package.json"],
+    ...workerd("wrangler-every-entry.jsonc"),
   },
 ];
 
@@ -107,6 +114,7 @@ describe("the receiver scenario on each runtime (built package)", () => {
   for (const runtime of runtimes) {
     runtimeTest(runtime.name, runtime.needs, async () => {
       const state = mkdtempSync(join(tmpdir(), "agentref-runtime-"));
+      if (runtime.build) await runToCompletion(runtime.build(state), BUILD_TIMEOUT_MS);
       const port = await freePort();
       const origin = `http://127.0.0.1:${port}`;
       const server = await startServer(runtime.command(port, state), origin, `${origin}/`, START_TIMEOUT_MS);
