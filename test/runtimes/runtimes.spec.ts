@@ -112,19 +112,25 @@ async function scenarioOn(server: RunningServer, path: string): Promise<void> {
 
 describe("the receiver scenario on each runtime (built package)", () => {
   for (const runtime of runtimes) {
-    runtimeTest(runtime.name, runtime.needs, async () => {
-      const state = mkdtempSync(join(tmpdir(), "agentref-runtime-"));
-      if (runtime.build) await runToCompletion(runtime.build(state), BUILD_TIMEOUT_MS);
-      const port = await freePort();
-      const origin = `http://127.0.0.1:${port}`;
-      const server = await startServer(runtime.command(port, state), origin, `${origin}/`, START_TIMEOUT_MS);
-      try {
-        await scenarioOn(server, "/");
-      } finally {
-        await server.stop();
-        rmSync(state, { recursive: true, force: true });
-      }
-    });
+    runtimeTest(
+      runtime.name,
+      runtime.needs,
+      async () => {
+        const state = mkdtempSync(join(tmpdir(), "agentref-runtime-"));
+        let server: RunningServer | undefined;
+        try {
+          if (runtime.build) await runToCompletion(runtime.build(state), BUILD_TIMEOUT_MS);
+          const port = await freePort();
+          const origin = `http://127.0.0.1:${port}`;
+          server = await startServer(runtime.command(port, state), origin, `${origin}/`, START_TIMEOUT_MS);
+          await scenarioOn(server, "/");
+        } finally {
+          await server?.stop();
+          rmSync(state, { recursive: true, force: true });
+        }
+      },
+      BUILD_TIMEOUT_MS + START_TIMEOUT_MS + 30_000,
+    );
   }
 });
 
