@@ -9,8 +9,8 @@ const run = (cmd, args) => {
 };
 
 run("npx", ["publint", "--strict"]);
-// Node 10 resolution cannot see subpaths; we support node16 / bundler resolution only.
-run("npx", ["attw", "--pack", ".", "--profile", "node16"]);
+// Every resolution profile, node10 included (it reads the subpaths from "typesVersions").
+run("npx", ["attw", "--pack", "."]);
 
 const pkg = JSON.parse(readFileSync("package.json", "utf8"));
 const subpaths = Object.keys(pkg.exports).filter((s) => !s.includes("*") && !s.endsWith(".json"));

@@ -4,6 +4,7 @@
 export const entries = [
   { subpath: ".", source: "src/index.ts", name: "index" },
   { subpath: "./node", source: "src/adapters/node.ts", name: "node" },
+  { subpath: "./aws-lambda", source: "src/adapters/aws-lambda.ts", name: "aws-lambda" },
   { subpath: "./testing", source: "src/testing/index.ts", name: "testing" },
   { subpath: "./redis", source: "src/idempotency/redis.ts", name: "redis" },
   { subpath: "./postgres", source: "src/idempotency/postgres.ts", name: "postgres" },

@@ -1,6 +1,6 @@
 import { entries, internal } from "./entries.mjs";
 
-// The package.json "exports" and "imports" maps that scripts/entries.mjs implies.
+// The package.json "exports", "imports" and "typesVersions" maps that scripts/entries.mjs implies.
 // `node scripts/exports-map.mjs --write` updates package.json; a test checks it is in sync.
 
 /** @param {string} name */
@@ -14,6 +14,15 @@ export function exportsMap() {
     ...Object.fromEntries(entries.map((e) => [e.subpath, dual(e.name)])),
     "./schemas/*": "./schemas/*",
     "./package.json": "./package.json",
+  };
+}
+
+// TypeScript's node10 resolution ("moduleResolution": "node", the default of "module":
+// "commonjs") ignores "exports": typesVersions maps each subpath to its CommonJS types there.
+// Node16, nodenext and bundler resolution read "exports" and never get here.
+export function typesVersionsMap() {
+  return {
+    "*": Object.fromEntries(entries.filter((e) => e.subpath !== ".").map((e) => [e.subpath.slice(2), [`./dist/${e.name}.d.cts`]])),
   };
 }
 
@@ -44,6 +53,7 @@ if (process.argv.includes("--write")) {
   const pkg = JSON.parse(readFileSync("package.json", "utf8"));
   pkg.exports = exportsMap();
   pkg.imports = importsMap();
+  pkg.typesVersions = typesVersionsMap();
   writeFileSync("package.json", `${JSON.stringify(pkg, null, 2)}\n`);
-  console.log("package.json exports/imports updated");
+  console.log("package.json exports/imports/typesVersions updated");
 }

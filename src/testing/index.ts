@@ -23,4 +23,4 @@ export {
   type DeliveryTarget,
   type SimulateDeliveryOptions,
 } from "./simulate-delivery.js";
-export { webhookRoute } from "./msw.js";
+export { webhookRoute, type WebhookRoute } from "./msw.js";

@@ -1,9 +1,19 @@
-import type { HttpHandler } from "msw";
-
 // msw is an optional peer dependency of this subpath only. It is loaded here, on the
 // first call, with a dynamic import: `import "agentref-webhooks/testing"` works
-// without msw installed, and only `webhookRoute` needs it. The type import above is
-// erased at run time.
+// without msw installed, and only `webhookRoute` needs it. No type here names msw either,
+// so that a project without msw type-checks these declarations (skipLibCheck: false).
+
+/**
+ * What `webhookRoute` resolves to: msw's `HttpHandler`, to pass to `setupServer` or
+ * `server.use`. Typed `any` on purpose: the declarations of `agentref-webhooks/testing` must
+ * not import msw, which only users of `webhookRoute` install, and msw's handler classes have
+ * private members, so no type written without msw is assignable to what `setupServer` takes.
+ *
+ * @example
+ * const route: WebhookRoute = await webhookRoute("https://app.test/webhooks/agentref", handler);
+ * const server = setupServer(route);
+ */
+export type WebhookRoute = any;
 let loading: Promise<typeof import("msw")> | undefined;
 
 function loadMsw(): Promise<typeof import("msw")> {
@@ -40,7 +50,7 @@ function loadMsw(): Promise<typeof import("msw")> {
 export async function webhookRoute(
   url: string | RegExp,
   handler: (request: Request) => Response | Promise<Response>,
-): Promise<HttpHandler> {
+): Promise<WebhookRoute> {
   const { http } = await loadMsw();
   return http.post(url, ({ request }) => handler(request));
 }

@@ -17,7 +17,9 @@ export interface SignedRequestOptions {
   /** Signature header names: `"svix"` (AgentRef's default) or `"webhook"`. */
   headers?: HeaderNames | undefined;
   /** More headers; they win over the signed ones, so a test can break a signature on purpose. */
-  extraHeaders?: HeadersInit | undefined;
+  // What `new Headers(…)` takes, spelled without the DOM-only `HeadersInit`, so that these
+  // declarations type-check in projects whose lib has no DOM (Node's globals come from @types/node).
+  extraHeaders?: ConstructorParameters<typeof Headers>[0] | undefined;
   /** Signature timestamp: Unix **seconds** or a `Date`. Default: now. */
   timestamp?: number | Date | undefined;
   /** The delivery id (`svix-id`). Default: the event's id. */

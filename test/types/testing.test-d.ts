@@ -18,10 +18,11 @@ import {
   signPayload,
   simulateDelivery,
   webhookRoute,
+  type WebhookRoute,
   type DeepPartial,
   type DeliveryResult,
 } from "agentref-webhooks/testing";
-import type { HttpHandler } from "msw";
+import { setupServer } from "msw/node";
 
 describe("createTestEvent types", () => {
   it("returns exactly the event type of the name given", () => {
@@ -85,6 +86,10 @@ describe("signing and simulation types", () => {
     const clock = createVirtualClock();
     expectTypeOf(clock.now).toEqualTypeOf<() => number>();
     expectTypeOf(simulateDelivery({ target: "http://127.0.0.1:3000/hook", event: createTestEvent("payout.created"), secret, clock })).resolves.toEqualTypeOf<DeliveryResult>();
-    expectTypeOf(webhookRoute("https://x.test/hook", async () => new Response())).resolves.toEqualTypeOf<HttpHandler>();
+    // msw's own types are not named by ours (a project without msw type-checks them), so the route is
+    // `any`: what matters is that msw takes it.
+    expectTypeOf(webhookRoute("https://x.test/hook", async () => new Response())).resolves.toEqualTypeOf<WebhookRoute>();
+    const mount = async () => setupServer(await webhookRoute("https://x.test/hook", async () => new Response()));
+    expectTypeOf(mount).returns.resolves.toEqualTypeOf<ReturnType<typeof setupServer>>();
   });
 });

@@ -1,0 +1,37 @@
+// workerd forbids random values, timers and I/O at module scope. This worker imports every entry
+// that can run on Workers and calls every factory at module scope, as apps do; the runtime suite
+// then runs the receiver scenario through it. The stores get stand-in clients that are never
+// used here: creating a store must not touch its client.
+import { env } from "cloudflare:workers";
+import { createHandler, createHexHmacScheme, createMemoryStore, createStandardWebhooksScheme, createVerifier } from "agentref-webhooks";
+import { agentsend, createAgentSendProvider } from "agentref-webhooks/agentsend";
+import { agentsync } from "agentref-webhooks/agentsync";
+import { agiled } from "agentref-webhooks/agiled";
+import { createPostgresStore } from "agentref-webhooks/postgres";
+import { createRedisStore } from "agentref-webhooks/redis";
+import { createSignedRequest, createTestEventFactory, createVirtualClock } from "agentref-webhooks/testing";
+
+const unused = () => Promise.reject(new Error("a store touched its client at creation"));
+const made = {
+  memoryStore: createMemoryStore(),
+  redisStore: createRedisStore({ client: { evalSha: unused, eval: unused } }),
+  postgresStore: createPostgresStore({ pool: { query: unused } }),
+  verifier: createVerifier({ secret: env.AGENTREF_WEBHOOK_SECRET }),
+  standardWebhooksScheme: createStandardWebhooksScheme(),
+  hexHmacScheme: createHexHmacScheme({ name: "example", headers: { id: "x-id", timestamp: "x-timestamp", signature: "x-signature" } }),
+  agentSendProvider: createAgentSendProvider(),
+  presetHandlers: [agentsend, agentsync, agiled].map((provider) => createHandler({ provider, secret: env.AGENTREF_WEBHOOK_SECRET, on: {} })),
+  testEvents: createTestEventFactory(),
+  clock: createVirtualClock(0),
+  signedRequest: typeof createSignedRequest,
+};
+
+const handler = createHandler({
+  secret: env.AGENTREF_WEBHOOK_SECRET,
+  store: made.memoryStore,
+  on: { "conversion.created": async () => {} },
+});
+
+export default {
+  fetch: (request) => handler(request),
+};
