@@ -5,6 +5,7 @@
 // The event types are structural (the fields read here, no more), so that a project without
 // @types/aws-lambda type-checks; test/types/aws-lambda.test-d.ts proves that @types/aws-lambda's
 // events, handlers and results fit them.
+import { adapterFailure } from "../lifecycle/answer.js";
 import { decodeBase64 } from "../verify/encoding.js";
 
 /**
@@ -164,12 +165,11 @@ export function toLambdaHandler(handler: (request: Request) => Response | Promis
   };
 }
 
-// Like the Node adapter's last resort: the sender retries, and no exception text leaks.
-const failure = () =>
-  new Response(JSON.stringify({ ok: false, code: "HANDLER_FAILED", message: "The webhook handler failed unexpectedly." }), {
-    status: 500,
-    headers: { "content-type": "application/json; charset=utf-8" },
-  });
+// The adapters' shared last resort: the sender retries, and no exception text leaks.
+const failure = () => {
+  const { status, headers, body } = adapterFailure();
+  return new Response(body, { status, headers });
+};
 
 type Source = "v1" | "v2" | "alb";
 

@@ -2,6 +2,7 @@
 // itself (Node request → Request, Response → Node response, close after 413/408) is short.
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
 import { bodyAlreadyParsed, type WebhookError } from "../errors/index.js";
+import { adapterFailure } from "../lifecycle/answer.js";
 
 /**
  * An `IncomingMessage` as frameworks hand it over: Express, Next.js (Pages Router)
@@ -263,8 +264,9 @@ function crash(res: ServerResponse, error: unknown): void {
       res.destroy(error instanceof Error ? error : undefined);
       return;
     }
-    res.writeHead(500, { "content-type": "application/json; charset=utf-8", connection: "close" });
-    res.end(JSON.stringify({ ok: false, code: "HANDLER_FAILED", message: "The webhook handler failed unexpectedly." }));
+    const { status, headers, body } = adapterFailure();
+    res.writeHead(status, { ...headers, connection: "close" });
+    res.end(body);
   } catch {
     // Nothing more can be done for this socket.
   }

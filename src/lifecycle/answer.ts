@@ -84,3 +84,18 @@ export function errorResponse(error: WebhookError, correlationId: string, expose
   const shown = expose ? error.toJSON() : { ...error.toJSON(), message: genericMessage[error.code] ?? error.message };
   return { status: error.status, headers, body: JSON.stringify({ ok: false, ...shown, correlationId }) };
 }
+
+/**
+ * An adapter's last resort, when the handler it wraps threw instead of answering: 500
+ * `HANDLER_FAILED` (the sender retries), with no exception text.
+ *
+ * @example
+ * catch { return toResult(adapterFailure()); }
+ */
+export function adapterFailure(): DeliveryResponse {
+  return {
+    status: 500,
+    headers: { ...json },
+    body: JSON.stringify({ ok: false, code: "HANDLER_FAILED", message: "The webhook handler failed unexpectedly; the delivery was not processed. Retry later." }),
+  };
+}

@@ -20,6 +20,8 @@ const mf = new Miniflare({
   compatibilityDate: config.compatibility_date,
   compatibilityFlags: config.compatibility_flags ?? [],
   bindings: { AGENTREF_WEBHOOK_SECRET: process.env.AGENTREF_WEBHOOK_SECRET },
+  // The D1 bindings a config declares: Miniflare's D1 is real SQLite, kept in memory here.
+  d1Databases: (config.d1_databases ?? []).map((d) => d.binding),
   host: "127.0.0.1",
   port: Number(port),
 });

@@ -1,12 +1,13 @@
 // workerd forbids random values, timers and I/O at module scope. This worker imports every entry
 // that can run on Workers and calls every factory at module scope, as apps do; the runtime suite
-// then runs the receiver scenario through it. The stores get stand-in clients that are never
+// then runs the receiver scenario through it, deduplicating in D1. The stores get stand-in clients that are never
 // used here: creating a store must not touch its client.
 import { env } from "cloudflare:workers";
 import { createHandler, createHexHmacScheme, createMemoryStore, createStandardWebhooksScheme, createVerifier } from "agentref-webhooks";
 import { agentsend, createAgentSendProvider } from "agentref-webhooks/agentsend";
 import { agentsync } from "agentref-webhooks/agentsync";
 import { agiled } from "agentref-webhooks/agiled";
+import { createD1Store } from "agentref-webhooks/d1";
 import { createPostgresStore } from "agentref-webhooks/postgres";
 import { createRedisStore } from "agentref-webhooks/redis";
 import { createSignedRequest, createTestEventFactory, createVirtualClock } from "agentref-webhooks/testing";
@@ -14,6 +15,8 @@ import { createSignedRequest, createTestEventFactory, createVirtualClock } from 
 const unused = () => Promise.reject(new Error("a store touched its client at creation"));
 const made = {
   memoryStore: createMemoryStore(),
+  // The binding is read on the first delivery: no I/O at module scope.
+  d1Store: createD1Store({ database: () => env.DB }),
   redisStore: createRedisStore({ client: { evalSha: unused, eval: unused } }),
   postgresStore: createPostgresStore({ pool: { query: unused } }),
   verifier: createVerifier({ secret: env.AGENTREF_WEBHOOK_SECRET }),
@@ -28,7 +31,7 @@ const made = {
 
 const handler = createHandler({
   secret: env.AGENTREF_WEBHOOK_SECRET,
-  store: made.memoryStore,
+  store: made.d1Store,
   on: { "conversion.created": async () => {} },
 });
 
