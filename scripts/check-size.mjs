@@ -21,6 +21,14 @@ if (!existsSync(new URL("../dist/index.js", import.meta.url))) {
 }
 
 const verify = await measureApp(app("verifyWebhook"), "node");
+// The same app on the verification-only entry: it must stay free of zod by construction.
+const verifyEntry = await measureApp(
+  {
+    name: 'verifyWebhook from "agentref-webhooks/verify"',
+    source: app("verifyWebhook").source.replace('from "agentref-webhooks"', 'from "agentref-webhooks/verify"'),
+  },
+  "node",
+);
 const handler = await measureApp(app("createHandler"), "node");
 const everything = [await measureApp(app('everything from "agentref-webhooks"'), "node"), await measureApp(app('everything from "agentref-webhooks"'), "edge")];
 
@@ -42,6 +50,8 @@ const rule = (budget, problems) =>
 
 size("verifyWebhook app, gzipped (node)", verify.gzip, 2 * KB, 6 * KB);
 rule("zod in the verifyWebhook app (node)", verify.packages.filter((p) => p === "zod"));
+size('verifyWebhook app from "agentref-webhooks/verify", gzipped (node)', verifyEntry.gzip, 2 * KB, 6 * KB);
+rule('packages in the "agentref-webhooks/verify" app (node)', verifyEntry.packages);
 size("createHandler app without zod, gzipped (node): ours on top of zod's share", handler.ownGzip, 8 * KB, 13 * KB);
 rule(
   'optional drivers bundled or imported from "agentref-webhooks" (node, edge)',

@@ -5,6 +5,7 @@ export const entries = [
   { subpath: ".", source: "src/index.ts", name: "index" },
   { subpath: "./node", source: "src/adapters/node.ts", name: "node" },
   { subpath: "./testing", source: "src/testing/index.ts", name: "testing" },
+  { subpath: "./verify", source: "src/verify-entry.ts", name: "verify" },
   { subpath: "./redis", source: "src/idempotency/redis.ts", name: "redis" },
   { subpath: "./postgres", source: "src/idempotency/postgres.ts", name: "postgres" },
   { subpath: "./bullmq", source: "src/queue/bullmq.ts", name: "bullmq" },
