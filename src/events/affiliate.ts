@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { defineEvent } from "./envelope.js";
-import { isoDateTime, openEnum, openObject } from "../provider/schema-kit.js";
+import { isoDateTime, openEnum, openObject, type EventFields, type KnownFields, type NamedEventSchema } from "../provider/schema-kit.js";
 
 const affiliateStatus = openEnum(["pending", "active", "blocked"]);
 
@@ -10,6 +10,26 @@ const identity = {
   status: affiliateStatus,
 };
 
+const affiliateJoinedData = openObject({ ...identity, name: z.string(), referralCode: z.string(), joinedAt: isoDateTime() });
+const affiliateJoined = defineEvent("affiliate.joined", affiliateJoinedData, "required");
+
+/**
+ * The `data` of an `affiliate.joined` event.
+ *
+ * @example
+ * const data: AffiliateJoinedData = event.data;
+ * data.referralCode; // "jane"
+ */
+export interface AffiliateJoinedData extends KnownFields<z.output<typeof affiliateJoinedData>> {}
+
+/**
+ * An `affiliate.joined` event.
+ *
+ * @example
+ * function welcome(event: AffiliateJoinedEvent) { return event.data.email; }
+ */
+export interface AffiliateJoinedEvent extends EventFields<typeof affiliateJoined, AffiliateJoinedData> {}
+
 /**
  * `affiliate.joined`: an affiliate joined a program (invite link or marketplace).
  *
@@ -17,11 +37,27 @@ const identity = {
  * const event = affiliateJoinedSchema.parse(JSON.parse(body));
  * event.data.referralCode; // "jane"
  */
-export const affiliateJoinedSchema = defineEvent(
-  "affiliate.joined",
-  openObject({ ...identity, name: z.string(), referralCode: z.string(), joinedAt: isoDateTime() }),
-  "required",
-);
+export const affiliateJoinedSchema: NamedEventSchema<typeof affiliateJoined, AffiliateJoinedEvent> = affiliateJoined;
+
+const affiliateApprovedData = openObject({ ...identity, name: z.string(), referralCode: z.string(), approvedAt: isoDateTime() });
+const affiliateApproved = defineEvent("affiliate.approved", affiliateApprovedData, "required");
+
+/**
+ * The `data` of an `affiliate.approved` event.
+ *
+ * @example
+ * const data: AffiliateApprovedData = event.data;
+ * data.approvedAt;
+ */
+export interface AffiliateApprovedData extends KnownFields<z.output<typeof affiliateApprovedData>> {}
+
+/**
+ * An `affiliate.approved` event.
+ *
+ * @example
+ * function onboard(event: AffiliateApprovedEvent) { return event.data.referralCode; }
+ */
+export interface AffiliateApprovedEvent extends EventFields<typeof affiliateApproved, AffiliateApprovedData> {}
 
 /**
  * `affiliate.approved`: a pending affiliate was approved.
@@ -30,11 +66,27 @@ export const affiliateJoinedSchema = defineEvent(
  * const event = affiliateApprovedSchema.parse(JSON.parse(body));
  * event.data.approvedAt;
  */
-export const affiliateApprovedSchema = defineEvent(
-  "affiliate.approved",
-  openObject({ ...identity, name: z.string(), referralCode: z.string(), approvedAt: isoDateTime() }),
-  "required",
-);
+export const affiliateApprovedSchema: NamedEventSchema<typeof affiliateApproved, AffiliateApprovedEvent> = affiliateApproved;
+
+const affiliateBlockedData = openObject({ ...identity, name: z.string().optional(), reason: z.string(), blockedAt: isoDateTime() });
+const affiliateBlocked = defineEvent("affiliate.blocked", affiliateBlockedData, "required");
+
+/**
+ * The `data` of an `affiliate.blocked` event.
+ *
+ * @example
+ * const data: AffiliateBlockedData = event.data;
+ * data.reason; // "Suspicious click patterns detected"
+ */
+export interface AffiliateBlockedData extends KnownFields<z.output<typeof affiliateBlockedData>> {}
+
+/**
+ * An `affiliate.blocked` event.
+ *
+ * @example
+ * function suspend(event: AffiliateBlockedEvent) { return event.data.reason; }
+ */
+export interface AffiliateBlockedEvent extends EventFields<typeof affiliateBlocked, AffiliateBlockedData> {}
 
 /**
  * `affiliate.blocked`: an affiliate was blocked (manually or by fraud detection).
@@ -43,11 +95,27 @@ export const affiliateApprovedSchema = defineEvent(
  * const event = affiliateBlockedSchema.parse(JSON.parse(body));
  * event.data.reason; // "Suspicious click patterns detected"
  */
-export const affiliateBlockedSchema = defineEvent(
-  "affiliate.blocked",
-  openObject({ ...identity, name: z.string().optional(), reason: z.string(), blockedAt: isoDateTime() }),
-  "required",
-);
+export const affiliateBlockedSchema: NamedEventSchema<typeof affiliateBlocked, AffiliateBlockedEvent> = affiliateBlocked;
+
+const affiliateUnblockedData = openObject({ ...identity, name: z.string().optional(), unblockedAt: isoDateTime() });
+const affiliateUnblocked = defineEvent("affiliate.unblocked", affiliateUnblockedData, "required");
+
+/**
+ * The `data` of an `affiliate.unblocked` event.
+ *
+ * @example
+ * const data: AffiliateUnblockedData = event.data;
+ * data.unblockedAt;
+ */
+export interface AffiliateUnblockedData extends KnownFields<z.output<typeof affiliateUnblockedData>> {}
+
+/**
+ * An `affiliate.unblocked` event.
+ *
+ * @example
+ * function reinstate(event: AffiliateUnblockedEvent) { return event.data.id; }
+ */
+export interface AffiliateUnblockedEvent extends EventFields<typeof affiliateUnblocked, AffiliateUnblockedData> {}
 
 /**
  * `affiliate.unblocked`: a blocked affiliate was reinstated.
@@ -56,8 +124,4 @@ export const affiliateBlockedSchema = defineEvent(
  * const event = affiliateUnblockedSchema.parse(JSON.parse(body));
  * event.data.unblockedAt;
  */
-export const affiliateUnblockedSchema = defineEvent(
-  "affiliate.unblocked",
-  openObject({ ...identity, name: z.string().optional(), unblockedAt: isoDateTime() }),
-  "required",
-);
+export const affiliateUnblockedSchema: NamedEventSchema<typeof affiliateUnblocked, AffiliateUnblockedEvent> = affiliateUnblocked;

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { defineEvent } from "./envelope.js";
-import { isoDateTime, openEnum, openObject } from "../provider/schema-kit.js";
+import { isoDateTime, openEnum, openObject, type EventFields, type KnownFields, type NamedEventSchema } from "../provider/schema-kit.js";
 
 const flagType = openEnum([
   "suspicious_click_pattern",
@@ -11,6 +11,33 @@ const flagType = openEnum([
   "manual_review",
 ]);
 
+const flagResolvedData = openObject({
+  id: z.string(),
+  affiliateId: z.string(),
+  type: flagType,
+  resolution: openEnum(["dismissed", "confirmed"]),
+  resolvedAt: isoDateTime(),
+  resolvedBy: z.string(),
+});
+const flagResolved = defineEvent("flag.resolved", flagResolvedData, "required");
+
+/**
+ * The `data` of a `flag.resolved` event.
+ *
+ * @example
+ * const data: FlagResolvedData = event.data;
+ * data.resolution; // "dismissed" | "confirmed" | …
+ */
+export interface FlagResolvedData extends KnownFields<z.output<typeof flagResolvedData>> {}
+
+/**
+ * A `flag.resolved` event.
+ *
+ * @example
+ * function review(event: FlagResolvedEvent) { return event.data.resolution === "confirmed"; }
+ */
+export interface FlagResolvedEvent extends EventFields<typeof flagResolved, FlagResolvedData> {}
+
 /**
  * `flag.resolved`: a fraud flag was resolved (dismissed or confirmed).
  *
@@ -18,15 +45,4 @@ const flagType = openEnum([
  * const event = flagResolvedSchema.parse(JSON.parse(body));
  * if (event.data.resolution === "confirmed") blockAffiliate(event.data.affiliateId);
  */
-export const flagResolvedSchema = defineEvent(
-  "flag.resolved",
-  openObject({
-    id: z.string(),
-    affiliateId: z.string(),
-    type: flagType,
-    resolution: openEnum(["dismissed", "confirmed"]),
-    resolvedAt: isoDateTime(),
-    resolvedBy: z.string(),
-  }),
-  "required",
-);
+export const flagResolvedSchema: NamedEventSchema<typeof flagResolved, FlagResolvedEvent> = flagResolved;
