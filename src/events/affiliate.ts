@@ -10,8 +10,11 @@ const identity = {
   status: affiliateStatus,
 };
 
-const affiliateJoinedData = openObject({ ...identity, name: z.string(), referralCode: z.string(), joinedAt: isoDateTime() });
-const affiliateJoined = defineEvent("affiliate.joined", affiliateJoinedData, "required");
+const affiliateJoined = defineEvent(
+  "affiliate.joined",
+  openObject({ ...identity, name: z.string(), referralCode: z.string(), joinedAt: isoDateTime() }),
+  "required",
+);
 
 /**
  * The `data` of an `affiliate.joined` event.
@@ -20,7 +23,7 @@ const affiliateJoined = defineEvent("affiliate.joined", affiliateJoinedData, "re
  * const data: AffiliateJoinedData = event.data;
  * data.referralCode; // "jane"
  */
-export interface AffiliateJoinedData extends KnownFields<z.output<typeof affiliateJoinedData>> {}
+export interface AffiliateJoinedData extends KnownFields<z.output<typeof affiliateJoined>["data"]> {}
 
 /**
  * An `affiliate.joined` event.
@@ -39,8 +42,11 @@ export interface AffiliateJoinedEvent extends EventFields<typeof affiliateJoined
  */
 export const affiliateJoinedSchema: NamedEventSchema<typeof affiliateJoined, AffiliateJoinedEvent> = affiliateJoined;
 
-const affiliateApprovedData = openObject({ ...identity, name: z.string(), referralCode: z.string(), approvedAt: isoDateTime() });
-const affiliateApproved = defineEvent("affiliate.approved", affiliateApprovedData, "required");
+const affiliateApproved = defineEvent(
+  "affiliate.approved",
+  openObject({ ...identity, name: z.string(), referralCode: z.string(), approvedAt: isoDateTime() }),
+  "required",
+);
 
 /**
  * The `data` of an `affiliate.approved` event.
@@ -49,7 +55,7 @@ const affiliateApproved = defineEvent("affiliate.approved", affiliateApprovedDat
  * const data: AffiliateApprovedData = event.data;
  * data.approvedAt;
  */
-export interface AffiliateApprovedData extends KnownFields<z.output<typeof affiliateApprovedData>> {}
+export interface AffiliateApprovedData extends KnownFields<z.output<typeof affiliateApproved>["data"]> {}
 
 /**
  * An `affiliate.approved` event.
@@ -68,8 +74,11 @@ export interface AffiliateApprovedEvent extends EventFields<typeof affiliateAppr
  */
 export const affiliateApprovedSchema: NamedEventSchema<typeof affiliateApproved, AffiliateApprovedEvent> = affiliateApproved;
 
-const affiliateBlockedData = openObject({ ...identity, name: z.string().optional(), reason: z.string(), blockedAt: isoDateTime() });
-const affiliateBlocked = defineEvent("affiliate.blocked", affiliateBlockedData, "required");
+const affiliateBlocked = defineEvent(
+  "affiliate.blocked",
+  openObject({ ...identity, name: z.string().optional(), reason: z.string(), blockedAt: isoDateTime() }),
+  "required",
+);
 
 /**
  * The `data` of an `affiliate.blocked` event.
@@ -78,7 +87,7 @@ const affiliateBlocked = defineEvent("affiliate.blocked", affiliateBlockedData, 
  * const data: AffiliateBlockedData = event.data;
  * data.reason; // "Suspicious click patterns detected"
  */
-export interface AffiliateBlockedData extends KnownFields<z.output<typeof affiliateBlockedData>> {}
+export interface AffiliateBlockedData extends KnownFields<z.output<typeof affiliateBlocked>["data"]> {}
 
 /**
  * An `affiliate.blocked` event.
@@ -97,8 +106,11 @@ export interface AffiliateBlockedEvent extends EventFields<typeof affiliateBlock
  */
 export const affiliateBlockedSchema: NamedEventSchema<typeof affiliateBlocked, AffiliateBlockedEvent> = affiliateBlocked;
 
-const affiliateUnblockedData = openObject({ ...identity, name: z.string().optional(), unblockedAt: isoDateTime() });
-const affiliateUnblocked = defineEvent("affiliate.unblocked", affiliateUnblockedData, "required");
+const affiliateUnblocked = defineEvent(
+  "affiliate.unblocked",
+  openObject({ ...identity, name: z.string().optional(), unblockedAt: isoDateTime() }),
+  "required",
+);
 
 /**
  * The `data` of an `affiliate.unblocked` event.
@@ -107,7 +119,7 @@ const affiliateUnblocked = defineEvent("affiliate.unblocked", affiliateUnblocked
  * const data: AffiliateUnblockedData = event.data;
  * data.unblockedAt;
  */
-export interface AffiliateUnblockedData extends KnownFields<z.output<typeof affiliateUnblockedData>> {}
+export interface AffiliateUnblockedData extends KnownFields<z.output<typeof affiliateUnblocked>["data"]> {}
 
 /**
  * An `affiliate.unblocked` event.

@@ -25,8 +25,11 @@ const money = {
   status: conversionStatus,
 };
 
-const conversionCreatedData = openObject({ ...money, externalId: z.string().optional(), createdAt: isoDateTime().optional() });
-const conversionCreated = defineEvent("conversion.created", conversionCreatedData, "optional");
+const conversionCreated = defineEvent(
+  "conversion.created",
+  openObject({ ...money, externalId: z.string().optional(), createdAt: isoDateTime().optional() }),
+  "optional",
+);
 
 /**
  * The `data` of a `conversion.created` event.
@@ -35,7 +38,7 @@ const conversionCreated = defineEvent("conversion.created", conversionCreatedDat
  * const data: ConversionCreatedData = event.data;
  * data.commissionAmount; // 2970 (cents)
  */
-export interface ConversionCreatedData extends KnownFields<z.output<typeof conversionCreatedData>> {}
+export interface ConversionCreatedData extends KnownFields<z.output<typeof conversionCreated>["data"]> {}
 
 /**
  * A `conversion.created` event.
@@ -55,8 +58,11 @@ export interface ConversionCreatedEvent extends EventFields<typeof conversionCre
  */
 export const conversionCreatedSchema: NamedEventSchema<typeof conversionCreated, ConversionCreatedEvent> = conversionCreated;
 
-const conversionRefundedData = openObject({ ...money, refundedAt: isoDateTime() });
-const conversionRefunded = defineEvent("conversion.refunded", conversionRefundedData, "optional");
+const conversionRefunded = defineEvent(
+  "conversion.refunded",
+  openObject({ ...money, refundedAt: isoDateTime() }),
+  "optional",
+);
 
 /**
  * The `data` of a `conversion.refunded` event.
@@ -65,7 +71,7 @@ const conversionRefunded = defineEvent("conversion.refunded", conversionRefunded
  * const data: ConversionRefundedData = event.data;
  * data.refundedAt;
  */
-export interface ConversionRefundedData extends KnownFields<z.output<typeof conversionRefundedData>> {}
+export interface ConversionRefundedData extends KnownFields<z.output<typeof conversionRefunded>["data"]> {}
 
 /**
  * A `conversion.refunded` event.

@@ -11,15 +11,18 @@ const flagType = openEnum([
   "manual_review",
 ]);
 
-const flagResolvedData = openObject({
-  id: z.string(),
-  affiliateId: z.string(),
-  type: flagType,
-  resolution: openEnum(["dismissed", "confirmed"]),
-  resolvedAt: isoDateTime(),
-  resolvedBy: z.string(),
-});
-const flagResolved = defineEvent("flag.resolved", flagResolvedData, "required");
+const flagResolved = defineEvent(
+  "flag.resolved",
+  openObject({
+    id: z.string(),
+    affiliateId: z.string(),
+    type: flagType,
+    resolution: openEnum(["dismissed", "confirmed"]),
+    resolvedAt: isoDateTime(),
+    resolvedBy: z.string(),
+  }),
+  "required",
+);
 
 /**
  * The `data` of a `flag.resolved` event.
@@ -28,7 +31,7 @@ const flagResolved = defineEvent("flag.resolved", flagResolvedData, "required");
  * const data: FlagResolvedData = event.data;
  * data.resolution; // "dismissed" | "confirmed" | …
  */
-export interface FlagResolvedData extends KnownFields<z.output<typeof flagResolvedData>> {}
+export interface FlagResolvedData extends KnownFields<z.output<typeof flagResolved>["data"]> {}
 
 /**
  * A `flag.resolved` event.

@@ -23,8 +23,7 @@ const payout = {
 
 // Payouts are merchant-scoped: their envelope carries no programId.
 
-const payoutCreatedData = openObject({ ...payout, createdAt: isoDateTime() });
-const payoutCreated = defineEvent("payout.created", payoutCreatedData, "absent");
+const payoutCreated = defineEvent("payout.created", openObject({ ...payout, createdAt: isoDateTime() }), "absent");
 
 /**
  * The `data` of a `payout.created` event.
@@ -33,7 +32,7 @@ const payoutCreated = defineEvent("payout.created", payoutCreatedData, "absent")
  * const data: PayoutCreatedData = event.data;
  * data.amount; // 15000 (cents)
  */
-export interface PayoutCreatedData extends KnownFields<z.output<typeof payoutCreatedData>> {}
+export interface PayoutCreatedData extends KnownFields<z.output<typeof payoutCreated>["data"]> {}
 
 /**
  * A `payout.created` event.
@@ -52,8 +51,7 @@ export interface PayoutCreatedEvent extends EventFields<typeof payoutCreated, Pa
  */
 export const payoutCreatedSchema: NamedEventSchema<typeof payoutCreated, PayoutCreatedEvent> = payoutCreated;
 
-const payoutProcessingData = openObject(payout);
-const payoutProcessing = defineEvent("payout.processing", payoutProcessingData, "absent");
+const payoutProcessing = defineEvent("payout.processing", openObject(payout), "absent");
 
 /**
  * The `data` of a `payout.processing` event.
@@ -62,7 +60,7 @@ const payoutProcessing = defineEvent("payout.processing", payoutProcessingData, 
  * const data: PayoutProcessingData = event.data;
  * data.status; // "processing"
  */
-export interface PayoutProcessingData extends KnownFields<z.output<typeof payoutProcessingData>> {}
+export interface PayoutProcessingData extends KnownFields<z.output<typeof payoutProcessing>["data"]> {}
 
 /**
  * A `payout.processing` event.
@@ -81,8 +79,11 @@ export interface PayoutProcessingEvent extends EventFields<typeof payoutProcessi
  */
 export const payoutProcessingSchema: NamedEventSchema<typeof payoutProcessing, PayoutProcessingEvent> = payoutProcessing;
 
-const payoutCompletedData = openObject({ ...payout, completedAt: isoDateTime() });
-const payoutCompleted = defineEvent("payout.completed", payoutCompletedData, "absent");
+const payoutCompleted = defineEvent(
+  "payout.completed",
+  openObject({ ...payout, completedAt: isoDateTime() }),
+  "absent",
+);
 
 /**
  * The `data` of a `payout.completed` event.
@@ -91,7 +92,7 @@ const payoutCompleted = defineEvent("payout.completed", payoutCompletedData, "ab
  * const data: PayoutCompletedData = event.data;
  * data.completedAt;
  */
-export interface PayoutCompletedData extends KnownFields<z.output<typeof payoutCompletedData>> {}
+export interface PayoutCompletedData extends KnownFields<z.output<typeof payoutCompleted>["data"]> {}
 
 /**
  * A `payout.completed` event.
@@ -110,8 +111,11 @@ export interface PayoutCompletedEvent extends EventFields<typeof payoutCompleted
  */
 export const payoutCompletedSchema: NamedEventSchema<typeof payoutCompleted, PayoutCompletedEvent> = payoutCompleted;
 
-const payoutFailedData = openObject({ ...payout, failureReason: z.string(), failedAt: isoDateTime() });
-const payoutFailed = defineEvent("payout.failed", payoutFailedData, "absent");
+const payoutFailed = defineEvent(
+  "payout.failed",
+  openObject({ ...payout, failureReason: z.string(), failedAt: isoDateTime() }),
+  "absent",
+);
 
 /**
  * The `data` of a `payout.failed` event.
@@ -120,7 +124,7 @@ const payoutFailed = defineEvent("payout.failed", payoutFailedData, "absent");
  * const data: PayoutFailedData = event.data;
  * data.failureReason; // "External payment rejected by provider"
  */
-export interface PayoutFailedData extends KnownFields<z.output<typeof payoutFailedData>> {}
+export interface PayoutFailedData extends KnownFields<z.output<typeof payoutFailed>["data"]> {}
 
 /**
  * A `payout.failed` event.

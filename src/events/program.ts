@@ -19,8 +19,7 @@ const programData = {
   status: programStatus,
 };
 
-const programCreatedData = openObject(programData);
-const programCreated = defineEvent("program.created", programCreatedData, "required");
+const programCreated = defineEvent("program.created", openObject(programData), "required");
 
 /**
  * The `data` of a `program.created` event.
@@ -29,7 +28,7 @@ const programCreated = defineEvent("program.created", programCreatedData, "requi
  * const data: ProgramCreatedData = event.data;
  * data.cookieDuration; // 90 (days)
  */
-export interface ProgramCreatedData extends KnownFields<z.output<typeof programCreatedData>> {}
+export interface ProgramCreatedData extends KnownFields<z.output<typeof programCreated>["data"]> {}
 
 /**
  * A `program.created` event.
@@ -48,8 +47,11 @@ export interface ProgramCreatedEvent extends EventFields<typeof programCreated, 
  */
 export const programCreatedSchema: NamedEventSchema<typeof programCreated, ProgramCreatedEvent> = programCreated;
 
-const programUpdatedData = openObject({ ...programData, updatedFields: z.array(z.string()) });
-const programUpdated = defineEvent("program.updated", programUpdatedData, "required");
+const programUpdated = defineEvent(
+  "program.updated",
+  openObject({ ...programData, updatedFields: z.array(z.string()) }),
+  "required",
+);
 
 /**
  * The `data` of a `program.updated` event.
@@ -58,7 +60,7 @@ const programUpdated = defineEvent("program.updated", programUpdatedData, "requi
  * const data: ProgramUpdatedData = event.data;
  * data.updatedFields; // ["commissionValue"]
  */
-export interface ProgramUpdatedData extends KnownFields<z.output<typeof programUpdatedData>> {}
+export interface ProgramUpdatedData extends KnownFields<z.output<typeof programUpdated>["data"]> {}
 
 /**
  * A `program.updated` event.
