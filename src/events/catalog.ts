@@ -9,7 +9,8 @@ import { lazyRecord, toStrict } from "../provider/schema-kit.js";
 /**
  * One zod schema per AgentRef event type, keyed by type: the single source of the
  * catalog. Lenient (forward compatible): unknown fields are kept and enum values
- * AgentRef may add later are accepted.
+ * AgentRef may add later are accepted. Each schema is typed by its event's named
+ * interface (`ConversionCreatedEvent`, …), which lists the fields the catalog knows.
  *
  * @example
  * import { eventSchemas } from "agentref-webhooks";

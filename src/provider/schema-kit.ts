@@ -87,7 +87,7 @@ export function openObject<S extends z.ZodRawShape>(shape: S) {
  * not an `unknown` to read: `event.data.comissionAmount` does not compile.
  *
  * @example
- * type Data = KnownFields<z.output<typeof conversionCreatedData>>; // { id: string; amount: number; … }, no [x: string]
+ * type Data = KnownFields<z.output<typeof conversionCreated>["data"]>; // { id: string; amount: number; … }, no [x: string]
  */
 export type KnownFields<T> = T extends Primitive
   ? T // before the object case: an open enum's `string & {}` counts as an object there
