@@ -21,7 +21,7 @@ export default defineConfig([
     target: "node20",
     platform: "neutral",
     // The crypto implementation is picked at run time by package.json "imports" conditions.
-    external: [...internal.map((i) => i.specifier), /^node:/, /^bun:/, "better-sqlite3", "redis", "ioredis", "pg", "bullmq", "msw", "zod", "standardwebhooks", /^@opentelemetry\//],
+    external: [...internal.map((i) => i.specifier), /^node:/, /^bun:/, "better-sqlite3", "redis", "ioredis", "pg", "bullmq", "msw", "zod", /^@opentelemetry\//],
   },
   {
     entry: { cli: "src/cli/main.ts" },
@@ -31,6 +31,6 @@ export default defineConfig([
     clean: false,
     splitting: false,
     banner: { js: "#!/usr/bin/env node" },
-    external: [...internal.map((i) => i.specifier), "zod", "standardwebhooks"],
+    external: [...internal.map((i) => i.specifier), "zod"],
   },
 ]);

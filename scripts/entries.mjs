@@ -6,6 +6,7 @@ export const entries = [
   { subpath: "./node", source: "src/adapters/node.ts", name: "node" },
   { subpath: "./aws-lambda", source: "src/adapters/aws-lambda.ts", name: "aws-lambda" },
   { subpath: "./testing", source: "src/testing/index.ts", name: "testing" },
+  { subpath: "./verify", source: "src/verify-entry.ts", name: "verify" },
   { subpath: "./redis", source: "src/idempotency/redis.ts", name: "redis" },
   { subpath: "./postgres", source: "src/idempotency/postgres.ts", name: "postgres" },
   { subpath: "./sqlite", source: "src/idempotency/sqlite.ts", name: "sqlite" },

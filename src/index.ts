@@ -32,27 +32,35 @@ export { isEventType } from "./provider/parse.js";
 export { UnknownEvent, isUnknownEvent } from "./provider/unknown-event.js";
 
 // AgentRef's events
+export { eventSchemas, eventTypes, strictEventSchemas, type AgentRefEvent, type EventOf, type EventType } from "./events/catalog.js";
 export {
-  eventSchemas,
-  eventTypes,
-  strictEventSchemas,
-  type AffiliateApprovedEvent,
-  type AffiliateBlockedEvent,
-  type AffiliateJoinedEvent,
-  type AffiliateUnblockedEvent,
-  type AgentRefEvent,
-  type ConversionCreatedEvent,
-  type ConversionRefundedEvent,
-  type EventOf,
-  type EventType,
-  type FlagResolvedEvent,
-  type PayoutCompletedEvent,
-  type PayoutCreatedEvent,
-  type PayoutFailedEvent,
-  type PayoutProcessingEvent,
   type ProgramCreatedEvent,
+  type ProgramCreatedData,
   type ProgramUpdatedEvent,
-} from "./events/catalog.js";
+  type ProgramUpdatedData,
+  type AffiliateJoinedEvent,
+  type AffiliateJoinedData,
+  type AffiliateApprovedEvent,
+  type AffiliateApprovedData,
+  type AffiliateBlockedEvent,
+  type AffiliateBlockedData,
+  type AffiliateUnblockedEvent,
+  type AffiliateUnblockedData,
+  type ConversionCreatedEvent,
+  type ConversionCreatedData,
+  type ConversionRefundedEvent,
+  type ConversionRefundedData,
+  type PayoutCreatedEvent,
+  type PayoutCreatedData,
+  type PayoutProcessingEvent,
+  type PayoutProcessingData,
+  type PayoutCompletedEvent,
+  type PayoutCompletedData,
+  type PayoutFailedEvent,
+  type PayoutFailedData,
+  type FlagResolvedEvent,
+  type FlagResolvedData,
+} from "./events/index.js";
 export { envelopeSchema } from "./events/envelope.js";
 
 // Errors

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { defineEvent } from "./envelope.js";
-import { isoDateTime, openEnum, openObject } from "../provider/schema-kit.js";
+import { isoDateTime, openEnum, openObject, type EventFields, type KnownFields, type NamedEventSchema } from "../provider/schema-kit.js";
 
 const affiliateStatus = openEnum(["pending", "active", "blocked"]);
 
@@ -10,6 +10,29 @@ const identity = {
   status: affiliateStatus,
 };
 
+const affiliateJoined = defineEvent(
+  "affiliate.joined",
+  openObject({ ...identity, name: z.string(), referralCode: z.string(), joinedAt: isoDateTime() }),
+  "required",
+);
+
+/**
+ * The `data` of an `affiliate.joined` event.
+ *
+ * @example
+ * const data: AffiliateJoinedData = event.data;
+ * data.referralCode; // "jane"
+ */
+export interface AffiliateJoinedData extends KnownFields<z.output<typeof affiliateJoined>["data"]> {}
+
+/**
+ * An `affiliate.joined` event.
+ *
+ * @example
+ * function welcome(event: AffiliateJoinedEvent) { return event.data.email; }
+ */
+export interface AffiliateJoinedEvent extends EventFields<typeof affiliateJoined, AffiliateJoinedData> {}
+
 /**
  * `affiliate.joined`: an affiliate joined a program (invite link or marketplace).
  *
@@ -17,11 +40,30 @@ const identity = {
  * const event = affiliateJoinedSchema.parse(JSON.parse(body));
  * event.data.referralCode; // "jane"
  */
-export const affiliateJoinedSchema = defineEvent(
-  "affiliate.joined",
-  openObject({ ...identity, name: z.string(), referralCode: z.string(), joinedAt: isoDateTime() }),
+export const affiliateJoinedSchema: NamedEventSchema<typeof affiliateJoined, AffiliateJoinedEvent> = affiliateJoined;
+
+const affiliateApproved = defineEvent(
+  "affiliate.approved",
+  openObject({ ...identity, name: z.string(), referralCode: z.string(), approvedAt: isoDateTime() }),
   "required",
 );
+
+/**
+ * The `data` of an `affiliate.approved` event.
+ *
+ * @example
+ * const data: AffiliateApprovedData = event.data;
+ * data.approvedAt;
+ */
+export interface AffiliateApprovedData extends KnownFields<z.output<typeof affiliateApproved>["data"]> {}
+
+/**
+ * An `affiliate.approved` event.
+ *
+ * @example
+ * function onboard(event: AffiliateApprovedEvent) { return event.data.referralCode; }
+ */
+export interface AffiliateApprovedEvent extends EventFields<typeof affiliateApproved, AffiliateApprovedData> {}
 
 /**
  * `affiliate.approved`: a pending affiliate was approved.
@@ -30,11 +72,30 @@ export const affiliateJoinedSchema = defineEvent(
  * const event = affiliateApprovedSchema.parse(JSON.parse(body));
  * event.data.approvedAt;
  */
-export const affiliateApprovedSchema = defineEvent(
-  "affiliate.approved",
-  openObject({ ...identity, name: z.string(), referralCode: z.string(), approvedAt: isoDateTime() }),
+export const affiliateApprovedSchema: NamedEventSchema<typeof affiliateApproved, AffiliateApprovedEvent> = affiliateApproved;
+
+const affiliateBlocked = defineEvent(
+  "affiliate.blocked",
+  openObject({ ...identity, name: z.string().optional(), reason: z.string(), blockedAt: isoDateTime() }),
   "required",
 );
+
+/**
+ * The `data` of an `affiliate.blocked` event.
+ *
+ * @example
+ * const data: AffiliateBlockedData = event.data;
+ * data.reason; // "Suspicious click patterns detected"
+ */
+export interface AffiliateBlockedData extends KnownFields<z.output<typeof affiliateBlocked>["data"]> {}
+
+/**
+ * An `affiliate.blocked` event.
+ *
+ * @example
+ * function suspend(event: AffiliateBlockedEvent) { return event.data.reason; }
+ */
+export interface AffiliateBlockedEvent extends EventFields<typeof affiliateBlocked, AffiliateBlockedData> {}
 
 /**
  * `affiliate.blocked`: an affiliate was blocked (manually or by fraud detection).
@@ -43,11 +104,30 @@ export const affiliateApprovedSchema = defineEvent(
  * const event = affiliateBlockedSchema.parse(JSON.parse(body));
  * event.data.reason; // "Suspicious click patterns detected"
  */
-export const affiliateBlockedSchema = defineEvent(
-  "affiliate.blocked",
-  openObject({ ...identity, name: z.string().optional(), reason: z.string(), blockedAt: isoDateTime() }),
+export const affiliateBlockedSchema: NamedEventSchema<typeof affiliateBlocked, AffiliateBlockedEvent> = affiliateBlocked;
+
+const affiliateUnblocked = defineEvent(
+  "affiliate.unblocked",
+  openObject({ ...identity, name: z.string().optional(), unblockedAt: isoDateTime() }),
   "required",
 );
+
+/**
+ * The `data` of an `affiliate.unblocked` event.
+ *
+ * @example
+ * const data: AffiliateUnblockedData = event.data;
+ * data.unblockedAt;
+ */
+export interface AffiliateUnblockedData extends KnownFields<z.output<typeof affiliateUnblocked>["data"]> {}
+
+/**
+ * An `affiliate.unblocked` event.
+ *
+ * @example
+ * function reinstate(event: AffiliateUnblockedEvent) { return event.data.id; }
+ */
+export interface AffiliateUnblockedEvent extends EventFields<typeof affiliateUnblocked, AffiliateUnblockedData> {}
 
 /**
  * `affiliate.unblocked`: a blocked affiliate was reinstated.
@@ -56,8 +136,4 @@ export const affiliateBlockedSchema = defineEvent(
  * const event = affiliateUnblockedSchema.parse(JSON.parse(body));
  * event.data.unblockedAt;
  */
-export const affiliateUnblockedSchema = defineEvent(
-  "affiliate.unblocked",
-  openObject({ ...identity, name: z.string().optional(), unblockedAt: isoDateTime() }),
-  "required",
-);
+export const affiliateUnblockedSchema: NamedEventSchema<typeof affiliateUnblocked, AffiliateUnblockedEvent> = affiliateUnblocked;

@@ -9,7 +9,8 @@ import { lazyRecord, toStrict } from "../provider/schema-kit.js";
 /**
  * One zod schema per AgentRef event type, keyed by type: the single source of the
  * catalog. Lenient (forward compatible): unknown fields are kept and enum values
- * AgentRef may add later are accepted.
+ * AgentRef may add later are accepted. Each schema is typed by its event's named
+ * interface (`ConversionCreatedEvent`, …), which lists the fields the catalog knows.
  *
  * @example
  * import { eventSchemas } from "agentref-webhooks";
@@ -53,7 +54,9 @@ export const strictEventSchemas = lazyRecord(Object.keys(eventSchemas) as (keyof
 export type EventType = keyof typeof eventSchemas;
 
 /**
- * The event of one type.
+ * The event of one type: its named interface (`EventOf<"conversion.created">` is
+ * `ConversionCreatedEvent`). It lists the fields the catalog knows; a lenient parse
+ * keeps any others at run time, but naming one in code does not compile.
  *
  * @example
  * function onConversion(event: EventOf<"conversion.created">) { event.data.amount; }
@@ -80,30 +83,3 @@ export type AgentRefEvent = { [T in EventType]: EventOf<T> }[EventType];
  * eventTypes.length; // 13
  */
 export const eventTypes = Object.keys(eventSchemas) as EventType[];
-
-/** @example const e: ProgramCreatedEvent = createTestEvent("program.created"); */
-export type ProgramCreatedEvent = EventOf<"program.created">;
-/** @example const e: ProgramUpdatedEvent = createTestEvent("program.updated"); */
-export type ProgramUpdatedEvent = EventOf<"program.updated">;
-/** @example const e: AffiliateJoinedEvent = createTestEvent("affiliate.joined"); */
-export type AffiliateJoinedEvent = EventOf<"affiliate.joined">;
-/** @example const e: AffiliateApprovedEvent = createTestEvent("affiliate.approved"); */
-export type AffiliateApprovedEvent = EventOf<"affiliate.approved">;
-/** @example const e: AffiliateBlockedEvent = createTestEvent("affiliate.blocked"); */
-export type AffiliateBlockedEvent = EventOf<"affiliate.blocked">;
-/** @example const e: AffiliateUnblockedEvent = createTestEvent("affiliate.unblocked"); */
-export type AffiliateUnblockedEvent = EventOf<"affiliate.unblocked">;
-/** @example const e: ConversionCreatedEvent = createTestEvent("conversion.created"); */
-export type ConversionCreatedEvent = EventOf<"conversion.created">;
-/** @example const e: ConversionRefundedEvent = createTestEvent("conversion.refunded"); */
-export type ConversionRefundedEvent = EventOf<"conversion.refunded">;
-/** @example const e: PayoutCreatedEvent = createTestEvent("payout.created"); */
-export type PayoutCreatedEvent = EventOf<"payout.created">;
-/** @example const e: PayoutProcessingEvent = createTestEvent("payout.processing"); */
-export type PayoutProcessingEvent = EventOf<"payout.processing">;
-/** @example const e: PayoutCompletedEvent = createTestEvent("payout.completed"); */
-export type PayoutCompletedEvent = EventOf<"payout.completed">;
-/** @example const e: PayoutFailedEvent = createTestEvent("payout.failed"); */
-export type PayoutFailedEvent = EventOf<"payout.failed">;
-/** @example const e: FlagResolvedEvent = createTestEvent("flag.resolved"); */
-export type FlagResolvedEvent = EventOf<"flag.resolved">;

@@ -1,6 +1,15 @@
 import { z } from "zod";
 import { defineEvent } from "./envelope.js";
-import { currencyCode, isoDateTime, minorUnits, openEnum, openObject } from "../provider/schema-kit.js";
+import {
+  currencyCode,
+  isoDateTime,
+  minorUnits,
+  openEnum,
+  openObject,
+  type EventFields,
+  type KnownFields,
+  type NamedEventSchema,
+} from "../provider/schema-kit.js";
 
 const conversionStatus = openEnum(["pending", "approved", "refunded", "rejected", "partially_refunded", "paid"]);
 
@@ -16,6 +25,29 @@ const money = {
   status: conversionStatus,
 };
 
+const conversionCreated = defineEvent(
+  "conversion.created",
+  openObject({ ...money, externalId: z.string().optional(), createdAt: isoDateTime().optional() }),
+  "optional",
+);
+
+/**
+ * The `data` of a `conversion.created` event.
+ *
+ * @example
+ * const data: ConversionCreatedData = event.data;
+ * data.commissionAmount; // 2970 (cents)
+ */
+export interface ConversionCreatedData extends KnownFields<z.output<typeof conversionCreated>["data"]> {}
+
+/**
+ * A `conversion.created` event.
+ *
+ * @example
+ * function credit(event: ConversionCreatedEvent) { return event.data.commissionAmount; }
+ */
+export interface ConversionCreatedEvent extends EventFields<typeof conversionCreated, ConversionCreatedData> {}
+
 /**
  * `conversion.created`: a conversion was recorded (from Stripe or via the API).
  * The testing page's sample omits `programId`, `externalId` and `data.createdAt`.
@@ -24,11 +56,30 @@ const money = {
  * const event = conversionCreatedSchema.parse(JSON.parse(body));
  * event.data.commissionAmount; // 2970 (cents)
  */
-export const conversionCreatedSchema = defineEvent(
-  "conversion.created",
-  openObject({ ...money, externalId: z.string().optional(), createdAt: isoDateTime().optional() }),
+export const conversionCreatedSchema: NamedEventSchema<typeof conversionCreated, ConversionCreatedEvent> = conversionCreated;
+
+const conversionRefunded = defineEvent(
+  "conversion.refunded",
+  openObject({ ...money, refundedAt: isoDateTime() }),
   "optional",
 );
+
+/**
+ * The `data` of a `conversion.refunded` event.
+ *
+ * @example
+ * const data: ConversionRefundedData = event.data;
+ * data.refundedAt;
+ */
+export interface ConversionRefundedData extends KnownFields<z.output<typeof conversionRefunded>["data"]> {}
+
+/**
+ * A `conversion.refunded` event.
+ *
+ * @example
+ * function reverse(event: ConversionRefundedEvent) { return event.data.commissionAmount; }
+ */
+export interface ConversionRefundedEvent extends EventFields<typeof conversionRefunded, ConversionRefundedData> {}
 
 /**
  * `conversion.refunded`: a conversion was refunded.
@@ -37,8 +88,4 @@ export const conversionCreatedSchema = defineEvent(
  * const event = conversionRefundedSchema.parse(JSON.parse(body));
  * event.data.refundedAt;
  */
-export const conversionRefundedSchema = defineEvent(
-  "conversion.refunded",
-  openObject({ ...money, refundedAt: isoDateTime() }),
-  "optional",
-);
+export const conversionRefundedSchema: NamedEventSchema<typeof conversionRefunded, ConversionRefundedEvent> = conversionRefunded;

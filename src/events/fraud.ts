@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { defineEvent } from "./envelope.js";
-import { isoDateTime, openEnum, openObject } from "../provider/schema-kit.js";
+import { isoDateTime, openEnum, openObject, type EventFields, type KnownFields, type NamedEventSchema } from "../provider/schema-kit.js";
 
 const flagType = openEnum([
   "suspicious_click_pattern",
@@ -11,14 +11,7 @@ const flagType = openEnum([
   "manual_review",
 ]);
 
-/**
- * `flag.resolved`: a fraud flag was resolved (dismissed or confirmed).
- *
- * @example
- * const event = flagResolvedSchema.parse(JSON.parse(body));
- * if (event.data.resolution === "confirmed") blockAffiliate(event.data.affiliateId);
- */
-export const flagResolvedSchema = defineEvent(
+const flagResolved = defineEvent(
   "flag.resolved",
   openObject({
     id: z.string(),
@@ -30,3 +23,29 @@ export const flagResolvedSchema = defineEvent(
   }),
   "required",
 );
+
+/**
+ * The `data` of a `flag.resolved` event.
+ *
+ * @example
+ * const data: FlagResolvedData = event.data;
+ * data.resolution; // "dismissed" | "confirmed" | …
+ */
+export interface FlagResolvedData extends KnownFields<z.output<typeof flagResolved>["data"]> {}
+
+/**
+ * A `flag.resolved` event.
+ *
+ * @example
+ * function review(event: FlagResolvedEvent) { return event.data.resolution === "confirmed"; }
+ */
+export interface FlagResolvedEvent extends EventFields<typeof flagResolved, FlagResolvedData> {}
+
+/**
+ * `flag.resolved`: a fraud flag was resolved (dismissed or confirmed).
+ *
+ * @example
+ * const event = flagResolvedSchema.parse(JSON.parse(body));
+ * if (event.data.resolution === "confirmed") blockAffiliate(event.data.affiliateId);
+ */
+export const flagResolvedSchema: NamedEventSchema<typeof flagResolved, FlagResolvedEvent> = flagResolved;

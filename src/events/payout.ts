@@ -1,6 +1,15 @@
 import { z } from "zod";
 import { defineEvent } from "./envelope.js";
-import { currencyCode, isoDateTime, minorUnits, openEnum, openObject } from "../provider/schema-kit.js";
+import {
+  currencyCode,
+  isoDateTime,
+  minorUnits,
+  openEnum,
+  openObject,
+  type EventFields,
+  type KnownFields,
+  type NamedEventSchema,
+} from "../provider/schema-kit.js";
 
 const payoutStatus = openEnum(["pending", "processing", "completed", "failed"]);
 
@@ -14,6 +23,25 @@ const payout = {
 
 // Payouts are merchant-scoped: their envelope carries no programId.
 
+const payoutCreated = defineEvent("payout.created", openObject({ ...payout, createdAt: isoDateTime() }), "absent");
+
+/**
+ * The `data` of a `payout.created` event.
+ *
+ * @example
+ * const data: PayoutCreatedData = event.data;
+ * data.amount; // 15000 (cents)
+ */
+export interface PayoutCreatedData extends KnownFields<z.output<typeof payoutCreated>["data"]> {}
+
+/**
+ * A `payout.created` event.
+ *
+ * @example
+ * function schedule(event: PayoutCreatedEvent) { return event.data.amount; }
+ */
+export interface PayoutCreatedEvent extends EventFields<typeof payoutCreated, PayoutCreatedData> {}
+
 /**
  * `payout.created`: a payout was created for an affiliate.
  *
@@ -21,11 +49,26 @@ const payout = {
  * const event = payoutCreatedSchema.parse(JSON.parse(body));
  * event.data.amount; // 15000 (cents)
  */
-export const payoutCreatedSchema = defineEvent(
-  "payout.created",
-  openObject({ ...payout, createdAt: isoDateTime() }),
-  "absent",
-);
+export const payoutCreatedSchema: NamedEventSchema<typeof payoutCreated, PayoutCreatedEvent> = payoutCreated;
+
+const payoutProcessing = defineEvent("payout.processing", openObject(payout), "absent");
+
+/**
+ * The `data` of a `payout.processing` event.
+ *
+ * @example
+ * const data: PayoutProcessingData = event.data;
+ * data.status; // "processing"
+ */
+export interface PayoutProcessingData extends KnownFields<z.output<typeof payoutProcessing>["data"]> {}
+
+/**
+ * A `payout.processing` event.
+ *
+ * @example
+ * function track(event: PayoutProcessingEvent) { return event.data.id; }
+ */
+export interface PayoutProcessingEvent extends EventFields<typeof payoutProcessing, PayoutProcessingData> {}
 
 /**
  * `payout.processing`: the merchant started the external payment.
@@ -34,7 +77,30 @@ export const payoutCreatedSchema = defineEvent(
  * const event = payoutProcessingSchema.parse(JSON.parse(body));
  * event.data.status; // "processing"
  */
-export const payoutProcessingSchema = defineEvent("payout.processing", openObject(payout), "absent");
+export const payoutProcessingSchema: NamedEventSchema<typeof payoutProcessing, PayoutProcessingEvent> = payoutProcessing;
+
+const payoutCompleted = defineEvent(
+  "payout.completed",
+  openObject({ ...payout, completedAt: isoDateTime() }),
+  "absent",
+);
+
+/**
+ * The `data` of a `payout.completed` event.
+ *
+ * @example
+ * const data: PayoutCompletedData = event.data;
+ * data.completedAt;
+ */
+export interface PayoutCompletedData extends KnownFields<z.output<typeof payoutCompleted>["data"]> {}
+
+/**
+ * A `payout.completed` event.
+ *
+ * @example
+ * function settle(event: PayoutCompletedEvent) { return event.data.completedAt; }
+ */
+export interface PayoutCompletedEvent extends EventFields<typeof payoutCompleted, PayoutCompletedData> {}
 
 /**
  * `payout.completed`: the external payment succeeded.
@@ -43,11 +109,30 @@ export const payoutProcessingSchema = defineEvent("payout.processing", openObjec
  * const event = payoutCompletedSchema.parse(JSON.parse(body));
  * event.data.completedAt;
  */
-export const payoutCompletedSchema = defineEvent(
-  "payout.completed",
-  openObject({ ...payout, completedAt: isoDateTime() }),
+export const payoutCompletedSchema: NamedEventSchema<typeof payoutCompleted, PayoutCompletedEvent> = payoutCompleted;
+
+const payoutFailed = defineEvent(
+  "payout.failed",
+  openObject({ ...payout, failureReason: z.string(), failedAt: isoDateTime() }),
   "absent",
 );
+
+/**
+ * The `data` of a `payout.failed` event.
+ *
+ * @example
+ * const data: PayoutFailedData = event.data;
+ * data.failureReason; // "External payment rejected by provider"
+ */
+export interface PayoutFailedData extends KnownFields<z.output<typeof payoutFailed>["data"]> {}
+
+/**
+ * A `payout.failed` event.
+ *
+ * @example
+ * function alertOps(event: PayoutFailedEvent) { return event.data.failureReason; }
+ */
+export interface PayoutFailedEvent extends EventFields<typeof payoutFailed, PayoutFailedData> {}
 
 /**
  * `payout.failed`: a payout attempt failed; `failureReason` says why.
@@ -56,8 +141,4 @@ export const payoutCompletedSchema = defineEvent(
  * const event = payoutFailedSchema.parse(JSON.parse(body));
  * event.data.failureReason; // "External payment rejected by provider"
  */
-export const payoutFailedSchema = defineEvent(
-  "payout.failed",
-  openObject({ ...payout, failureReason: z.string(), failedAt: isoDateTime() }),
-  "absent",
-);
+export const payoutFailedSchema: NamedEventSchema<typeof payoutFailed, PayoutFailedEvent> = payoutFailed;

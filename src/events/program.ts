@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { defineEvent } from "./envelope.js";
-import { openEnum, openObject } from "../provider/schema-kit.js";
+import { openEnum, openObject, type EventFields, type KnownFields, type NamedEventSchema } from "../provider/schema-kit.js";
 
 // Public pages disagree: one shows `percentage` + `commissionValue`, another
 // `recurring` + `commissionPercent`; the REST API uses one_time / recurring /
@@ -19,6 +19,25 @@ const programData = {
   status: programStatus,
 };
 
+const programCreated = defineEvent("program.created", openObject(programData), "required");
+
+/**
+ * The `data` of a `program.created` event.
+ *
+ * @example
+ * const data: ProgramCreatedData = event.data;
+ * data.cookieDuration; // 90 (days)
+ */
+export interface ProgramCreatedData extends KnownFields<z.output<typeof programCreated>["data"]> {}
+
+/**
+ * A `program.created` event.
+ *
+ * @example
+ * function record(event: ProgramCreatedEvent) { return event.data.name; }
+ */
+export interface ProgramCreatedEvent extends EventFields<typeof programCreated, ProgramCreatedData> {}
+
 /**
  * `program.created`: a new affiliate program was created.
  *
@@ -26,7 +45,30 @@ const programData = {
  * const event = programCreatedSchema.parse(JSON.parse(body));
  * event.data.commissionType; // "percentage" | "recurring" | …
  */
-export const programCreatedSchema = defineEvent("program.created", openObject(programData), "required");
+export const programCreatedSchema: NamedEventSchema<typeof programCreated, ProgramCreatedEvent> = programCreated;
+
+const programUpdated = defineEvent(
+  "program.updated",
+  openObject({ ...programData, updatedFields: z.array(z.string()) }),
+  "required",
+);
+
+/**
+ * The `data` of a `program.updated` event.
+ *
+ * @example
+ * const data: ProgramUpdatedData = event.data;
+ * data.updatedFields; // ["commissionValue"]
+ */
+export interface ProgramUpdatedData extends KnownFields<z.output<typeof programUpdated>["data"]> {}
+
+/**
+ * A `program.updated` event.
+ *
+ * @example
+ * function sync(event: ProgramUpdatedEvent) { return event.data.updatedFields; }
+ */
+export interface ProgramUpdatedEvent extends EventFields<typeof programUpdated, ProgramUpdatedData> {}
 
 /**
  * `program.updated`: program settings changed; `updatedFields` names what changed.
@@ -35,8 +77,4 @@ export const programCreatedSchema = defineEvent("program.created", openObject(pr
  * const event = programUpdatedSchema.parse(JSON.parse(body));
  * event.data.updatedFields; // ["commissionValue"]
  */
-export const programUpdatedSchema = defineEvent(
-  "program.updated",
-  openObject({ ...programData, updatedFields: z.array(z.string()) }),
-  "required",
-);
+export const programUpdatedSchema: NamedEventSchema<typeof programUpdated, ProgramUpdatedEvent> = programUpdated;

@@ -81,6 +81,46 @@ export function openObject<S extends z.ZodRawShape>(shape: S) {
 }
 
 /**
+ * `T` without its string and number index signatures, at every depth: the fields a
+ * schema knows. Lenient objects keep unknown fields at run time (forward
+ * compatible), but a field the schema does not know is, in code, a typo to report,
+ * not an `unknown` to read: `event.data.comissionAmount` does not compile.
+ *
+ * @example
+ * type Data = KnownFields<z.output<typeof conversionCreated>["data"]>; // { id: string; amount: number; … }, no [x: string]
+ */
+export type KnownFields<T> = T extends Primitive
+  ? T // before the object case: an open enum's `string & {}` counts as an object there
+  : T extends readonly unknown[]
+    ? { [K in keyof T]: KnownFields<T[K]> }
+    : T extends object
+      ? { [K in keyof T as string extends K ? never : number extends K ? never : K]: KnownFields<T[K]> }
+      : T;
+
+type Primitive = string | number | boolean | bigint | symbol | null | undefined;
+
+/**
+ * The fields of the event `S` parses to, `data` given as its own (named) type. Write
+ * `interface XEvent extends EventFields<typeof x, XData> {}` so that hovers and
+ * errors say `XEvent` and `XData` instead of their expanded structure.
+ *
+ * @example
+ * export interface PayoutFailedEvent extends EventFields<typeof payoutFailed, PayoutFailedData> {}
+ */
+export type EventFields<S extends z.ZodType, Data> = Omit<KnownFields<z.output<S>>, "data"> & { data: Data };
+
+/**
+ * A lenient event schema typed by its named event interface: it parses (and keeps
+ * unknown fields) exactly as the schema `S` it is made from, and `z.output` of it is
+ * `E`, so every type derived from a catalog of such schemas (`EventOf`, the handler
+ * map, `createTestEvent`) names `E`. Its input type stays `S`'s (open).
+ *
+ * @example
+ * export const payoutFailedSchema: NamedEventSchema<typeof payoutFailed, PayoutFailedEvent> = payoutFailed;
+ */
+export type NamedEventSchema<S extends z.ZodType, E> = z.ZodType<E, z.input<S>>;
+
+/**
  * Derives the strict variant of a lenient schema: objects reject unknown keys,
  * open enums reject unknown values, registered counterparts replace their lenient
  * forms. The static type stays the lenient one (strictness is a run-time check).

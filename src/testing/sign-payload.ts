@@ -1,8 +1,7 @@
-import { Webhook } from "standardwebhooks";
 import type { AnyProvider } from "../provider/define-provider.js";
 import { agentref } from "../providers/agentref.js";
 import type { HeaderFamily, SignatureScheme, SignedHeaders } from "../verify/scheme.js";
-import { decodeStandardWebhooksSecret, secretList, type SecretInput } from "../verify/secret.js";
+import type { SecretInput } from "../verify/secret.js";
 import { SVIX_HEADERS, WEBHOOK_HEADERS } from "../verify/standard-webhooks.js";
 import { nowSeconds } from "../verify/timestamp.js";
 
@@ -34,24 +33,6 @@ export interface SignPayloadInput {
   headers?: HeaderNames | undefined;
   /** Whose scheme signs. Default: AgentRef (Standard Webhooks). */
   provider?: AnyProvider | undefined;
-}
-
-// Standard Webhooks schemes are signed by the reference implementation, so test
-// fixtures never depend on the verifier under test. Recognized by behaviour, not name:
-// AgentSync's scheme is Standard Webhooks under another name.
-/**
- * True for a Standard Webhooks v1 scheme (whatever its name or header names).
- *
- * @example
- * isStandardWebhooksScheme(agentref.scheme); // true
- */
-export function isStandardWebhooksScheme(scheme: SignatureScheme): boolean {
-  return (
-    scheme.decodeSecret === decodeStandardWebhooksSecret &&
-    scheme.encoding === "base64" &&
-    scheme.signedPrefix("i", "1") === "i.1." &&
-    scheme.formatSignatures(["d"]) === "v1,d"
-  );
 }
 
 function familyOf(names: HeaderNames | undefined, scheme: SignatureScheme): HeaderFamily {
@@ -97,11 +78,11 @@ const randomId = (): string => `msg_${globalThis.crypto.randomUUID().replaceAll(
 
 /**
  * Signs a body the way the provider does and returns the three headers to send
- * with it (`svix-id`, `svix-timestamp`, `svix-signature` for AgentRef). Standard
- * Webhooks providers (AgentRef, AgentSync) are signed by the `standardwebhooks`
- * package, the reference implementation; secrets in base64url are decoded first,
- * which that package alone would not do. Other providers sign with
- * `provider.scheme.sign`. Always async, whatever the provider.
+ * with it (`svix-id`, `svix-timestamp`, `svix-signature` for AgentRef), through the
+ * provider's own scheme (`provider.scheme.sign`): the same code that signs any
+ * provider's deliveries, proven against the `standardwebhooks` reference
+ * implementation by this package's tests. Secrets in base64 or base64url are both
+ * accepted. Always async, whatever the provider.
  *
  * @example
  * import { signPayload, createTestEvent } from "agentref-webhooks/testing";
@@ -112,19 +93,11 @@ const randomId = (): string => `msg_${globalThis.crypto.randomUUID().replaceAll(
 export async function signPayload(input: SignPayloadInput): Promise<SignedHeaders> {
   const provider = input.provider ?? agentref;
   const { scheme } = provider;
-  const id = input.id ?? envelopeId(input.body, provider) ?? randomId();
-  const family = familyOf(input.headers, scheme);
-  const timestamp = seconds(input.timestamp);
-  if (!isStandardWebhooksScheme(scheme)) {
-    return scheme.sign({ id, timestamp, body: input.body, secret: input.secret, headers: family });
-  }
-  const payload = textOf(input.body);
-  const signatures = secretList(input.secret).map((secret) =>
-    new Webhook(decodeStandardWebhooksSecret(secret), { format: "raw" }).sign(id, new Date(timestamp * 1000), payload),
-  );
-  return {
-    [family.id.toLowerCase()]: id,
-    [family.timestamp.toLowerCase()]: String(timestamp),
-    [family.signature.toLowerCase()]: signatures.join(" "),
-  };
+  return scheme.sign({
+    id: input.id ?? envelopeId(input.body, provider) ?? randomId(),
+    timestamp: seconds(input.timestamp),
+    body: input.body,
+    secret: input.secret,
+    headers: familyOf(input.headers, scheme),
+  });
 }

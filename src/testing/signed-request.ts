@@ -47,8 +47,8 @@ export function serializeBody(eventOrBody: object | string | Uint8Array): string
 /**
  * A Web `Request` signed like a real delivery, ready for `handler(request)`: the
  * event serialized as JSON (a string or bytes are sent as given), `content-type:
- * application/json` and the provider's signature headers from `signPayload` (the
- * `standardwebhooks` package for AgentRef). `svix-id` is the event's id.
+ * application/json` and the provider's signature headers from `signPayload`
+ * (`provider.scheme.sign`). `svix-id` is the event's id.
  *
  * @example
  * import { createHandler } from "agentref-webhooks";
