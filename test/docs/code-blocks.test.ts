@@ -1,6 +1,6 @@
 // Every TypeScript block of the README and docs/ compiles against the package's own types
-// (setup snippets marked `<!-- snippet: file -->` are those files, compiled by `npm run
-// typecheck` and checked equal by test/unit/readme-snippets.test.ts).
+// (blocks marked `<!-- snippet: file -->` or `<!-- file: file -->` are those files, compiled by
+// `npm run typecheck` and checked equal to them by their own tests).
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import ts from "typescript";
@@ -17,7 +17,8 @@ interface Block {
 
 const blocks: Block[] = pages.flatMap((page) => {
   const text = readFileSync(join(root, page), "utf8");
-  return [...text.matchAll(/(<!-- snippet: \S+ -->\n)?```ts\n([\s\S]*?)\n```/g)]
+  // Blocks marked `<!-- snippet: file -->` or `<!-- file: file -->` are those files, compiled as such.
+  return [...text.matchAll(/(<!-- (?:snippet|file): \S+ -->\n)?```ts\n([\s\S]*?)\n```/g)]
     .filter((m) => !m[1])
     .map((m) => ({ page, line: text.slice(0, m.index).split("\n").length + 1, code: m[2]! }));
 });

@@ -315,7 +315,7 @@ async function queueThroughAnOutage(mode: string, queueName: string, count: numb
   queue.on("error", () => {});
   try {
     const jobs = await queue.getJobs(["waiting", "prioritized", "delayed", "paused"], 0, -1);
-    const ids = jobs.map((job) => (job.data as { event: { id: string } }).event.id).sort();
+    const ids = jobs.map((job) => (JSON.parse((job.data as { body: string }).body) as { id: string }).id).sort();
     expect(ids).toEqual(bodies.map((b) => (JSON.parse(b) as { id: string }).id).sort());
   } finally {
     await queue.close();
