@@ -48,10 +48,11 @@ const tooSlow = (timeoutMs: number) => new WebhookBodyError("BODY_TIMEOUT", `The
  */
 export async function readRequestBody(request: Request, limits: BodyLimits): Promise<Uint8Array> {
   const declared = Number(request.headers.get("content-length") ?? Number.NaN);
-  if (declared > limits.maxBytes) {
-    request.body?.cancel().catch(() => {});
-    throw tooLarge(limits.maxBytes);
-  }
+  // Not a byte is read. The stream is left to the runtime rather than cancelled: a cancel
+  // makes some (workerd) reset the connection while the sender is still writing, so the
+  // sender sees a connection error instead of the 413. The Node adapter closes the
+  // connection itself after a 413.
+  if (declared > limits.maxBytes) throw tooLarge(limits.maxBytes);
   if (request.bodyUsed || request.body?.locked) {
     throw bodyAlreadyParsed(
       "The request body was already read (request.text() or request.json() was called, or the body was piped elsewhere) before the webhook handler got it.",

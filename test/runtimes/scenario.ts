@@ -1,5 +1,6 @@
 // The receiver scenario every runtime must pass, written once and driven against a URL.
 // It talks HTTP only, so what it checks is what AgentRef (the sender) would see.
+import net from "node:net";
 import { createSignedRequest, createTestEvent, signPayload } from "agentref-webhooks/testing";
 
 /** What one step of the scenario observed: the status and the answer's outcome or code. */
@@ -57,6 +58,66 @@ export async function runReceiverScenario(url: string, secret: string): Promise<
 
   const oversize = JSON.stringify({ ...createTestEvent("conversion.created", { id: `evt_runtime_${crypto.randomUUID()}` }), padding: "" });
   const padded = oversize.replace('"padding":""', `"padding":"${"x".repeat(OVERSIZE_BYTES - oversize.length)}"`);
-  await send("oversize body", await createSignedRequest(padded, { secret, url }));
+  const { status, text } = await sendLikeASender(url, await createSignedRequest(padded, { secret, url }));
+  observed.push({ step: "oversize body", status, answer: answerOf(text) });
   return observed;
+}
+
+function answerOf(text: string): string {
+  try {
+    const json = JSON.parse(text) as { outcome?: string; code?: string };
+    return json.outcome ?? json.code ?? text;
+  } catch {
+    return `non-JSON answer: ${text.slice(0, 200)}`;
+  }
+}
+
+/**
+ * Sends a request the way a sender with a large body meets a receiver that refuses it: the
+ * headers first, the body only if no answer came within half a second, and the answer read
+ * even when the receiver closes the connection while the body is still being written (a
+ * receiver that answers 413 never reads the body; fetch would report the write's reset
+ * instead of the answer).
+ */
+async function sendLikeASender(url: string, request: Request): Promise<{ status: number; text: string }> {
+  const target = new URL(url);
+  const body = Buffer.from(await request.arrayBuffer());
+  const head = [`POST ${target.pathname} HTTP/1.1`, `Host: ${target.host}`, "Connection: close", `Content-Length: ${body.length}`];
+  request.headers.forEach((value, name) => {
+    if (name !== "content-length") head.push(`${name}: ${value}`);
+  });
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(Number(target.port), target.hostname);
+    let received = "";
+    const timer = setTimeout(() => finish(new Error(`no answer within 20 s: ${received.slice(0, 200)}`)), 20_000);
+    const finish = (error?: Error) => {
+      clearTimeout(timer);
+      socket.destroy();
+      const match = /^HTTP\/1\.1 (\d{3})[^\r]*\r\n([\s\S]*?)\r\n\r\n([\s\S]*)$/.exec(received);
+      if (match) {
+        const chunked = /transfer-encoding: chunked/i.test(match[2]!);
+        resolve({ status: Number(match[1]), text: chunked ? dechunk(match[3]!) : match[3]! });
+      } else reject(error ?? new Error(`no HTTP answer: ${received.slice(0, 200)}`));
+    };
+    socket.on("data", (chunk) => {
+      received += chunk.toString("latin1");
+    });
+    socket.on("error", () => {}); // a reset while writing: judged by what was received
+    socket.on("close", () => finish());
+    socket.write(`${head.join("\r\n")}\r\n\r\n`);
+    setTimeout(() => {
+      if (received === "" && !socket.destroyed) socket.write(body);
+    }, 500);
+  });
+}
+
+function dechunk(text: string): string {
+  let out = "";
+  for (let rest = text; ; ) {
+    const line = rest.indexOf("\r\n");
+    const size = Number.parseInt(rest.slice(0, line), 16);
+    if (!Number.isFinite(size) || size === 0) return out;
+    out += rest.slice(line + 2, line + 2 + size);
+    rest = rest.slice(line + 2 + size + 2);
+  }
 }
