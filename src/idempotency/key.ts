@@ -11,6 +11,7 @@ import { platformCrypto } from "#crypto";
 // PostgreSQL index entry.
 
 const SAFE = /[A-Za-z0-9_.-]/;
+const ALL_SAFE = /^[A-Za-z0-9_.-]*$/;
 
 /**
  * The longest key handed to a store, in characters (all ASCII).
@@ -27,6 +28,7 @@ export const MAX_KEY_LENGTH = 200;
  * escapeKeyPart("evt:42"); // "evt%003A42"
  */
 export function escapeKeyPart(value: string): string {
+  if (ALL_SAFE.test(value)) return value;
   let out = "";
   for (let i = 0; i < value.length; i++) {
     const char = value[i]!;

@@ -26,8 +26,11 @@ export type SecretOption = string | readonly string[] | ((hints: SecretHints) =>
 export interface ReceivedDelivery {
   readonly headers: HeadersInput;
   readonly body: Uint8Array | string;
-  /** The body's JSON (`{ value }`) or why it is not JSON (`{ error }`), computed once. */
-  json(): { value: unknown } | { error: unknown };
+  /**
+   * The body's JSON (`{ value }`) or why it is not JSON (`{ error }`), computed once.
+   * `text`, when given, is the body already decoded (the verified text), so it is not decoded twice.
+   */
+  json(text?: string): { value: unknown } | { error: unknown };
 }
 
 /**
@@ -41,10 +44,10 @@ export function receivedDelivery(headers: HeadersInput, body: Uint8Array | strin
   return {
     headers,
     body,
-    json() {
+    json(text) {
       if (!parsed) {
         try {
-          parsed = { value: JSON.parse(bodyText(body)) };
+          parsed = { value: JSON.parse(text ?? bodyText(body)) };
         } catch (error) {
           parsed = { error };
         }

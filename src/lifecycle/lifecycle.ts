@@ -103,7 +103,7 @@ export function createLifecycle(config: LifecycleConfig): (request: Request) => 
       const delivery = receivedDelivery(request.headers, await readRequestBody(request, config.limits));
       const verified = await span.step("verify", () => authenticate(delivery, now()));
       ids.deliveryId = verified.id;
-      const decoded = decode(provider, delivery.json(), { strict: config.strict, deliveryId: verified.id });
+      const decoded = decode(provider, delivery.json(verified.body), { strict: config.strict, deliveryId: verified.id });
       ids.type = decoded.type;
       ids.eventId = decoded.eventId;
       span.set({
@@ -117,7 +117,13 @@ export function createLifecycle(config: LifecycleConfig): (request: Request) => 
       const skipped = config.filter(decoded.raw);
       if (skipped) return answer(span, "filtered", ids, started, skipped);
 
-      const sender = senderDeadline(request.signal, provider.timeoutMs);
+      const route = config.enqueue ? undefined : config.route(decoded);
+      // "ignore" is answered as unhandled: acknowledged, nothing run.
+      const outcome: DeliveryOutcome = !route || route.outcome === "ignored" ? "unhandled" : route.outcome;
+      // Nothing to run: no side effect to protect, so no key and no store round trip either.
+      if (route && !route.run) return answer(span, outcome, ids, started);
+
+      const sender = senderDeadline(request.signal, provider.timeoutMs, () => now() - started);
       const ctx: HandlerContext = {
         deliveryId: verified.id,
         eventId: decoded.eventId,
@@ -125,13 +131,16 @@ export function createLifecycle(config: LifecycleConfig): (request: Request) => 
         receivedAt,
         rawBody: verified.body,
         provider: provider.name,
-        signal: sender.signal,
+        // Made on first use: most handlers never look at it, and then it costs no timer.
+        get signal() {
+          return sender.signal();
+        },
       };
       const scope = config.scope;
       const tenant = tenantOf(provider, decoded, scope && (() => scope(decoded.event as never, ctx)));
       const key = await idempotencyKey({ provider: provider.name, tenant, id: decoded.eventId });
 
-      if (config.enqueue) {
+      if (!route) {
         const meta: DeliveryMeta = {
           deliveryId: verified.id,
           eventId: decoded.eventId,
@@ -153,14 +162,7 @@ export function createLifecycle(config: LifecycleConfig): (request: Request) => 
         return answer(span, "accepted", ids, started);
       }
 
-      const route = config.route(decoded);
-      // "ignore" is answered as unhandled: acknowledged, nothing run.
-      const outcome: DeliveryOutcome = route.outcome === "ignored" ? "unhandled" : route.outcome;
-      const run = route.run;
-      // Nothing to run: no side effect to protect, so no store round trip either.
-      if (!run) return answer(span, outcome, ids, started);
-
-      sender.start(now() - started);
+      const run = route.run!;
       try {
         const result = await runOnce({
           store: config.store,
@@ -185,21 +187,25 @@ export function createLifecycle(config: LifecycleConfig): (request: Request) => 
 /**
  * `ctx.signal`: aborts once the sender has stopped waiting, that is its response timeout
  * after the delivery arrived, or when the request itself is aborted (the client left).
+ * The controller and its timer are made on the first read of `ctx.signal`.
  */
-function senderDeadline(requestSignal: AbortSignal | undefined, timeoutMs: number) {
-  const controller = new AbortController();
+function senderDeadline(requestSignal: AbortSignal | undefined, timeoutMs: number, elapsedMs: () => number) {
+  let controller: AbortController | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const onAbort = () => controller.abort(requestSignal?.reason);
+  const onAbort = () => controller!.abort(requestSignal?.reason);
   return {
-    signal: controller.signal,
-    /** Starts the countdown; `elapsedMs` have passed since the delivery arrived (by the handler's clock). */
-    start(elapsedMs: number) {
-      if (requestSignal?.aborted) controller.abort(requestSignal.reason);
-      requestSignal?.addEventListener("abort", onAbort, { once: true });
-      const left = Math.max(0, timeoutMs - elapsedMs);
-      timer = setTimeout(() => controller.abort(new Error(`the sender stopped waiting after ${timeoutMs} ms`)), left);
+    signal(): AbortSignal {
+      if (!controller) {
+        controller = new AbortController();
+        if (requestSignal?.aborted) controller.abort(requestSignal.reason);
+        requestSignal?.addEventListener("abort", onAbort, { once: true });
+        const left = Math.max(0, timeoutMs - elapsedMs());
+        timer = setTimeout(() => controller!.abort(new Error(`the sender stopped waiting after ${timeoutMs} ms`)), left);
+      }
+      return controller.signal;
     },
     stop() {
+      if (!controller) return;
       clearTimeout(timer);
       requestSignal?.removeEventListener("abort", onAbort);
     },

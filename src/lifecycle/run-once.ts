@@ -64,31 +64,24 @@ export async function runOnce(input: RunOnceInput): Promise<"ran" | "duplicate">
     );
   }
 
-  const stopRenewing = keepRenewing(store, key, claim.token, input.logger);
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  // While an asynchronous handler runs, one timer renews the claim every third of the lease
+  // and gives the handler up once handlerTimeoutMs has passed. A handler that returned
+  // synchronously has nothing left to watch.
+  let watch: ReturnType<typeof watchRun> | undefined;
   try {
-    const timedOut = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () =>
-          reject(
-            new WebhookError(
-              "HANDLER_TIMEOUT",
-              `The handler for ${describe.type} did not settle within handlerTimeoutMs (${input.handlerTimeoutMs} ms); its claim was released so a retry can run it.`,
-            ),
-          ),
-        input.handlerTimeoutMs,
-      );
+    await span.step("handler", () => {
+      const result = input.run();
+      if (typeof (result as PromiseLike<unknown> | undefined)?.then !== "function") return result;
+      watch = watchRun(store, key, claim.token, input);
+      return Promise.race([result, watch.timedOut]);
     });
-    await span.step("handler", () => Promise.race([Promise.resolve().then(input.run), timedOut]));
   } catch (cause) {
-    stopRenewing();
+    watch?.stop();
     await span.step("store.release", () => store.release(key, claim.token)).catch((err: unknown) => input.logger.warn?.("release failed; the lease will lapse", { key, err }));
     if (isWebhookError(cause) && cause.code === "HANDLER_TIMEOUT") throw cause;
     throw new WebhookError("HANDLER_FAILED", `The handler for ${describe.type} threw: ${String((cause as Error)?.message ?? cause)}`, { cause });
-  } finally {
-    clearTimeout(timer);
   }
-  stopRenewing();
+  watch?.stop();
 
   try {
     if (!(await span.step("store.complete", () => completeWithRetry(store, key, claim.token)))) {
@@ -102,17 +95,41 @@ export async function runOnce(input: RunOnceInput): Promise<"ran" | "duplicate">
   return "ran";
 }
 
-/** Renews the claim every third of the lease until stopped. */
-function keepRenewing(store: IdempotencyStore, key: string, token: string, logger: Logger): () => void {
-  const interval = setInterval(() => {
+/**
+ * Renews the claim every third of the lease while the run goes on, and rejects `timedOut`
+ * once `handlerTimeoutMs` has passed: one timer, re-armed for whichever comes first.
+ */
+function watchRun(store: IdempotencyStore, key: string, token: string, input: RunOnceInput) {
+  const every = Math.max(1, Math.floor(store.settings.leaseMs / 3));
+  const giveUpAt = Date.now() + input.handlerTimeoutMs;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let reject: (error: WebhookError) => void = () => {};
+  const timedOut = new Promise<never>((_, r) => (reject = r));
+  timedOut.catch(() => {});
+  const arm = () => {
+    const left = giveUpAt - Date.now();
+    timer = setTimeout(tick, Math.min(every, Math.max(0, left)));
+  };
+  const tick = () => {
+    if (Date.now() >= giveUpAt) {
+      reject(
+        new WebhookError(
+          "HANDLER_TIMEOUT",
+          `The handler for ${input.describe.type} did not settle within handlerTimeoutMs (${input.handlerTimeoutMs} ms); its claim was released so a retry can run it.`,
+        ),
+      );
+      return;
+    }
     store.renew(key, token).then(
       (held) => {
-        if (!held) logger.warn?.("the claim was lost while the handler ran (its lease lapsed before a renewal)", { key });
+        if (!held) input.logger.warn?.("the claim was lost while the handler ran (its lease lapsed before a renewal)", { key });
       },
-      (err: unknown) => logger.warn?.("lease renewal failed; retrying at the next interval", { key, err }),
+      (err: unknown) => input.logger.warn?.("lease renewal failed; retrying at the next interval", { key, err }),
     );
-  }, Math.max(1, Math.floor(store.settings.leaseMs / 3)));
-  return () => clearInterval(interval);
+    arm();
+  };
+  arm();
+  return { timedOut, stop: () => clearTimeout(timer) };
 }
 
 /**
