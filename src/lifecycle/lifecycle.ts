@@ -106,7 +106,7 @@ export function createLifecycle(config: LifecycleConfig): (request: Request) => 
       const decoded = decode(provider, delivery.json(verified.body), { strict: config.strict, deliveryId: verified.id });
       ids.type = decoded.type;
       ids.eventId = decoded.eventId;
-      span.set({
+      if (config.telemetry) span.set({
         "webhook.event.type": decoded.type,
         "webhook.event.id": decoded.eventId,
         "webhook.delivery.id": verified.id,
@@ -124,18 +124,7 @@ export function createLifecycle(config: LifecycleConfig): (request: Request) => 
       if (route && !route.run) return answer(span, outcome, ids, started);
 
       const sender = senderDeadline(request.signal, provider.timeoutMs, () => now() - started);
-      const ctx: HandlerContext = {
-        deliveryId: verified.id,
-        eventId: decoded.eventId,
-        timestamp: verified.timestamp,
-        receivedAt,
-        rawBody: verified.body,
-        provider: provider.name,
-        // Made on first use: most handlers never look at it, and then it costs no timer.
-        get signal() {
-          return sender.signal();
-        },
-      };
+      const ctx: HandlerContext = new Context(verified.id, decoded.eventId, verified.timestamp, receivedAt, verified.body, provider.name, sender.signal);
       const scope = config.scope;
       const tenant = tenantOf(provider, decoded, scope && (() => scope(decoded.event as never, ctx)));
       const key = await idempotencyKey({ provider: provider.name, tenant, id: decoded.eventId });
@@ -182,6 +171,26 @@ export function createLifecycle(config: LifecycleConfig): (request: Request) => 
       return fail(span, error, ids, started);
     }
   };
+}
+
+/** The handler context; `signal` is made on first read (most handlers never read it, and then it costs no timer). */
+class Context implements HandlerContext {
+  readonly #makeSignal: () => AbortSignal;
+  constructor(
+    readonly deliveryId: string,
+    readonly eventId: string,
+    readonly timestamp: number,
+    readonly receivedAt: Date,
+    readonly rawBody: string,
+    readonly provider: string,
+    makeSignal: () => AbortSignal,
+  ) {
+    this.#makeSignal = makeSignal;
+  }
+
+  get signal(): AbortSignal {
+    return this.#makeSignal();
+  }
 }
 
 /**
