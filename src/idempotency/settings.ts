@@ -1,6 +1,8 @@
 import type { Logger } from "../util/logger.js";
 import { WebhookError } from "../errors/index.js";
 import { DEFAULT_LEASE_MS, DEFAULT_TTL_MS, type StoreSettings } from "./store.js";
+import { positiveInteger } from "../util/options.js";
+import { withTimeout } from "../util/timeout.js";
 
 /**
  * The options every store accepts for its timings and warnings.
@@ -54,14 +56,7 @@ export function checkPositiveInteger(
   fallback: number,
   unit = "milliseconds",
 ): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== "number" || !Number.isSafeInteger(value)) {
-    throw new TypeError(`${storeName} store: ${name} must be a whole number of ${unit}, got ${describe(value)}.`);
-  }
-  if (value <= 0) {
-    throw new RangeError(`${storeName} store: ${name} must be a positive number of ${unit}, got ${value}.`);
-  }
-  return value;
+  return positiveInteger(`${storeName} store`, name, value, fallback, unit);
 }
 
 /**
@@ -106,9 +101,6 @@ export function checkTableName(storeName: string, table: unknown, qualified: boo
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
-function describe(value: unknown): string {
-  return typeof value === "string" ? JSON.stringify(value) : String(value);
-}
 
 /**
  * A fresh, unguessable owner token for a claim.
@@ -156,19 +148,10 @@ export async function guard<T>(
   run: () => Promise<T>,
   hint?: (err: unknown) => string | undefined,
 ): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`no answer within timeoutMs (${timeoutMs} ms)`)),
-      timeoutMs,
-    );
-  });
   try {
     // `run` may throw synchronously (a closed client does); Promise.resolve().then catches that too.
-    return await Promise.race([Promise.resolve().then(run), timeout]);
+    return await withTimeout(Promise.resolve().then(run), timeoutMs, `no answer within timeoutMs (${timeoutMs} ms)`);
   } catch (err) {
     throw storeUnavailable(storeName, operation, err, hint?.(err));
-  } finally {
-    clearTimeout(timer);
   }
 }
