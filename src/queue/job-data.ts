@@ -41,3 +41,19 @@ export function isQueuedDelivery(value: unknown): value is QueuedDelivery {
     typeof meta.receivedAt === "string"
   );
 }
+
+/**
+ * The delivery a job holds, in today's format: jobs queued by 0.1.0 (`v: 1`, the parsed
+ * envelope instead of the body, no key) are read too, so a backlog survives an upgrade.
+ * Undefined for anything else.
+ *
+ * @example
+ * const data = readQueuedDelivery(job.data, String(job.id));
+ */
+export function readQueuedDelivery(value: unknown, jobId: string): QueuedDelivery | undefined {
+  if (isQueuedDelivery(value)) return value;
+  const old = value as { v?: unknown; event?: unknown; meta?: Partial<DeliveryMeta> } | null;
+  if (old?.v !== 1 || typeof old.event !== "object" || old.event === null || typeof old.meta !== "object" || old.meta === null) return undefined;
+  const upgraded = { v: 2, body: JSON.stringify(old.event), meta: { ...old.meta, key: jobId } };
+  return isQueuedDelivery(upgraded) ? upgraded : undefined;
+}

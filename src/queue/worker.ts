@@ -12,7 +12,7 @@ import { UnknownEvent } from "../provider/unknown-event.js";
 import { agentref, type AgentRefProvider } from "../providers/agentref.js";
 import { toLogger, type LoggerInput } from "../util/logger.js";
 import { DEFAULT_BACKOFF, toBullmqBackoff, type WorkerBackoff } from "./backoff.js";
-import { isQueuedDelivery, type QueuedDelivery } from "./job-data.js";
+import { readQueuedDelivery, type QueuedDelivery } from "./job-data.js";
 import { nowSeconds } from "../verify/timestamp.js";
 
 /**
@@ -193,7 +193,7 @@ export function createWorker<P extends AnyProvider = AgentRefProvider, E extends
   const fromProcessor = new WeakSet<Error>();
 
   const contextOf = (job: Job<QueuedDelivery, WorkerJobResult>, attempt: number, signal: AbortSignal): WorkerContext => {
-    const data: Partial<QueuedDelivery> = isQueuedDelivery(job.data) ? job.data : {};
+    const data: Partial<QueuedDelivery> = readQueuedDelivery(job.data, String(job.id)) ?? {};
     return {
       deliveryId: data.meta?.deliveryId ?? String(job.id),
       eventId: data.meta?.eventId ?? String(job.id),
@@ -215,7 +215,7 @@ export function createWorker<P extends AnyProvider = AgentRefProvider, E extends
 
   // Never throws: a job whose data cannot be read is still dead-lettered with what it has.
   const eventOf = (job: Job<QueuedDelivery, WorkerJobResult>): ProviderEvent<P> | UnknownEvent => {
-    const data = isQueuedDelivery(job.data) ? job.data : undefined;
+    const data = readQueuedDelivery(job.data, String(job.id));
     try {
       if (data) return decodeJob(data).event as ProviderEvent<P> | UnknownEvent;
     } catch {
@@ -251,7 +251,8 @@ export function createWorker<P extends AnyProvider = AgentRefProvider, E extends
     const ctx = contextOf(job, attempt, signal ?? new AbortController().signal);
 
     let event: ProviderEvent<P> | UnknownEvent | undefined;
-    const meta = isQueuedDelivery(job.data) ? job.data.meta : undefined;
+    const data = readQueuedDelivery(job.data, String(job.id));
+    const meta = data?.meta;
     const span = options.telemetry
       ? options.telemetry.start(
           "process",
@@ -260,17 +261,17 @@ export function createWorker<P extends AnyProvider = AgentRefProvider, E extends
         )
       : noSpan;
     try {
-      if (!isQueuedDelivery(job.data)) {
+      if (!data) {
         throw new UnrecoverableError(`Job ${String(job.id)} does not hold an agentref-webhooks delivery (was it added by bullmqEnqueue?).`);
       }
-      if (job.data.meta.provider !== provider.name) {
+      if (data.meta.provider !== provider.name) {
         throw new UnrecoverableError(
-          `Job ${String(job.id)} holds a ${job.data.meta.provider} event but this worker reads ${provider.name} events: give createWorker the same provider as createHandler, or use one queue per provider.`,
+          `Job ${String(job.id)} holds a ${data.meta.provider} event but this worker reads ${provider.name} events: give createWorker the same provider as createHandler, or use one queue per provider.`,
         );
       }
       let decoded: ReturnType<typeof decodeJob>;
       try {
-        decoded = decodeJob(job.data);
+        decoded = decodeJob(data);
       } catch (cause) {
         // The same bytes will fail the same way on every attempt: no retries.
         throw new UnrecoverableError(`Job ${String(job.id)}: ${String((cause as Error)?.message ?? cause)}`);

@@ -76,4 +76,20 @@ describe.skipIf(url === undefined)("queue mode keys jobs like inline mode keys c
     kit.defer(() => worker.close());
     await vi.waitFor(() => expect(bodies).toEqual([body]), { timeout: 10_000, interval: 50 });
   });
+
+  it("a job queued by 0.1.0 (the parsed envelope, no key) is still processed after an upgrade", async () => {
+    const queue = kit.queue("v1-backlog");
+    const event = createTestEvent("conversion.created", { id: "msg_v1_backlog" });
+    const meta = { deliveryId: event.id, eventId: event.id, timestamp: 1_700_000_000, receivedAt: new Date().toISOString(), provider: "agentref" };
+    await queue.add(event.type, { v: 1, event, meta } as never, { jobId: "agentref@msg_v1_backlog" });
+    const seen: string[] = [];
+    const worker = createWorker({
+      queueName: queue.name,
+      connection: kit.connection,
+      logger: {},
+      on: { "conversion.created": (e, ctx) => void seen.push(`${e.id} ${ctx.jobId} ${JSON.parse(ctx.rawBody).id}`) },
+    });
+    kit.defer(() => worker.close());
+    await vi.waitFor(() => expect(seen).toEqual(["msg_v1_backlog agentref@msg_v1_backlog msg_v1_backlog"]), { timeout: 10_000, interval: 50 });
+  });
 });
