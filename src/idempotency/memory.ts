@@ -1,7 +1,7 @@
 import { WebhookError } from "../errors/index.js";
 import { defaultLogger } from "../util/logger.js";
 import { checkPositiveInteger, newOwnerToken, resolveStoreSettings, type StoreSettingsInput } from "./settings.js";
-import type { ClaimOptions, ClaimResult, IdempotencyStore } from "./store.js";
+import type { ClaimOptions, ClaimResult, EntityPosition, IdempotencyStore, ParkedDelivery } from "./store.js";
 
 /**
  * Options of {@link createMemoryStore}.
@@ -26,6 +26,13 @@ export interface MemoryStoreOptions extends StoreSettingsInput {
 export interface MemoryStore extends IdempotencyStore {
   /** Records currently held (expired ones included until they are evicted or touched). */
   readonly size: number;
+}
+
+interface EntityRecord {
+  token: string | undefined;
+  leaseExpiresAt: number;
+  applied: EntityPosition | undefined;
+  expiresAt: number;
 }
 
 interface MemoryRecord {
@@ -166,6 +173,23 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     return record !== undefined && record.token === token ? record : undefined;
   };
 
+  // Ordering and parking. Entity records expire like event records; parked deliveries are
+  // kept until unparked (in memory: until the process ends).
+  const entities = new Map<string, EntityRecord>();
+  const parked = new Map<string, ParkedDelivery>();
+  const entity = (key: string, at: number): EntityRecord | undefined => {
+    const record = entities.get(key);
+    if (record !== undefined && record.expiresAt <= at) {
+      entities.delete(key);
+      return undefined;
+    }
+    return record;
+  };
+  const heldBy = (key: string, token: string, at: number): EntityRecord | undefined => {
+    const record = entity(key, at);
+    return record?.token === token ? record : undefined;
+  };
+
   return {
     settings,
     get size() {
@@ -201,5 +225,64 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
       write(key, record);
       return true;
     },
+    async claimEntity(key, position) {
+      const at = now();
+      const record = entity(key, at);
+      if (record !== undefined && isStale(record.applied, position)) return { status: "stale" };
+      if (record?.token !== undefined && record.leaseExpiresAt > at) return { status: "in-progress", retryAfterMs: record.leaseExpiresAt - at };
+      if (record === undefined && entities.size >= maxEntries) evictEntity(entities, at);
+      tokenPrefix ??= `${newOwnerToken()}:`;
+      const token = `${tokenPrefix}${++claims}`;
+      entities.set(key, { token, leaseExpiresAt: at + settings.leaseMs, applied: record?.applied, expiresAt: at + settings.ttlMs });
+      return { status: "claimed", token };
+    },
+    async renewEntity(key, token) {
+      const at = now();
+      const record = heldBy(key, token, at);
+      if (record === undefined) return false;
+      record.leaseExpiresAt = at + settings.leaseMs;
+      record.expiresAt = at + settings.ttlMs;
+      return true;
+    },
+    async releaseEntity(key, token, applied) {
+      const at = now();
+      let record = entity(key, at);
+      if (applied?.order !== undefined && !(record?.applied?.order !== undefined && record.applied.order > applied.order)) {
+        record ??= { token: undefined, leaseExpiresAt: 0, applied: undefined, expiresAt: 0 };
+        record.applied = { order: applied.order, eventId: applied.eventId };
+        record.expiresAt = at + settings.ttlMs;
+        entities.set(key, record);
+      }
+      if (record?.token !== token) return false;
+      record.token = undefined;
+      if (record.applied === undefined) entities.delete(key);
+      return true;
+    },
+    async park(delivery) {
+      parked.set(delivery.key, { ...delivery });
+    },
+    async listParked(listOptions = {}) {
+      const all = [...parked.values()].sort((a, b) => a.parkedAt - b.parkedAt);
+      return all.slice(0, listOptions.limit ?? all.length).map((delivery) => ({ ...delivery }));
+    },
+    async unpark(key) {
+      return parked.delete(key);
+    },
   };
+}
+
+/** Whether an event at `position` is older than the entity's `applied` event, or is that very event (see `EntityPosition`). */
+function isStale(applied: EntityPosition | undefined, position: EntityPosition): boolean {
+  if (applied?.order === undefined || position.order === undefined) return false;
+  return position.order < applied.order || (position.order === applied.order && position.eventId === applied.eventId);
+}
+
+/** Makes room for one entity record: the first that expired or holds no live lock (oldest written first). */
+function evictEntity(entities: Map<string, EntityRecord>, at: number): void {
+  for (const [key, record] of entities) {
+    if (record.expiresAt <= at || record.token === undefined || record.leaseExpiresAt <= at) {
+      entities.delete(key);
+      return;
+    }
+  }
 }

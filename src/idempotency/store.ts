@@ -59,6 +59,83 @@ export interface IdempotencyStore {
   renew(key: string, token: string): Promise<boolean>;
   /** The store's settings, for diagnostics. */
   readonly settings: StoreSettings;
+
+  /**
+   * Ordering (`createHandler({ ordering: true })`): take the lock of one entity (a payout,
+   * an affiliate) for an event, in one atomic step with the order check. `stale` when the
+   * entity has already applied a newer event, or this very event ({@link EntityPosition});
+   * `in-progress` while another event of the entity holds a live lease. Records live
+   * `ttlMs` after their last write. Every built-in store implements it.
+   */
+  claimEntity?(key: string, position: EntityPosition): Promise<EntityClaimResult>;
+  /** Extend the entity lock's lease, as {@link IdempotencyStore.renew} does for a claim. */
+  renewEntity?(key: string, token: string): Promise<boolean>;
+  /**
+   * End the entity lock `token` holds (false when it no longer holds it). With `applied`,
+   * first record that event as the entity's latest; the applied position never goes back,
+   * and it is recorded even when the lock was lost.
+   */
+  releaseEntity?(key: string, token: string, applied?: EntityPosition): Promise<boolean>;
+
+  /**
+   * Parking (`createHandler({ parking: true })`): keep a delivery whose last retry failed,
+   * until it is replayed. Keyed by the idempotency key: parking it again replaces it.
+   * Parked deliveries do not expire.
+   */
+  park?(delivery: ParkedDelivery): Promise<void>;
+  /** Parked deliveries, the longest parked first. */
+  listParked?(options?: { limit?: number }): Promise<ParkedDelivery[]>;
+  /** Forget a parked delivery (after its replay). False when it was not parked. */
+  unpark?(key: string): Promise<boolean>;
+}
+
+/**
+ * An event's place in the order of its entity. An event is stale when the entity has
+ * applied an event with a larger `order`, or with the same `order` and the same `eventId`
+ * (this very event: its handler ran, and it was not marked completed). Events with equal
+ * `order` and different ids (ties) are all applied, one at a time, in arrival order. An
+ * event without an order (undefined) takes the lock but is never stale and moves nothing.
+ *
+ * @example
+ * await store.claimEntity("agentref@mer_1@payout:po_1", { order: Date.parse(event.createdAt), eventId: event.id });
+ */
+export interface EntityPosition {
+  /** Larger is newer (AgentRef: the envelope's `createdAt`, in epoch ms). */
+  order: number | undefined;
+  eventId: string;
+}
+
+/**
+ * What `claimEntity` answers.
+ *
+ * @example
+ * const result = await store.claimEntity(key, { order: 1767225600000, eventId: "msg_1" });
+ * if (result.status === "stale") return; // a newer event of this entity was applied
+ */
+export type EntityClaimResult =
+  | { status: "claimed"; token: string }
+  | { status: "in-progress"; retryAfterMs: number }
+  | { status: "stale" };
+
+/**
+ * A verified delivery kept after its handler failed on the provider's last retry
+ * (`parking`). `replayParked` signs `body` afresh and delivers it again.
+ *
+ * @example
+ * for (const parked of await listParked({ store })) console.log(parked.type, parked.eventId, parked.reason);
+ */
+export interface ParkedDelivery {
+  /** The event's idempotency key (`<provider>@<tenant>@<id>`). */
+  key: string;
+  provider: string;
+  eventId: string;
+  type: string;
+  /** The verified body, exactly as received. */
+  body: string;
+  /** When it was parked (epoch ms). */
+  parkedAt: number;
+  /** Why its handler failed, as the error's message. */
+  reason: string;
 }
 
 /**
