@@ -21,7 +21,18 @@ export type { Logger, LoggerInput } from "./util/logger.js";
 
 // Idempotency
 export { createMemoryStore, type MemoryStore, type MemoryStoreOptions } from "./idempotency/memory.js";
-export type { ClaimOptions, ClaimResult, IdempotencyStore, StoreSettings } from "./idempotency/store.js";
+export type {
+  ClaimOptions,
+  ClaimResult,
+  EntityClaimResult,
+  EntityPosition,
+  IdempotencyStore,
+  ParkedDelivery,
+  StoreSettings,
+} from "./idempotency/store.js";
+
+// Ordering and parking
+export { listParked, replayParked, type ListParkedOptions, type ReplayedDelivery, type ReplayParkedOptions } from "./api/parked.js";
 
 // Verification and parsing, each usable alone
 export { verifyWebhook, type VerifyWebhookInput } from "./verify/verify-webhook.js";
@@ -79,10 +90,12 @@ export {
 export { agentref, type AgentRefProvider } from "./providers/agentref.js";
 export {
   defineProvider,
+  type AnyOrderingRules,
   type AnyProvider,
   type EnvelopeSpec,
   type EventSchemaMap,
   type EventTypeOf,
+  type OrderingRules,
   type Provider,
   type ProviderDefinition,
   type ProviderEvent,

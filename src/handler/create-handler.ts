@@ -2,6 +2,7 @@ import { createMemoryStore } from "../idempotency/memory.js";
 import type { DeliveryResponse } from "../lifecycle/answer.js";
 import { createFilter } from "../lifecycle/filter.js";
 import { createLifecycle } from "../lifecycle/lifecycle.js";
+import { createOrdering, createParking } from "../lifecycle/ordering.js";
 import { DEFAULT_BODY_TIMEOUT_MS, DEFAULT_MAX_BODY_BYTES } from "../lifecycle/read-body.js";
 import { createRouter } from "../lifecycle/route.js";
 import { DEFAULT_HANDLER_TIMEOUT_MS } from "../lifecycle/run-once.js";
@@ -47,6 +48,9 @@ export function createHandler<P extends AnyProvider = AgentRefProvider, E extend
       { ttlMs: store.settings.ttlMs, retryWindowMs: window, provider: provider.name },
     );
   }
+  if (options.ordering && options.enqueue) {
+    throw new TypeError("createHandler: ordering applies to handlers run in this process; with enqueue, order in your worker (see docs/ordering-and-parking.md).");
+  }
   const handle = createLifecycle({
     provider,
     secret: options.secret,
@@ -67,6 +71,8 @@ export function createHandler<P extends AnyProvider = AgentRefProvider, E extend
     handlerTimeoutMs: positiveInteger("createHandler", "handlerTimeoutMs", options.handlerTimeoutMs, DEFAULT_HANDLER_TIMEOUT_MS),
     exposeErrors: options.exposeErrors ?? false,
     telemetry: options.telemetry,
+    entityOf: createOrdering(provider, options.ordering as never, store),
+    lastAttempt: createParking(provider, options.parking, store),
   });
   return async (request) => toResponse(await handle(request));
 }

@@ -1,7 +1,7 @@
 import type { SecretOption } from "../lifecycle/authenticate.js";
 import type { DeliveryMeta, HandlerContext, LifecycleInfo } from "../lifecycle/context.js";
 import type { Telemetry } from "../lifecycle/telemetry.js";
-import type { AnyProvider, EventTypeOf, ProviderEvent, ProviderEventOf } from "../provider/define-provider.js";
+import type { AnyProvider, EventTypeOf, OrderingRules, ProviderEvent, ProviderEventOf } from "../provider/define-provider.js";
 import type { LoggerInput } from "../util/logger.js";
 import type { WebhookError } from "../errors/index.js";
 import type { UnknownEvent } from "../provider/unknown-event.js";
@@ -176,6 +176,32 @@ export interface HandlerOptionsBase<P extends AnyProvider = AgentRefProvider, Ex
    * @example onFailed: (info) => console.error(info.type, info.error?.code, info.correlationId)
    */
   onFailed?: (info: LifecycleInfo) => unknown;
+  /**
+   * An event older than one of the same entity already applied was skipped (answered 200
+   * `stale`, its handler not run). Only with `ordering`.
+   * @example onStale: (info) => metrics.increment("webhook.stale", { type: info.type })
+   */
+  onStale?: (info: LifecycleInfo) => unknown;
+  /**
+   * Order events per entity (a payout, an affiliate within its program, a conversion, a
+   * program, a flag): handlers of one entity never run at the same time (a second event is
+   * answered 409 `IN_PROGRESS` and retried), and an event older than one already applied is
+   * answered 200 `stale` instead of run, so a late retry never moves a payout back from
+   * `completed` to `processing`. `true` uses the provider's rules (AgentRef: ordered by
+   * `createdAt`); an object gives your own. Not with `enqueue`. Default off.
+   * See docs/ordering-and-parking.md.
+   * @example ordering: true
+   */
+  ordering?: boolean | OrderingRules<P["events"]>;
+  /**
+   * Keep what would be lost: when a handler fails on the sender's last attempt (from the
+   * event's `createdAt` and the provider's retry schedule, or once the event is `afterMs`
+   * old), the verified delivery is written to the store and answered 200 `parked`
+   * (`onFailed` is called). `replayParked` runs it once you have fixed the handler.
+   * Default off. See docs/ordering-and-parking.md.
+   * @example parking: true
+   */
+  parking?: boolean | { afterMs?: number };
   /**
    * Traces and metrics for every delivery. Off by default (nothing of OpenTelemetry is imported then).
    * @example telemetry: otel()

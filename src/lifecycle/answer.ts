@@ -22,6 +22,10 @@ export const outcomeStatus = {
   filtered: 200,
   /** Accepted onto a durable queue (`enqueue` mode). */
   accepted: 202,
+  /** Older than an event of the same entity already applied (`ordering`): skipped, `onStale` called. */
+  stale: 200,
+  /** The handler failed on the sender's last attempt; the delivery was kept for `replayParked` (`parking`). */
+  parked: 200,
 } as const;
 
 /**

@@ -9,6 +9,7 @@ import { createAuthenticator, receivedDelivery, type SecretOption } from "./auth
 import type { DeliveryMeta, HandlerContext, LifecycleInfo } from "./context.js";
 import { decode, tenantOf } from "./decode.js";
 import type { Filter } from "./filter.js";
+import type { createOrdering, createParking } from "./ordering.js";
 import { readRequestBody, type BodyLimits } from "./read-body.js";
 import { createReporter, type Hooks } from "./report.js";
 import type { Route } from "./route.js";
@@ -39,6 +40,10 @@ export interface LifecycleConfig {
   handlerTimeoutMs: number;
   exposeErrors: boolean;
   telemetry: Telemetry | undefined;
+  /** Ordering on: the entity of an event (see ordering.ts). */
+  entityOf: ReturnType<typeof createOrdering>;
+  /** Parking on: whether this is the sender's last attempt at the event (see ordering.ts). */
+  lastAttempt: ReturnType<typeof createParking>;
 }
 
 type Ids = Pick<LifecycleInfo, "deliveryId" | "eventId" | "type">;
@@ -62,7 +67,22 @@ export function createLifecycle(config: LifecycleConfig): (request: Request) => 
     const response = outcomeResponse(outcome, ids.eventId, ids.type, reason);
     span.end({ status: response.status, outcome });
     const info: LifecycleInfo = { ...ids, outcome, status: response.status, durationMs: now() - started, ...(reason ? { reason } : {}) };
-    report.hook(outcome === "duplicate" ? hooks.onDuplicate : hooks.onHandled, info);
+    report.hook(outcome === "duplicate" ? hooks.onDuplicate : outcome === "stale" ? hooks.onStale : hooks.onHandled, info);
+    return response;
+  };
+
+  // Parking: the failure is logged and reported as one (onFailed), but answered 200.
+  const parked = (span: DeliverySpan, error: WebhookError, ids: Ids, started: number): DeliveryResponse => {
+    const reason = `parked after the last attempt failed: ${error.message}`;
+    const response = outcomeResponse("parked", ids.eventId, ids.type);
+    span.end({ status: response.status, outcome: "parked", error });
+    const info: LifecycleInfo = { ...ids, outcome: "parked", status: response.status, durationMs: now() - started, error, reason };
+    config.logger.error?.(`webhook parked: ${ids.type} ${ids.eventId}: its handler failed on the sender's last attempt; replay it with replayParked once fixed`, {
+      eventId: ids.eventId,
+      type: ids.type,
+      err: error.cause ?? error,
+    });
+    report.hook(hooks.onFailed, info);
     return response;
   };
 
@@ -152,9 +172,11 @@ export function createLifecycle(config: LifecycleConfig): (request: Request) => 
       }
 
       const run = route.run!;
+      const { store, lastAttempt } = config;
+      let parkedError: WebhookError | undefined;
       try {
         const result = await runOnce({
-          store: config.store,
+          store,
           key,
           bodyHash: await platformCrypto.sha256Hex(delivery.body),
           run: () => run(decoded.event, ctx),
@@ -162,7 +184,17 @@ export function createLifecycle(config: LifecycleConfig): (request: Request) => 
           logger: config.logger,
           describe: { eventId: decoded.eventId, type: decoded.type },
           span,
+          entity: config.entityOf && (await config.entityOf(decoded, tenant)),
+          park: !lastAttempt?.(decoded, now())
+            ? undefined
+            : (error) => {
+              parkedError = error;
+              const { eventId, type } = decoded;
+              return store.park!({ key, provider: provider.name, eventId, type, body: verified.body, parkedAt: now(), reason: error.message });
+            },
         });
+        if (result === "parked") return parked(span, parkedError!, ids, started);
+        if (result === "stale") return answer(span, "stale", ids, started, `an event of the same entity created later was already applied`);
         return answer(span, result === "duplicate" ? "duplicate" : outcome, ids, started);
       } finally {
         sender.stop();

@@ -14,6 +14,7 @@ export interface Hooks {
   onDuplicate?: ((info: LifecycleInfo) => unknown) | undefined;
   onHandled?: ((info: LifecycleInfo) => unknown) | undefined;
   onFailed?: ((info: LifecycleInfo) => unknown) | undefined;
+  onStale?: ((info: LifecycleInfo) => unknown) | undefined;
   onError?: ((error: WebhookError, info: LifecycleInfo) => unknown) | undefined;
 }
 

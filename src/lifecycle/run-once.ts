@@ -1,6 +1,7 @@
 import { isWebhookError, WebhookError } from "../errors/index.js";
 import type { IdempotencyStore } from "../idempotency/store.js";
 import type { Logger } from "../util/logger.js";
+import type { EntityOf } from "./ordering.js";
 import { noSpan, type DeliverySpan } from "./telemetry.js";
 
 /**
@@ -34,21 +35,35 @@ export interface RunOnceInput {
   describe: { eventId: string; type: string };
   /** Where the store calls and the handler are traced (telemetry). */
   span?: DeliverySpan;
+  /** Ordering: the entity this event concerns. Its lock is held (and renewed) while the handler runs. */
+  entity?: EntityOf | undefined;
+  /** Parking: keeps the delivery when the handler failed on the sender's last attempt. */
+  park?: ((error: WebhookError) => Promise<void>) | undefined;
 }
+
+/**
+ * What became of the event: its handler ran; it was completed before; it is older than its
+ * entity's last applied event (ordering); or its handler failed and it was parked.
+ *
+ * @example
+ * const result: RunResult = "stale";
+ */
+export type RunResult = "ran" | "duplicate" | "stale" | "parked";
 
 /**
  * The run-once step: claim the key, run, then complete (or release when the run throws).
  * While the run is going its lease is renewed every third of `leaseMs`, so a retry
  * arriving meanwhile gets `IN_PROGRESS` however long it takes; a crashed process stops
- * renewing and its claim lapses after `leaseMs`. Resolves `"ran"` or `"duplicate"`;
+ * renewing and its claim lapses after `leaseMs`. With ordering it also holds the entity's
+ * lock; with parking a failure on the last attempt is kept. Resolves a {@link RunResult};
  * rejects with a `WebhookError` (`IN_PROGRESS`, `ID_CONFLICT`, `HANDLER_FAILED`,
  * `HANDLER_TIMEOUT`, `STORE_UNAVAILABLE`).
  *
  * @example
  * const result = await runOnce({ store, key, bodyHash, run, handlerTimeoutMs, logger, describe: { eventId, type } });
  */
-export async function runOnce(input: RunOnceInput): Promise<"ran" | "duplicate"> {
-  const { store, key, describe } = input;
+export async function runOnce(input: RunOnceInput): Promise<RunResult> {
+  const { store, key, describe, entity } = input;
   const span = input.span ?? noSpan;
   const claim = await span.step("store.claim", () => store.claim(key, { bodyHash: input.bodyHash })).catch((cause: unknown) => {
     throw isWebhookError(cause) ? cause : new WebhookError("STORE_UNAVAILABLE", `The idempotency store failed to claim the event: ${String(cause)}`, { cause });
@@ -64,27 +79,77 @@ export async function runOnce(input: RunOnceInput): Promise<"ran" | "duplicate">
     );
   }
 
-  // While an asynchronous handler runs, one timer renews the claim every third of the lease
-  // and gives the handler up once handlerTimeoutMs has passed. A handler that returned
-  // synchronously has nothing left to watch.
+  const release = () =>
+    span.step("store.release", () => store.release(key, claim.token)).catch((err: unknown) => input.logger.warn?.("release failed; the lease will lapse", { key, err }));
+
+  // Ordering: the entity's lock, taken in one step with the check that no newer event of
+  // the entity was applied. A stale event is recorded as completed: its retries are duplicates.
+  let entityToken: string | undefined;
+  if (entity) {
+    const held = await span.step("store.claim_entity", () => store.claimEntity!(entity.key, entity.position)).catch(async (cause: unknown) => {
+      await release();
+      throw isWebhookError(cause) ? cause : new WebhookError("STORE_UNAVAILABLE", `The idempotency store failed to lock the event's entity: ${String(cause)}`, { cause });
+    });
+    if (held.status === "stale") {
+      await complete(input, claim.token, span);
+      return "stale";
+    }
+    if (held.status === "in-progress") {
+      await release();
+      throw new WebhookError("IN_PROGRESS", `Another event of the same entity as ${describe.eventId} is being processed; retry later.`);
+    }
+    entityToken = held.token;
+  }
+  const releaseEntity = (applied?: EntityOf["position"]) => span.step("store.release_entity", () => store.releaseEntity!(entity!.key, entityToken!, applied));
+
+  // While an asynchronous handler runs, one timer renews the claim (and the entity's lock)
+  // every third of the lease and gives the handler up once handlerTimeoutMs has passed. A
+  // handler that returned synchronously has nothing left to watch.
   let watch: ReturnType<typeof watchRun> | undefined;
   try {
     await span.step("handler", () => {
       const result = input.run();
       if (typeof (result as PromiseLike<unknown> | undefined)?.then !== "function") return result;
-      watch = watchRun(store, key, claim.token, input);
+      watch = watchRun(store, key, claim.token, entityToken, input);
       return Promise.race([result, watch.timedOut]);
     });
   } catch (cause) {
     watch?.stop();
-    await span.step("store.release", () => store.release(key, claim.token)).catch((err: unknown) => input.logger.warn?.("release failed; the lease will lapse", { key, err }));
-    if (isWebhookError(cause) && cause.code === "HANDLER_TIMEOUT") throw cause;
-    throw new WebhookError("HANDLER_FAILED", `The handler for ${describe.type} threw: ${String((cause as Error)?.message ?? cause)}`, { cause });
+    if (entityToken) await releaseEntity().catch((err: unknown) => input.logger.warn?.("entity release failed; its lease will lapse", { key: entity!.key, err }));
+    await release();
+    const error =
+      isWebhookError(cause) && cause.code === "HANDLER_TIMEOUT"
+        ? cause
+        : new WebhookError("HANDLER_FAILED", `The handler for ${describe.type} threw: ${String((cause as Error)?.message ?? cause)}`, { cause });
+    if (!input.park) throw error;
+    try {
+      await span.step("store.park", () => input.park!(error));
+    } catch (err) {
+      input.logger.error?.("the delivery could not be parked; it is answered 500 and lost unless the sender retries", { key, err });
+      throw error;
+    }
+    return "parked";
   }
   watch?.stop();
 
+  // The entity's position moves first: if the process dies before the claim is marked
+  // completed, the retry finds this very event applied and answers it stale.
+  if (entityToken) {
+    try {
+      if (!(await releaseEntity(entity!.position))) input.logger.warn?.("the entity's lock was lost before the handler finished", { key: entity!.key });
+    } catch (cause) {
+      throw isWebhookError(cause) ? cause : new WebhookError("STORE_UNAVAILABLE", "Could not record the event as applied to its entity.", { cause });
+    }
+  }
+  await complete(input, claim.token, span);
+  return "ran";
+}
+
+/** Marks the claim completed (a few quick retries, then STORE_UNAVAILABLE). */
+async function complete(input: RunOnceInput, token: string, span: DeliverySpan): Promise<void> {
+  const { store, key } = input;
   try {
-    if (!(await span.step("store.complete", () => completeWithRetry(store, key, claim.token)))) {
+    if (!(await span.step("store.complete", () => completeWithRetry(store, key, token)))) {
       input.logger.warn?.("the claim was lost before completion (the store expired or reassigned it)", { key });
     }
   } catch (cause) {
@@ -92,14 +157,13 @@ export async function runOnce(input: RunOnceInput): Promise<"ran" | "duplicate">
     // retry re-runs the handler once the lease lapses (at-least-once; see docs).
     throw isWebhookError(cause) ? cause : new WebhookError("STORE_UNAVAILABLE", "Could not mark the event completed.", { cause });
   }
-  return "ran";
 }
 
 /**
  * Renews the claim every third of the lease while the run goes on, and rejects `timedOut`
  * once `handlerTimeoutMs` has passed: one timer, re-armed for whichever comes first.
  */
-function watchRun(store: IdempotencyStore, key: string, token: string, input: RunOnceInput) {
+function watchRun(store: IdempotencyStore, key: string, token: string, entityToken: string | undefined, input: RunOnceInput) {
   const every = Math.max(1, Math.floor(store.settings.leaseMs / 3));
   const giveUpAt = Date.now() + input.handlerTimeoutMs;
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -126,6 +190,14 @@ function watchRun(store: IdempotencyStore, key: string, token: string, input: Ru
       },
       (err: unknown) => input.logger.warn?.("lease renewal failed; retrying at the next interval", { key, err }),
     );
+    if (entityToken) {
+      store.renewEntity!(input.entity!.key, entityToken).then(
+        (held) => {
+          if (!held) input.logger.warn?.("the entity's lock was lost while the handler ran", { key: input.entity!.key });
+        },
+        (err: unknown) => input.logger.warn?.("entity lease renewal failed; retrying at the next interval", { key: input.entity!.key, err }),
+      );
+    }
     arm();
   };
   arm();

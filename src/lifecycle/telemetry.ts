@@ -17,7 +17,16 @@ export type SpanAttributes = Record<string, string | number | boolean | undefine
  * @example
  * await span.step("verify", () => authenticate(delivery, now()));
  */
-export type StepName = "verify" | "store.claim" | "store.complete" | "store.release" | "handler" | "enqueue";
+export type StepName =
+  | "verify"
+  | "store.claim"
+  | "store.claim_entity"
+  | "store.complete"
+  | "store.release"
+  | "store.release_entity"
+  | "store.park"
+  | "handler"
+  | "enqueue";
 
 /**
  * One delivery (or one queued job) being traced.

@@ -63,6 +63,45 @@ export interface ProviderDefinition<Name extends string, Events extends EventSch
   toleranceSeconds?: number;
   /** Documented example payloads, used as `createTestEvent` defaults. */
   samples?: { [K in keyof Events]?: z.input<Events[K]> };
+  /** Which entity each event type concerns and how events are ordered, for `createHandler({ ordering: true })`. */
+  ordering?: OrderingRules<NoInfer<Events>>;
+}
+
+/**
+ * Ordering rules of any provider, as the lifecycle holds them.
+ *
+ * @example
+ * const rules: AnyOrderingRules | undefined = provider.ordering;
+ */
+export interface AnyOrderingRules {
+  readonly entities: { readonly [type: string]: ((event: never) => string | undefined) | undefined };
+  readonly order: (event: never) => number | undefined;
+}
+
+/**
+ * How events of one entity (a payout, an affiliate) are ordered, for
+ * `createHandler({ ordering })`. Handlers of one entity never run at the same time, and
+ * an event older than the entity's last applied one is answered `stale` instead of run.
+ *
+ * @example
+ * const rules: OrderingRules<typeof acme.events> = {
+ *   entities: { "order.paid": (event) => `order:${event.data.orderId}` },
+ *   order: (event) => Date.parse(event.createdAt),
+ * };
+ */
+export interface OrderingRules<Events extends EventSchemaMap = EventSchemaMap> {
+  /**
+   * Per event type, the entity an event concerns, unique within its tenant (e.g.
+   * `payout:po_1`). Types not listed, and events for which it returns undefined, are not ordered.
+   */
+  entities: { [K in keyof Events]?: (event: z.output<Events[K]>) => string | undefined };
+  /**
+   * The event's order key: larger is newer (e.g. its creation time in epoch ms). Events
+   * with equal keys (ties) are all applied, one at a time, in arrival order. Undefined
+   * (a missing or unreadable key): the event still waits for the entity's lock but is
+   * never stale, and does not move the entity's position.
+   */
+  order: (event: z.output<Events[keyof Events]>) => number | undefined;
 }
 
 /**
@@ -84,6 +123,8 @@ export interface Provider<Name extends string = string, Events extends EventSche
   readonly timeoutMs: number;
   readonly toleranceSeconds: number;
   readonly samples: { readonly [K in keyof Events]?: z.input<Events[K]> };
+  /** The provider's ordering rules, if it declares them. */
+  readonly ordering: AnyOrderingRules | undefined;
   /** Every event type in the catalog. */
   readonly types: readonly (keyof Events & string)[];
   /** True when `type` is in the catalog (own keys only: `constructor` is not an event). */
@@ -160,6 +201,7 @@ export function defineProvider<const Name extends string, const Events extends E
     timeoutMs: definition.timeoutMs ?? 30_000,
     toleranceSeconds: definition.toleranceSeconds ?? 300,
     samples: definition.samples ?? {},
+    ordering: definition.ordering,
     types,
     has: (type: string): type is keyof Events & string => Object.hasOwn(events, type),
   });

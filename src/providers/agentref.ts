@@ -51,7 +51,31 @@ export const agentref = defineProvider({
   timeoutMs: 30_000,
   toleranceSeconds: 300,
   samples: sampleEvents,
+  ordering: {
+    entities: {
+      "program.created": (event) => `program:${event.data.id}`,
+      "program.updated": (event) => `program:${event.data.id}`,
+      "affiliate.joined": (event) => `affiliate:${event.programId}:${event.data.id}`,
+      "affiliate.approved": (event) => `affiliate:${event.programId}:${event.data.id}`,
+      "affiliate.blocked": (event) => `affiliate:${event.programId}:${event.data.id}`,
+      "affiliate.unblocked": (event) => `affiliate:${event.programId}:${event.data.id}`,
+      "conversion.created": (event) => `conversion:${event.data.id}`,
+      "conversion.refunded": (event) => `conversion:${event.data.id}`,
+      "payout.created": (event) => `payout:${event.data.id}`,
+      "payout.processing": (event) => `payout:${event.data.id}`,
+      "payout.completed": (event) => `payout:${event.data.id}`,
+      "payout.failed": (event) => `payout:${event.data.id}`,
+      "flag.resolved": (event) => `flag:${event.data.id}`,
+    },
+    order: (event) => epochMs(event.createdAt),
+  },
 });
+
+/** An ISO 8601 time in epoch ms, or undefined when it does not parse. */
+function epochMs(iso: unknown): number | undefined {
+  const ms = typeof iso === "string" ? Date.parse(iso) : Number.NaN;
+  return Number.isFinite(ms) ? ms : undefined;
+}
 
 /**
  * The type of the AgentRef provider.
