@@ -2,7 +2,14 @@ import { Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebhookError } from "../../../src/errors/index.js";
 import { createD1Store, type D1DatabaseLike } from "../../../src/idempotency/d1.js";
-import type { ClaimOptions, ClaimResult, IdempotencyStore } from "../../../src/idempotency/store.js";
+import type {
+  ClaimOptions,
+  ClaimResult,
+  EntityClaimResult,
+  EntityPosition,
+  IdempotencyStore,
+  ParkedDelivery,
+} from "../../../src/idempotency/store.js";
 import { describeStoreContract, type StoreFactoryOptions } from "../../contract/store-contract.js";
 import { bundleWorker } from "./d1/bundle.js";
 
@@ -51,6 +58,15 @@ function remoteStore(id: string, options: StoreFactoryOptions & { table?: string
     complete: (key: string, token: string) => call(id, "complete", [key, token], options) as Promise<boolean>,
     release: (key: string, token: string) => call(id, "release", [key, token], options) as Promise<boolean>,
     renew: (key: string, token: string) => call(id, "renew", [key, token], options) as Promise<boolean>,
+    claimEntity: (key: string, position: EntityPosition) =>
+      // JSON drops an undefined order; the Worker reads the missing property as undefined again.
+      call(id, "claimEntity", [key, position], options) as Promise<EntityClaimResult>,
+    renewEntity: (key: string, token: string) => call(id, "renewEntity", [key, token], options) as Promise<boolean>,
+    releaseEntity: (key: string, token: string, applied?: EntityPosition) =>
+      call(id, "releaseEntity", applied === undefined ? [key, token] : [key, token, applied], options) as Promise<boolean>,
+    park: async (delivery: ParkedDelivery) => void (await call(id, "park", [delivery], options)),
+    listParked: (o?: { limit?: number }) => call(id, "listParked", o === undefined ? [] : [o], options) as Promise<ParkedDelivery[]>,
+    unpark: (key: string) => call(id, "unpark", [key], options) as Promise<boolean>,
   };
 }
 
@@ -60,7 +76,11 @@ describe("createD1Store in workerd (miniflare)", () => {
   const factory = (options: StoreFactoryOptions) => {
     const n = stores++;
     const table = `contract_${n}`;
-    return { store: remoteStore(`s${n}`, { ...options, table }), peers: [remoteStore(`p${n}`, { ...options, table })] };
+    return {
+      store: remoteStore(`s${n}`, { ...options, table }),
+      peers: [remoteStore(`p${n}`, { ...options, table })],
+      reopen: () => remoteStore(`r${n}`, { ...options, table }),
+    };
   };
   describeStoreContract("d1 (workerd)", factory, { clock: "real", now: Date.now, advance: sleep, leaseMs: 400, ttlMs: 1500 });
 

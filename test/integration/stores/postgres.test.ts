@@ -44,7 +44,9 @@ describe.skipIf(url === undefined)("createPostgresStore on a real PostgreSQL", (
   });
 
   afterAll(async () => {
-    for (const name of tables) await pool.query(`DROP TABLE IF EXISTS "${name}"`);
+    for (const name of tables) {
+      for (const suffix of ["", "_entities", "_parked"]) await pool.query(`DROP TABLE IF EXISTS "${name}${suffix}"`);
+    }
     await pool.query(`DROP TABLE IF EXISTS "side_effects_${run}"`);
     await Promise.all([pool.end(), peerPool.end()]);
   });
@@ -52,6 +54,7 @@ describe.skipIf(url === undefined)("createPostgresStore on a real PostgreSQL", (
   const factory = (options: StoreFactoryOptions) => ({
     store: createPostgresStore({ pool, table, ...options }),
     peers: [createPostgresStore({ pool: peerPool, table, ...options })],
+    reopen: () => createPostgresStore({ pool: peerPool, table, ...options }),
   });
   describeStoreContract("postgres", factory, {
     clock: "real",

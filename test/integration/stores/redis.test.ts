@@ -69,6 +69,7 @@ describe.skipIf(url === undefined)("createRedisStore on a real Redis", () => {
       return {
         store: createRedisStore({ client: main!, prefix, ...options }),
         peers: rest.map((client) => createRedisStore({ client, prefix, ...options })),
+        reopen: () => createRedisStore({ client: rest[0] ?? main!, prefix, ...options }),
       };
     };
 

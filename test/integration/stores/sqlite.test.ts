@@ -59,7 +59,19 @@ for (const [driver, ok] of drivers) {
       const path = newFile();
       const store = createSqliteStore({ path, driver, ...options });
       const peer = createSqliteStore({ path, driver, ...options });
-      return { store, peers: [peer], cleanup: async () => void (await Promise.all([store.close(), peer.close()])) };
+      const reopened: ReturnType<typeof createSqliteStore>[] = [];
+      return {
+        store,
+        peers: [peer],
+        cleanup: async () => void (await Promise.all([store, peer, ...reopened].map((s) => s.close()))),
+        // A restart: the store closes its file and a new one opens it.
+        reopen: async () => {
+          await store.close();
+          const again = createSqliteStore({ path, driver, ...options });
+          reopened.push(again);
+          return again;
+        },
+      };
     };
     describeStoreContract(`sqlite via ${driver}`, factory, {
       clock: "real",
