@@ -75,7 +75,7 @@ export interface D1StoreOptions extends StoreSettingsInput {
  * const store: D1Store = createD1Store({ database: () => env.DB });
  * await store.migrate();
  */
-export interface D1Store extends IdempotencyStore {
+export interface D1Store extends Required<IdempotencyStore> {
   /**
    * Creates the tables and their indexes if missing: the event table, `<table>_entities`
    * (ordering) and `<table>_parked` (parking). Optional: the first statement that finds a

@@ -78,7 +78,7 @@ export type TransactionResult<T> =
  * const store: PostgresStore = createPostgresStore({ pool });
  * await store.migrate();
  */
-export interface PostgresStore extends IdempotencyStore {
+export interface PostgresStore extends Required<IdempotencyStore> {
   /** The quoted table name used in every statement. */
   readonly table: string;
   /**

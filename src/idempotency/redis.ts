@@ -271,7 +271,7 @@ function failureHint(err: unknown): string | undefined {
  * const client = new Redis(process.env.REDIS_URL!, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
  * const store = createRedisStore({ client, prefix: "shop:webhooks:" });
  */
-export function createRedisStore(options: RedisStoreOptions): IdempotencyStore {
+export function createRedisStore(options: RedisStoreOptions): Required<IdempotencyStore> {
   const settings = resolveStoreSettings("redis", options);
   const driver = driverFor(options.client);
   const timeoutMs = resolveTimeout("redis", options.timeoutMs);

@@ -66,7 +66,7 @@ export interface SqliteStoreOptions extends StoreSettingsInput {
  * const store: SqliteStore = createSqliteStore({ path: "webhooks.db" });
  * setInterval(() => store.purgeExpired(), 3600_000).unref();
  */
-export interface SqliteStore extends IdempotencyStore {
+export interface SqliteStore extends Required<IdempotencyStore> {
   /** The database file. */
   readonly path: string;
   /**

@@ -106,6 +106,26 @@ describe("createD1Store in workerd (miniflare)", () => {
     expect(await call("m1", "purgeExpired", [], options)).toBe(0);
   });
 
+  it("adds the ordering and parking tables to a database made by 0.1.0 on their first use", async () => {
+    const table = `v010_${Date.now()}`;
+    const db = await mf.getD1Database("DB");
+    await db
+      .prepare(
+        `CREATE TABLE "${table}" (key TEXT PRIMARY KEY NOT NULL, status TEXT NOT NULL, owner_token TEXT NOT NULL,
+  body_hash TEXT NOT NULL, claimed_at INTEGER NOT NULL, lease_expires_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,
+  completed_at INTEGER)`,
+      )
+      .run();
+    const options = { table, ttlMs: 60_000, leaseMs: 1_000 };
+    const claim = (await call("v010", "claim", ["evt_old", { bodyHash: HASH }], options)) as ClaimResult;
+    expect(claim.status).toBe("claimed");
+    expect(await call("v010", "claimEntity", ["entity", { order: 1, eventId: "evt" }], options)).toMatchObject({ status: "claimed" });
+    await call("v010", "park", [{ key: "k", provider: "agentref", eventId: "evt", type: "t", body: "{}", parkedAt: 1, reason: "r" }], options);
+    expect(await call("v010", "unpark", ["k"], options)).toBe(true);
+    const { results } = await db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE ? ORDER BY name`).bind(`${table}%`).all();
+    expect(results.map((r: Record<string, unknown>) => r["name"])).toEqual([table, `${table}_entities`, `${table}_parked`]);
+  });
+
   it("answers STORE_UNAVAILABLE when the binding is missing, naming the fix", async () => {
     const store = createD1Store({ database: () => undefined as unknown as D1DatabaseLike });
     await expect(store.claim("evt", { bodyHash: HASH })).rejects.toMatchObject({
