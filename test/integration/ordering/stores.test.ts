@@ -64,7 +64,7 @@ const backends: Backend[] = [
     name: "redis",
     skip: rUrl === undefined,
     open: async () => {
-      const client = createClient({ url: rUrl });
+      const client = createClient({ url: rUrl! });
       await client.connect();
       closers.push(async () => {
         for await (const keys of client.scanIterator({ MATCH: `ordering-test:${run}:*`, COUNT: 1000 })) if (keys.length) await client.unlink(keys);
