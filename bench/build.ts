@@ -26,7 +26,7 @@ export function ensureBuilt(log: (line: string) => void = () => {}): void {
   const built = join(root, "dist", "index.js");
   const sources = Math.max(
     newestMtime(join(root, "src")),
-    ...["package.json", "tsup.config.ts", "scripts/entries.mjs"].map((file) => statSync(join(root, file)).mtimeMs),
+    ...["package.json", "tsup.config.ts", "scripts/entries.mjs", "scripts/exports-map.mjs"].map((file) => statSync(join(root, file)).mtimeMs),
   );
   if (existsSync(built) && statSync(built).mtimeMs >= sources) return;
   log("dist/ is missing or older than src/: npm run build");

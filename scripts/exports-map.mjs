@@ -3,15 +3,39 @@ import { entries, internal } from "./entries.mjs";
 // The package.json "exports", "imports" and "typesVersions" maps that scripts/entries.mjs implies.
 // `node scripts/exports-map.mjs --write` updates package.json; a test checks it is in sync.
 
-/** @param {string} name */
-const dual = (name) => ({
-  import: { types: `./dist/${name}.d.ts`, default: `./dist/${name}.js` },
-  require: { types: `./dist/${name}.d.cts`, default: `./dist/${name}.cjs` },
+/**
+ * @param {string} name the declarations' name
+ * @param {string} [file] the code's name, when it differs
+ */
+const dual = (name, file = name) => ({
+  import: { types: `./dist/${name}.d.ts`, default: `./dist/${file}.js` },
+  require: { types: `./dist/${name}.d.cts`, default: `./dist/${file}.cjs` },
 });
+
+// Which crypto implementation each runtime gets, in the order conditions are tried.
+// Edge runtimes first: some also set "node" for compatibility, but have no node:crypto HMAC.
+/** @type {[condition: string, impl: "node" | "web"][]} */
+export const runtimes = [
+  ["workerd", "web"],
+  ["worker", "web"],
+  ["edge-light", "web"],
+  ["browser", "web"],
+  ["bun", "node"],
+  ["deno", "node"],
+  ["node", "node"],
+  ["default", "web"],
+];
+
+/** The file a self-contained entry is built to for one crypto implementation. */
+export const selfContainedFile = (/** @type {string} */ name, /** @type {"node" | "web"} */ impl) => (impl === "node" ? name : `${name}-web`);
+
+/** @param {{ name: string, selfContained?: boolean }} e */
+const entryExports = (e) =>
+  e.selfContained ? Object.fromEntries(runtimes.map(([condition, impl]) => [condition, dual(e.name, selfContainedFile(e.name, impl))])) : dual(e.name);
 
 export function exportsMap() {
   return {
-    ...Object.fromEntries(entries.map((e) => [e.subpath, dual(e.name)])),
+    ...Object.fromEntries(entries.map((e) => [e.subpath, entryExports(e)])),
     "./schemas/*": "./schemas/*",
     "./package.json": "./package.json",
   };
@@ -33,17 +57,7 @@ export function importsMap() {
   return Object.fromEntries(
     internal.map((i) => [
       i.specifier,
-      {
-        // Edge runtimes first: some also set "node" for compatibility, but have no node:crypto HMAC.
-        workerd: impl("crypto-web"),
-        worker: impl("crypto-web"),
-        "edge-light": impl("crypto-web"),
-        browser: impl("crypto-web"),
-        bun: impl("crypto-node"),
-        deno: impl("crypto-node"),
-        node: impl("crypto-node"),
-        default: impl("crypto-web"),
-      },
+      Object.fromEntries(runtimes.map(([condition, kind]) => [condition, impl(`crypto-${kind}`)])),
     ]),
   );
 }

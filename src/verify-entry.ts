@@ -5,8 +5,10 @@
  * import costs about what the `standardwebhooks` package's does. Parse the verified
  * body yourself, or later with `parseEvent` from the root entry.
  *
- * The error classes are the root entry's own: `instanceof WebhookVerificationError`
- * holds whichever entry threw.
+ * It is built as one file (per format and runtime), sharing no chunk with the root
+ * entry, so its error classes are copies of the root entry's; they carry a brand, so
+ * `instanceof WebhookVerificationError` holds whichever entry threw and whichever
+ * entry's class you check against.
  *
  * @example
  * import { verifyWebhook, WebhookVerificationError } from "agentref-webhooks/verify";

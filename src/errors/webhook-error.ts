@@ -24,6 +24,30 @@ export interface WebhookErrorOptions {
 }
 
 /**
+ * The brand every copy of this package puts on its errors (a global symbol, so the same in
+ * each copy): the name of the class that built the error. The root entry and
+ * `agentref-webhooks/verify` are separate bundles, each with its own copy of these classes;
+ * with the brand, `instanceof` holds whichever copy threw, as it does for one copy.
+ */
+const BRAND = Symbol.for("agentref-webhooks.WebhookError");
+
+type ErrorClassName = "WebhookError" | "WebhookVerificationError" | "WebhookConfigError" | "WebhookBodyError" | "WebhookPayloadError";
+
+const ordinaryInstanceOf = (cls: Function, value: unknown): boolean => Function.prototype[Symbol.hasInstance].call(cls, value);
+
+/** Whether `value` was built by one of these classes in any copy (by `name`, when given). */
+function branded(value: unknown, name?: ErrorClassName): boolean {
+  if (typeof value !== "object" || value === null) return false;
+  const brand = (value as { [BRAND]?: unknown })[BRAND];
+  return name === undefined ? typeof brand === "string" : brand === name;
+}
+
+/** Non-enumerable: invisible to JSON, `util.inspect`, structural equality and spreads. */
+function brand(error: WebhookError, name: ErrorClassName): void {
+  Object.defineProperty(error, BRAND, { value: name, configurable: true, writable: true, enumerable: false });
+}
+
+/**
  * The base class of every error this SDK throws. `code` is stable and
  * machine-readable; `status` is the HTTP status `createHandler` answers with;
  * `message` says what was wrong and how to fix it, and never contains a secret.
@@ -51,6 +75,16 @@ export class WebhookError extends Error {
     this.code = code;
     this.status = errorStatus[code];
     this.issues = options.issues ?? [];
+    brand(this, "WebhookError");
+  }
+
+  /**
+   * `instanceof` across copies of this package (the root entry and `agentref-webhooks/verify`
+   * are separate bundles): true for any error built by a `WebhookError` class of any copy.
+   * Subclasses a user writes keep the ordinary check.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return ordinaryInstanceOf(this, value) || (this === WebhookError && branded(value));
   }
 
   /** A JSON-safe view for logs: code, message and payload issues. */
@@ -74,6 +108,12 @@ export class WebhookVerificationError extends WebhookError {
   constructor(code: CodeOf<"verification">, message: string, options: WebhookErrorOptions = {}) {
     super(code, message, options);
     this.name = "WebhookVerificationError";
+    brand(this, "WebhookVerificationError");
+  }
+
+  /** `instanceof` across copies of this package: see `WebhookError`. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return ordinaryInstanceOf(this, value) || (this === WebhookVerificationError && branded(value, "WebhookVerificationError"));
   }
 }
 
@@ -90,6 +130,12 @@ export class WebhookConfigError extends WebhookError {
   constructor(code: CodeOf<"config">, message: string, options: WebhookErrorOptions = {}) {
     super(code, message, options);
     this.name = "WebhookConfigError";
+    brand(this, "WebhookConfigError");
+  }
+
+  /** `instanceof` across copies of this package: see `WebhookError`. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return ordinaryInstanceOf(this, value) || (this === WebhookConfigError && branded(value, "WebhookConfigError"));
   }
 }
 
@@ -105,6 +151,12 @@ export class WebhookBodyError extends WebhookError {
   constructor(code: CodeOf<"body">, message: string, options: WebhookErrorOptions = {}) {
     super(code, message, options);
     this.name = "WebhookBodyError";
+    brand(this, "WebhookBodyError");
+  }
+
+  /** `instanceof` across copies of this package: see `WebhookError`. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return ordinaryInstanceOf(this, value) || (this === WebhookBodyError && branded(value, "WebhookBodyError"));
   }
 }
 
@@ -120,6 +172,12 @@ export class WebhookPayloadError extends WebhookError {
   constructor(code: CodeOf<"payload">, message: string, options: WebhookErrorOptions = {}) {
     super(code, message, options);
     this.name = "WebhookPayloadError";
+    brand(this, "WebhookPayloadError");
+  }
+
+  /** `instanceof` across copies of this package: see `WebhookError`. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return ordinaryInstanceOf(this, value) || (this === WebhookPayloadError && branded(value, "WebhookPayloadError"));
   }
 }
 
@@ -146,7 +204,8 @@ export function webhookError(code: WebhookErrorCode, message: string, options: W
 }
 
 /**
- * Tells whether a value is a `WebhookError`, also across duplicated copies of the package.
+ * Tells whether a value is a `WebhookError`, also across duplicated copies of the package,
+ * older ones included (which carry no brand: checked by shape).
  *
  * @example
  * if (isWebhookError(err) && err.code === "ID_CONFLICT") alert(err.message);

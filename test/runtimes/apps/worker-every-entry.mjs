@@ -3,7 +3,15 @@
 // then runs the receiver scenario through it, deduplicating in D1. The stores get stand-in clients that are never
 // used here: creating a store must not touch its client.
 import { env } from "cloudflare:workers";
-import { createHandler, createHexHmacScheme, createMemoryStore, createStandardWebhooksScheme, createVerifier } from "agentref-webhooks";
+import {
+  createHandler,
+  createHexHmacScheme,
+  createMemoryStore,
+  createStandardWebhooksScheme,
+  createVerifier,
+  WebhookError,
+  WebhookVerificationError,
+} from "agentref-webhooks";
 import { agentsend, createAgentSendProvider } from "agentref-webhooks/agentsend";
 import { agentsync } from "agentref-webhooks/agentsync";
 import { agiled } from "agentref-webhooks/agiled";
@@ -11,6 +19,7 @@ import { createD1Store } from "agentref-webhooks/d1";
 import { createPostgresStore } from "agentref-webhooks/postgres";
 import { createRedisStore } from "agentref-webhooks/redis";
 import { createSignedRequest, createTestEventFactory, createVirtualClock } from "agentref-webhooks/testing";
+import { createVerifier as createEntryVerifier } from "agentref-webhooks/verify";
 
 const unused = () => Promise.reject(new Error("a store touched its client at creation"));
 const made = {
@@ -20,6 +29,8 @@ const made = {
   redisStore: createRedisStore({ client: { evalSha: unused, eval: unused } }),
   postgresStore: createPostgresStore({ pool: { query: unused } }),
   verifier: createVerifier({ secret: env.AGENTREF_WEBHOOK_SECRET }),
+  // The verification-only entry is a bundle of its own (its WebCrypto build under workerd).
+  entryVerifier: createEntryVerifier({ secret: env.AGENTREF_WEBHOOK_SECRET }),
   standardWebhooksScheme: createStandardWebhooksScheme(),
   hexHmacScheme: createHexHmacScheme({ name: "example", headers: { id: "x-id", timestamp: "x-timestamp", signature: "x-signature" } }),
   agentSendProvider: createAgentSendProvider(),
@@ -35,6 +46,18 @@ const handler = createHandler({
   on: { "conversion.created": async () => {} },
 });
 
+// Each delivery is verified by agentref-webhooks/verify first: its errors must be instances of the
+// root entry's classes (a separate copy, branded). A mismatch answers 500 and fails the scenario.
+async function checkVerifyEntry(request) {
+  try {
+    await made.entryVerifier.verify({ body: await request.text(), headers: request.headers });
+  } catch (err) {
+    const consistent = err instanceof WebhookError && (err.code === "INVALID_SIGNATURE") === err instanceof WebhookVerificationError;
+    if (!consistent) return Response.json({ code: "VERIFY_ENTRY_ERROR_NOT_INSTANCEOF_ROOT", error: String(err) }, { status: 500 });
+  }
+  return undefined;
+}
+
 export default {
-  fetch: (request) => handler(request),
+  fetch: async (request) => (await checkVerifyEntry(request.clone())) ?? handler(request),
 };
