@@ -48,13 +48,15 @@ function svixPipeline() {
 
 function inProcessCase(): BenchCase {
   // Unique ids: every createHandler delivery claims, runs the handler and completes.
-  const pool = signedPool(1 << 18, "p");
-  const cursors = { floor: 0, createHandler: 0, svix: 0, verifyOnly: 0, traced: 0 };
+  const pool = signedPool(1 << 19, "p");
+  const cursors = { floor: 0, createHandler: 0, svix: 0, verifyOnly: 0, traced: 0, ordering: 0, parking: 0 };
+  // Candidates that claim take a quarter of the pool each: every delivery a fresh id.
+  const quarter = { createHandler: 0, traced: 1, ordering: 2, parking: 3 } as Partial<Record<keyof typeof cursors, number>>;
   const next = (name: keyof typeof cursors) => {
     const i = cursors[name]++;
-    if ((name === "createHandler" || name === "traced") && i >= pool.size / 2) throw new Error("handler bench: the pool of unique deliveries ran out; raise its size");
-    // The traced candidate takes the second half of the pool: each delivery a fresh id there too.
-    const { body, headers } = pool.delivery(name === "traced" ? pool.size / 2 + i : i % pool.size);
+    const slot = quarter[name];
+    if (slot !== undefined && i >= pool.size / 4) throw new Error("handler bench: the pool of unique deliveries ran out; raise its size");
+    const { body, headers } = pool.delivery(slot === undefined ? i % pool.size : (slot * pool.size) / 4 + i);
     return new Request(URL_, { method: "POST", headers, body });
   };
   const handler = createHandler({ secret: BENCH_SECRET, logger: {}, on: { "conversion.created": () => {} } });
@@ -64,6 +66,9 @@ function inProcessCase(): BenchCase {
   // the cost measured is the SDK's and ours, not an exporter's I/O).
   const telemetry = otel({ tracer: new BasicTracerProvider().getTracer("bench"), meter: new MeterProvider().getMeter("bench") });
   const traced = createHandler({ secret: BENCH_SECRET, logger: {}, telemetry, on: { "conversion.created": () => {} } });
+  // Ordering and parking on (docs/ordering-and-parking.md): their cost when the handler succeeds.
+  const ordered = createHandler({ secret: BENCH_SECRET, logger: {}, ordering: true, on: { "conversion.created": () => {} } });
+  const parking = createHandler({ secret: BENCH_SECRET, logger: {}, parking: true, on: { "conversion.created": () => {} } });
   const svix = svixPipeline();
   return {
     name: `0.4 KB in-process, Request in, Response out (${pool.bodyBytes} B)`,
@@ -74,6 +79,8 @@ function inProcessCase(): BenchCase {
       { name: "svix + zod", fn: () => svix(next("svix")).then(ok) },
       { name: "createHandler, no handler (no store)", fn: () => routeOnly(next("verifyOnly")).then(ok) },
       { name: "createHandler + otel()", fn: () => traced(next("traced")).then(ok) },
+      { name: "createHandler + ordering", fn: () => ordered(next("ordering")).then(ok) },
+      { name: "createHandler + parking", fn: () => parking(next("parking")).then(ok) },
     ],
   };
 }

@@ -2,12 +2,27 @@ import {
   checkPositiveInteger,
   checkTableName,
   guard,
+  listLimit,
   newOwnerToken,
   resolveStoreSettings,
   resolveTimeout,
   type StoreSettingsInput,
 } from "./settings.js";
-import { bind, claimResultOf, sqliteSchema, sqliteStatements, type SqliteClaimRow, type Statement } from "./sql.js";
+import {
+  bind,
+  claimResultOf,
+  entityClaimResultOf,
+  orderValue,
+  parkedOf,
+  parkValues,
+  sqliteSchema,
+  sqliteStatements,
+  tableNames,
+  type EntityClaimRow,
+  type ParkedRow,
+  type SqliteClaimRow,
+  type Statement,
+} from "./sql.js";
 import type { ClaimResult, IdempotencyStore } from "./store.js";
 
 /**
@@ -60,13 +75,17 @@ export interface D1StoreOptions extends StoreSettingsInput {
  * const store: D1Store = createD1Store({ database: () => env.DB });
  * await store.migrate();
  */
-export interface D1Store extends IdempotencyStore {
+export interface D1Store extends Required<IdempotencyStore> {
   /**
-   * Creates the table and its index if missing. Optional: the first statement that finds
-   * the table missing creates it too. Safe to run concurrently and repeatedly.
+   * Creates the tables and their indexes if missing: the event table, `<table>_entities`
+   * (ordering) and `<table>_parked` (parking). Optional: the first statement that finds a
+   * table missing creates them too. Safe to run concurrently and repeatedly.
    */
   migrate(): Promise<void>;
-  /** Deletes expired records (at most `limit` when given, oldest first) and returns how many. */
+  /**
+   * Deletes expired records, event and entity records alike (at most `limit` when given, event
+   * records first, oldest first) and returns how many. Parked deliveries never expire.
+   */
   purgeExpired(options?: { limit?: number }): Promise<number>;
 }
 
@@ -104,8 +123,10 @@ export function createD1Store(options: D1StoreOptions): D1Store {
     throw new TypeError("createD1Store: `database` must be a D1 binding (env.DB) or a function that returns one.");
   }
   const table = checkTableName("d1", options.table ?? DEFAULT_TABLE, false)[0]!;
-  const statements = sqliteStatements(`"${table}"`);
-  const schema = sqliteSchema(table);
+  const names = tableNames([table]);
+  const statements = sqliteStatements(names);
+  // Every table, each IF NOT EXISTS: a database made by 0.1.0 gains the ordering and parking tables.
+  const schema = sqliteSchema(names);
 
   const database = (): D1DatabaseLike => {
     const db = typeof source === "function" ? source() : source;
@@ -153,13 +174,54 @@ export function createD1Store(options: D1StoreOptions): D1Store {
     release: (key, token) => run("release", async (db) => (await changes(db, statements.release, [key, token])) === 1),
     renew: (key, token) =>
       run("renew", async (db) => (await changes(db, statements.renew, [key, token, settings.leaseMs, settings.ttlMs])) === 1),
+    async claimEntity(key, position) {
+      const token = newOwnerToken();
+      const { results = [] } = await run("claimEntity", (db) =>
+        prepared(db, statements.claimEntity, [key, token, orderValue(position), position.eventId, settings.leaseMs, settings.ttlMs]).all(),
+      );
+      return entityClaimResultOf("d1", results[0] as EntityClaimRow | undefined, token);
+    },
+    renewEntity: (key, token) =>
+      run("renewEntity", async (db) => (await changes(db, statements.renewEntity, [key, token, settings.leaseMs, settings.ttlMs])) === 1),
+    releaseEntity: (key, token, applied) =>
+      // The steps of the SQLite store in one batch: one round trip, and D1 runs a batch as one transaction.
+      run("releaseEntity", async (db) => {
+        const order = orderValue(applied);
+        const steps = [
+          ...(order === null ? [] : [prepared(db, statements.recordApplied, [key, order, applied!.eventId, settings.ttlMs])]),
+          prepared(db, statements.releaseLock, [key, token]),
+          ...(order === null ? [prepared(db, statements.dropEmpty, [key])] : []),
+        ];
+        const results = (await db.batch(steps)) as { meta?: { changes?: number } }[];
+        return Number(results[order === null ? 0 : 1]?.meta?.changes ?? 0) === 1;
+      }),
+    async park(delivery) {
+      await run("park", (db) => prepared(db, statements.park, parkValues(delivery)).run());
+    },
+    async listParked(listOptions = {}) {
+      const limit = listLimit("d1", listOptions.limit);
+      if (limit === 0) return [];
+      const { results = [] } = await run("listParked", (db) =>
+        (limit === undefined
+          ? prepared(db, statements.listParked, [])
+          : prepared(db, statements.listParkedSome, [limit])
+        ).all(),
+      );
+      return (results as ParkedRow[]).map(parkedOf);
+    },
+    unpark: (key) => run("unpark", async (db) => (await changes(db, statements.unpark, [key])) === 1),
     async migrate() {
       await guard("d1", "migrate", timeoutMs, () => createTable(database()));
     },
     purgeExpired(purgeOptions = {}) {
-      if (purgeOptions.limit === undefined) return run("purgeExpired", (db) => changes(db, statements.purge, []));
+      if (purgeOptions.limit === undefined) {
+        return run("purgeExpired", async (db) => (await changes(db, statements.purge, [])) + (await changes(db, statements.purgeEntities, [])));
+      }
       const limit = checkPositiveInteger("d1", "purgeExpired limit", purgeOptions.limit, 0, "rows");
-      return run("purgeExpired", (db) => changes(db, statements.purgeSome, [limit]));
+      return run("purgeExpired", async (db) => {
+        const events = await changes(db, statements.purgeSome, [limit]);
+        return events >= limit ? events : events + (await changes(db, statements.purgeEntitiesSome, [limit - events]));
+      });
     },
   };
 }

@@ -3,13 +3,28 @@ import {
   checkPositiveInteger,
   checkTableName,
   guard,
+  listLimit,
   newOwnerToken,
   resolveStoreSettings,
   resolveTimeout,
   storeUnavailable,
   type StoreSettingsInput,
 } from "./settings.js";
-import { bind, postgresClaim, postgresSchema, postgresStatements, type Statement } from "./sql.js";
+import {
+  bind,
+  entityClaimResultOf,
+  orderValue,
+  parkedOf,
+  parkValues,
+  postgresClaim,
+  postgresSchema,
+  postgresStatements,
+  tableNames,
+  type EntityClaimRow,
+  type ParkedRow,
+  type Statement,
+  type TableNames,
+} from "./sql.js";
 import type { ClaimOptions, ClaimResult, IdempotencyStore } from "./store.js";
 
 /**
@@ -63,14 +78,21 @@ export type TransactionResult<T> =
  * const store: PostgresStore = createPostgresStore({ pool });
  * await store.migrate();
  */
-export interface PostgresStore extends IdempotencyStore {
+export interface PostgresStore extends Required<IdempotencyStore> {
   /** The quoted table name used in every statement. */
   readonly table: string;
-  /** Creates the table and its `expires_at` index if missing. Safe to run concurrently and repeatedly. */
+  /**
+   * Creates the tables and their indexes if missing: the event table, `<table>_entities`
+   * (ordering) and `<table>_parked` (parking). Safe to run concurrently and repeatedly, and
+   * on a database migrated by an earlier version (it adds the new tables).
+   */
   migrate(): Promise<void>;
   /** Alias of {@link PostgresStore.migrate}. */
   ensureTable(): Promise<void>;
-  /** Deletes expired records (at most `limit` when given, oldest first) and returns how many. */
+  /**
+   * Deletes expired records, event and entity records alike (at most `limit` when given,
+   * event records first, oldest first) and returns how many. Parked deliveries never expire.
+   */
   purgeExpired(options?: { limit?: number }): Promise<number>;
   /**
    * Claims `key`, runs `fn` inside a transaction on a dedicated connection, and marks the
@@ -100,33 +122,23 @@ export interface PostgresStore extends IdempotencyStore {
  */
 export const DEFAULT_POSTGRES_TABLE = "agentref_webhook_idempotency";
 
-interface TableName {
-  quoted: string;
-  index: string;
-  plain: string;
-}
-
-function tableName(table: string): TableName {
-  const parts = checkTableName("postgres", table, true);
-  // Validated above and quoted here, so no name can inject SQL (and case is preserved).
-  const quoted = parts.map((p) => `"${p}"`).join(".");
-  const suffix = "_expires_at_idx";
-  const last = parts[parts.length - 1]!;
-  return { quoted, index: `"${last.slice(0, 63 - suffix.length)}${suffix}"`, plain: parts.join(".") };
+function tableName(table: string): TableNames {
+  // Validated here and quoted by tableNames, so no name can inject SQL (and case is preserved).
+  return tableNames(checkTableName("postgres", table, true));
 }
 
 /**
- * The SQL that creates the store's table and index, for users who manage migrations
- * themselves (it is what `migrate()` runs). The key is the primary key; times are
- * `timestamptz` set from the database clock.
+ * The SQL that creates the store's tables and indexes, for users who manage migrations
+ * themselves (it is what `migrate()` runs): the event table, `<table>_entities` (ordering)
+ * and `<table>_parked` (parking). Keys are primary keys; times are `timestamptz` set from
+ * the database clock. Every statement is `IF NOT EXISTS`, so it also upgrades a 0.1.0 schema.
  *
  * @example
  * import { postgresSchemaSql } from "agentref-webhooks/postgres";
  * console.log(postgresSchemaSql("agentref_webhook_idempotency"));
  */
 export function postgresSchemaSql(table: string = DEFAULT_POSTGRES_TABLE): string {
-  const t = tableName(table);
-  return postgresSchema(t.quoted, t.index);
+  return postgresSchema(tableName(table));
 }
 
 interface ClaimRow {
@@ -151,12 +163,15 @@ function isPool(db: PgQueryable): db is PgPoolLike {
 
 function failureHint(table: string) {
   return (err: unknown): string | undefined => {
-    const code = (err as { code?: unknown } | null)?.code;
-    if (code === "42P01") {
+    if (isUndefinedTable(err)) {
       return `The table ${table} does not exist: run \`await store.migrate()\` once at startup, or apply postgresSchemaSql() in your migrations.`;
     }
     return undefined;
   };
+}
+
+function isUndefinedTable(err: unknown): boolean {
+  return (err as { code?: unknown } | null)?.code === "42P01";
 }
 
 /**
@@ -200,17 +215,25 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     throw new TypeError("createPostgresStore: `pool` must be a pg Pool, Client or PoolClient (anything with query(text, values)).");
   }
   const t = tableName(options.table ?? DEFAULT_POSTGRES_TABLE);
-  const hint = failureHint(t.plain);
-  const statements = postgresStatements(t.quoted);
+  const hint = failureHint(t.plain.main);
+  // The ordering and parking tables came after 0.1.0: a database migrated then lacks them
+  // until migrate() runs again, and the error names the table that is missing.
+  const entityHint = failureHint(t.plain.entities);
+  const parkedHint = failureHint(t.plain.parked);
+  const statements = postgresStatements(t);
   const sql = {
-    claim: postgresClaim(t.quoted),
+    claim: postgresClaim(t.main),
     // One simple-protocol query is one implicit transaction, so the advisory lock
     // serializes concurrent migrations (CREATE … IF NOT EXISTS alone can still race).
-    migrate: `SELECT pg_advisory_xact_lock(hashtext('agentref-webhooks:migrate:${t.plain}'));\n${postgresSchemaSql(t.plain)}`,
+    migrate: `SELECT pg_advisory_xact_lock(hashtext('agentref-webhooks:migrate:${t.plain.main}'));\n${postgresSchema(t)}`,
   };
 
-  const run = (operation: string, on: PgQueryable, text: string, values?: unknown[]) =>
-    guard("postgres", operation, timeoutMs, () => (values === undefined ? on.query(text) : on.query(text, values)), hint);
+  const run = (operation: string, on: PgQueryable, text: string, values?: unknown[], onFailure = hint) =>
+    guard("postgres", operation, timeoutMs, () => (values === undefined ? on.query(text) : on.query(text, values)), onFailure);
+  const entities = (operation: string, statement: Statement, values: unknown[]) =>
+    run(operation, db, statement.text, bind(statement, values), entityHint);
+  const parked = (operation: string, statement: Statement, values: unknown[]) =>
+    run(operation, db, statement.text, bind(statement, values), parkedHint);
 
   const claim = async (key: string, { bodyHash }: ClaimOptions): Promise<ClaimResult> => {
     for (let attempt = 0; attempt < MAX_CLAIM_ATTEMPTS; attempt++) {
@@ -274,7 +297,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
 
   return {
     settings,
-    table: t.quoted,
+    table: t.main,
     claim,
     complete: (key, token) => completeOn(db, key, token),
     release,
@@ -287,9 +310,68 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
       await run("migrate", db, sql.migrate);
     },
     async purgeExpired(purgeOptions = {}) {
-      if (purgeOptions.limit === undefined) return (await run("purgeExpired", db, statements.purge.text)).rowCount ?? 0;
-      const limit = checkPositiveInteger("postgres", "purgeExpired limit", purgeOptions.limit, 0, "rows");
-      return (await run("purgeExpired", db, statements.purgeSome.text, [limit])).rowCount ?? 0;
+      const limit =
+        purgeOptions.limit === undefined
+          ? undefined
+          : checkPositiveInteger("postgres", "purgeExpired limit", purgeOptions.limit, 0, "rows");
+      const events =
+        limit === undefined
+          ? (await run("purgeExpired", db, statements.purge.text)).rowCount ?? 0
+          : (await run("purgeExpired", db, statements.purgeSome.text, [limit])).rowCount ?? 0;
+      if (limit !== undefined && events >= limit) return events;
+      try {
+        const purged =
+          limit === undefined
+            ? await entities("purgeExpired", statements.purgeEntities, [])
+            : await entities("purgeExpired", statements.purgeEntitiesSome, [limit - events]);
+        return events + (purged.rowCount ?? 0);
+      } catch (err) {
+        // A schema from 0.1.0 (no ordering table yet) still purges its event records.
+        if (isUndefinedTable((err as { cause?: unknown }).cause)) return events;
+        throw err;
+      }
+    },
+    async claimEntity(key, position) {
+      const token = newOwnerToken();
+      const { rows } = await entities("claimEntity", statements.claimEntity, [
+        key,
+        token,
+        orderValue(position),
+        position.eventId,
+        settings.leaseMs,
+        settings.ttlMs,
+      ]);
+      return entityClaimResultOf("postgres", rows[0] as EntityClaimRow | undefined, token);
+    },
+    async renewEntity(key, token) {
+      const result = await entities("renewEntity", statements.renewEntity, [key, token, settings.leaseMs, settings.ttlMs]);
+      return (result.rowCount ?? 0) === 1;
+    },
+    async releaseEntity(key, token, applied) {
+      const order = orderValue(applied);
+      const { rows } = await entities("releaseEntity", statements.releaseEntity, [
+        key,
+        token,
+        order,
+        order === null ? null : applied!.eventId,
+        settings.ttlMs,
+      ]);
+      return (rows[0] as { held?: boolean } | undefined)?.held === true;
+    },
+    async park(delivery) {
+      await parked("park", statements.park, parkValues(delivery));
+    },
+    async listParked(listOptions = {}) {
+      const limit = listLimit("postgres", listOptions.limit);
+      if (limit === 0) return [];
+      const { rows } =
+        limit === undefined
+          ? await parked("listParked", statements.listParked, [])
+          : await parked("listParked", statements.listParkedSome, [limit]);
+      return (rows as ParkedRow[]).map(parkedOf);
+    },
+    async unpark(key) {
+      return ((await parked("unpark", statements.unpark, [key])).rowCount ?? 0) === 1;
     },
     async withTransaction<T, Tx extends PgQueryable = PgQueryable>(
       key: string,

@@ -1,12 +1,13 @@
 import {
   guard,
+  listLimit,
   newOwnerToken,
   resolveStoreSettings,
   resolveTimeout,
   storeUnavailable,
   type StoreSettingsInput,
 } from "./settings.js";
-import type { ClaimResult, IdempotencyStore } from "./store.js";
+import type { ClaimResult, EntityClaimResult, EntityPosition, IdempotencyStore, ParkedDelivery } from "./store.js";
 
 /**
  * The part of a node-redis client (`createClient()` from `redis` v4 or later) the store uses.
@@ -109,6 +110,76 @@ redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return 1
 `;
 
+// Ordering: an entity is a hash at `<prefix>entity:<key>` (event keys never hold ':', so the
+// two never meet): t = lock owner token, l = its lease expiry (server ms), o / e = the order
+// and event id of the latest applied event; the key's PX expiry is the record TTL. ARGV[2] is
+// the order as JavaScript wrote it ('' when undefined), compared as a number (a double, as in JS).
+const CLAIM_ENTITY = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local rec = redis.call('HMGET', KEYS[1], 't', 'l', 'o', 'e')
+if rec[3] and ARGV[2] ~= '' then
+  local applied = tonumber(rec[3])
+  local order = tonumber(ARGV[2])
+  if order < applied or (order == applied and rec[4] == ARGV[3]) then return {'stale', 0} end
+end
+if rec[1] then
+  local lease = tonumber(rec[2])
+  if lease > now then return {'in-progress', lease - now} end
+end
+redis.call('HSET', KEYS[1], 't', ARGV[1], 'l', string.format('%.0f', now + tonumber(ARGV[4])))
+redis.call('PEXPIRE', KEYS[1], ARGV[5])
+return {'claimed', 0}
+`;
+
+const RENEW_ENTITY = `
+if redis.call('HGET', KEYS[1], 't') ~= ARGV[1] then return 0 end
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('HSET', KEYS[1], 'l', string.format('%.0f', now + tonumber(ARGV[2])))
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return 1
+`;
+
+// ARGV: token, order ('' when nothing is recorded), event id, ttlMs. The applied position is
+// written unless a larger one is stored (also when the lock was lost; the hash is created when
+// absent); then the lock is cleared if the token holds it. A hash left with neither is deleted.
+const RELEASE_ENTITY = `
+if ARGV[2] ~= '' then
+  local stored = redis.call('HGET', KEYS[1], 'o')
+  if not stored or tonumber(stored) <= tonumber(ARGV[2]) then
+    redis.call('HSET', KEYS[1], 'o', ARGV[2], 'e', ARGV[3])
+    redis.call('PEXPIRE', KEYS[1], ARGV[4])
+  end
+end
+if redis.call('HGET', KEYS[1], 't') ~= ARGV[1] then return 0 end
+redis.call('HDEL', KEYS[1], 't', 'l')
+if redis.call('HEXISTS', KEYS[1], 'o') == 0 then redis.call('DEL', KEYS[1]) end
+return 1
+`;
+
+// Parking: KEYS[1] = `<prefix>{parked}`, a hash of key -> JSON delivery; KEYS[2] =
+// `<prefix>{parked}:at`, a sorted set of keys scored by parkedAt. The {parked} hash tag keeps
+// both in one cluster slot; neither expires.
+const PARK = `
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
+return 1
+`;
+
+// ARGV[1]: how many (-1: all), oldest first; ties by key.
+const LIST_PARKED = `
+local keys = redis.call('ZRANGE', KEYS[2], 0, tonumber(ARGV[1]))
+local out = {}
+for i, key in ipairs(keys) do out[i] = redis.call('HGET', KEYS[1], key) end
+return out
+`;
+
+const UNPARK = `
+redis.call('ZREM', KEYS[2], ARGV[1])
+return redis.call('HDEL', KEYS[1], ARGV[1])
+`;
+
 interface Driver {
   evalSha(sha1: string, keys: string[], args: string[]): Promise<unknown>;
   eval(script: string, keys: string[], args: string[]): Promise<unknown>;
@@ -163,8 +234,9 @@ function failureHint(err: unknown): string | undefined {
 
 /**
  * An idempotency store on Redis (or Valkey, Redis >= 5), shared by every app instance.
- * Works with node-redis (`redis` v4+) and ioredis clients, including clusters
- * (one key per script). Each operation is one Lua script, atomic on the server:
+ * Works with node-redis (`redis` v4+) and ioredis clients, including clusters (one key per
+ * script; parking's two keys share the `{parked}` hash tag, so one slot). Each operation is
+ * one Lua script, atomic on the server:
  *
  * - `claim`: one round trip (EVALSHA; the first call after a server restart or
  *   `SCRIPT FLUSH` adds one EVAL). Absent or expired → claimed with a lease; in progress
@@ -173,6 +245,11 @@ function failureHint(err: unknown): string | undefined {
  *   server clock (`TIME`), so instances with skewed clocks agree.
  * - `complete` (compare-and-set), `release` (compare-and-delete) and `renew` (a new lease
  *   from the server clock): one round trip each, and only for the current owner token.
+ *
+ * - Ordering (`claimEntity`, `renewEntity`, `releaseEntity`): one script each on the hash
+ *   `<prefix>entity:<key>`, server clock, record TTL `ttlMs`. Parking (`park`, `listParked`,
+ *   `unpark`): one script each on `<prefix>{parked}` (key → delivery JSON) and
+ *   `<prefix>{parked}:at` (keys by `parkedAt`), which never expire.
  *
  * So a new delivery costs two round trips (claim + complete) and a duplicate one.
  *
@@ -194,7 +271,7 @@ function failureHint(err: unknown): string | undefined {
  * const client = new Redis(process.env.REDIS_URL!, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
  * const store = createRedisStore({ client, prefix: "shop:webhooks:" });
  */
-export function createRedisStore(options: RedisStoreOptions): IdempotencyStore {
+export function createRedisStore(options: RedisStoreOptions): Required<IdempotencyStore> {
   const settings = resolveStoreSettings("redis", options);
   const driver = driverFor(options.client);
   const timeoutMs = resolveTimeout("redis", options.timeoutMs);
@@ -203,13 +280,15 @@ export function createRedisStore(options: RedisStoreOptions): IdempotencyStore {
   const ttl = String(settings.ttlMs);
   const lease = String(settings.leaseMs);
 
-  const run = (operation: string, script: string, key: string, args: string[]): Promise<unknown> =>
+  const parkedKeys = [`${prefix}{parked}`, `${prefix}{parked}:at`];
+
+  const run = (operation: string, script: string, key: string | string[], args: string[]): Promise<unknown> =>
     guard(
       "redis",
       operation,
       timeoutMs,
       async () => {
-        const keys = [prefix + key];
+        const keys = typeof key === "string" ? [prefix + key] : key;
         const sha1 = await sha1Of(script);
         try {
           return await driver.evalSha(sha1, keys, args);
@@ -250,7 +329,58 @@ export function createRedisStore(options: RedisStoreOptions): IdempotencyStore {
     async renew(key, token) {
       return Number(await run("renew", RENEW, key, [token, lease, ttl])) === 1;
     },
+    async claimEntity(key, position: EntityPosition): Promise<EntityClaimResult> {
+      const token = newOwnerToken();
+      const reply = await run("claimEntity", CLAIM_ENTITY, `entity:${key}`, [token, orderArg(position), position.eventId, lease, ttl]);
+      const [status, value] = parseReply(reply);
+      switch (status) {
+        case "claimed":
+          return { status: "claimed", token };
+        case "in-progress":
+          return { status: "in-progress", retryAfterMs: Math.max(1, value) };
+        case "stale":
+          return { status: "stale" };
+        default:
+          throw storeUnavailable("redis", "claimEntity", new Error(`unexpected reply from the entity claim script: ${JSON.stringify(reply)}`));
+      }
+    },
+    async renewEntity(key, token) {
+      return Number(await run("renewEntity", RENEW_ENTITY, `entity:${key}`, [token, lease, ttl])) === 1;
+    },
+    async releaseEntity(key, token, applied) {
+      const order = orderArg(applied);
+      const args = [token, order, order === "" ? "" : applied!.eventId, ttl];
+      return Number(await run("releaseEntity", RELEASE_ENTITY, `entity:${key}`, args)) === 1;
+    },
+    async park(delivery) {
+      const { key, provider, eventId, type, body, parkedAt, reason } = delivery;
+      const json = JSON.stringify({ key, provider, eventId, type, body, parkedAt, reason });
+      await run("park", PARK, parkedKeys, [key, json, String(parkedAt)]);
+    },
+    async listParked(listOptions = {}) {
+      const limit = listLimit("redis", listOptions.limit);
+      if (limit === 0) return [];
+      const reply = await run("listParked", LIST_PARKED, parkedKeys, [String(limit === undefined ? -1 : limit - 1)]);
+      if (!Array.isArray(reply)) {
+        throw storeUnavailable("redis", "listParked", new Error(`unexpected reply from the list script: ${JSON.stringify(reply)}`));
+      }
+      // A null is an entry unparked between the two reads of the script: impossible (a script is atomic), skipped anyway.
+      return reply.filter((entry) => entry !== null && entry !== undefined).map((entry) => JSON.parse(String(entry)) as ParkedDelivery);
+    },
+    async unpark(key) {
+      return Number(await run("unpark", UNPARK, parkedKeys, [key])) === 1;
+    },
   };
+}
+
+/**
+ * An entity position's order as a script argument: '' when there is none. An order that is
+ * not a finite number (NaN from a malformed date) counts as none, as in the SQL stores.
+ * String(n) is the shortest text that reads back as the same double, in Lua as in JS.
+ */
+function orderArg(position: EntityPosition | undefined): string {
+  const order = position?.order;
+  return typeof order === "number" && Number.isFinite(order) ? String(order) : "";
 }
 
 function parseReply(reply: unknown): [string, number] {

@@ -155,3 +155,15 @@ export async function guard<T>(
     throw storeUnavailable(storeName, operation, err, hint?.(err));
   }
 }
+
+/**
+ * Validates `listParked`'s `limit`: undefined (all), 0 (none) or a positive whole number.
+ *
+ * @example
+ * listLimit("redis", 50); // 50
+ * listLimit("redis", -1); // throws RangeError
+ */
+export function listLimit(storeName: string, limit: unknown): number | undefined {
+  if (limit === undefined || limit === 0) return limit;
+  return checkPositiveInteger(storeName, "listParked limit", limit, 0, "deliveries");
+}

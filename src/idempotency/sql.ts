@@ -34,6 +34,10 @@ export function bind(statement: Statement, values: readonly unknown[]): unknown[
 interface Dialect {
   now: string;
   later(param: string): string;
+  /** Milliseconds from the database clock until `column` (negative once past). */
+  until(column: string): string;
+  /** Byte-wise text comparison: PostgreSQL's `COLLATE "C"`; SQLite's default (BINARY) already is. */
+  collateC: string;
   placeholders(text: string): Statement;
 }
 
@@ -42,6 +46,8 @@ const postgres: Dialect = {
   // now() is the transaction's start, which would shorten the record's life.
   now: "clock_timestamp()",
   later: (param) => `(clock_timestamp() + ${param}::float8 * interval '1 millisecond')`,
+  until: (column) => `floor(extract(epoch from (${column} - clock_timestamp())) * 1000)::float8`,
+  collateC: ' COLLATE "C"',
   // `$n` is positional in PostgreSQL: values go in their own order, $1 first.
   placeholders: (text) => {
     const count = Math.max(0, ...[...text.matchAll(/\$(\d+)/g)].map((m) => Number(m[1])));
@@ -55,6 +61,8 @@ const SQLITE_NOW = "CAST(round((julianday('now') - 2440587.5) * 86400000) AS INT
 const sqlite: Dialect = {
   now: SQLITE_NOW,
   later: (param) => `(${SQLITE_NOW} + ${param})`,
+  until: (column) => `(${column} - ${SQLITE_NOW})`,
+  collateC: "",
   placeholders: (text) => {
     const order: number[] = [];
     return {
@@ -69,6 +77,8 @@ const sqlite: Dialect = {
 
 function compile(dialect: Dialect, template: string): Statement {
   const text = template
+    .replace(/UNTIL\((\w+)\)/g, (_, column: string) => dialect.until(column))
+    .replace(/ COLLATE_C\b/g, dialect.collateC)
     .replace(/LATER\((\$\d+)\)/g, (_, param: string) => dialect.later(param))
     .replace(/\bNOW\b/g, dialect.now);
   return dialect.placeholders(text);
@@ -97,14 +107,211 @@ WHERE key = $1 AND owner_token = $2 AND status = 'in-progress' AND expires_at > 
 }
 
 /**
- * The PostgreSQL store's shared statements (its claim and schema live in postgres.ts).
+ * The quoted names of one store's tables: the event table, and the tables of ordering
+ * (`<table>_entities`) and parking (`<table>_parked`), with their indexes. A name that would
+ * pass PostgreSQL's 63-character limit is shortened before its suffix (as the index always
+ * was), so the suffix, and the difference between the tables, survives.
  *
  * @example
- * const { complete } = postgresStatements('"agentref_webhook_idempotency"');
+ * tableNames(["public", "agentref_webhook_idempotency"]).entities; // '"public"."agentref_webhook_idempotency_entities"'
+ */
+export interface TableNames {
+  main: string;
+  mainIndex: string;
+  entities: string;
+  entitiesIndex: string;
+  parked: string;
+  parkedIndex: string;
+  /** Unquoted, for messages: `schema.table_entities`. */
+  plain: { main: string; entities: string; parked: string };
+}
+
+/**
+ * Names for a table given as validated parts (`[table]` or `[schema, table]`).
+ *
+ * @example
+ * const names = tableNames(["agentref_webhook_idempotency"]);
+ */
+export function tableNames(parts: readonly string[]): TableNames {
+  const last = parts[parts.length - 1]!;
+  const schema = parts.slice(0, -1);
+  const suffixed = (suffix: string) => `${last.slice(0, 63 - suffix.length)}${suffix}`;
+  const qualified = (name: string) => [...schema, name].map((p) => `"${p}"`).join(".");
+  const plain = (name: string) => [...schema, name].join(".");
+  return {
+    main: qualified(last),
+    mainIndex: `"${suffixed("_expires_at_idx")}"`,
+    entities: qualified(suffixed("_entities")),
+    entitiesIndex: `"${suffixed("_entities_expires_at_idx")}"`,
+    parked: qualified(suffixed("_parked")),
+    parkedIndex: `"${suffixed("_parked_at_idx")}"`,
+    plain: { main: plain(last), entities: plain(suffixed("_entities")), parked: plain(suffixed("_parked")) },
+  };
+}
+
+// Ordering: one row per entity in `<table>_entities`. owner_token / lease_expires_at are the
+// lock (NULL when free), applied_order / applied_event_id the latest applied event, and
+// updated_at the statement's clock reading (what `excluded.updated_at` compares with).
+// The claim's conditions, on the existing row `r` ($3 order, NULL when undefined; $4 event id):
+const ENTITY_EXPIRED = `r.expires_at <= excluded.updated_at`;
+const ORDER = `CAST($3 AS double precision)`;
+const staleOn = (row: string) =>
+  `(${ORDER} IS NOT NULL AND ${row}applied_order IS NOT NULL AND (${ORDER} < ${row}applied_order OR ` +
+  `(${ORDER} = ${row}applied_order AND ${row}applied_event_id = CAST($4 AS text) COLLATE_C)))`;
+// Take the lock when the row expired (then it is absent: its applied position goes too), or
+// when the event is not stale and the lock is free or its lease lapsed.
+const ENTITY_TAKE = `(${ENTITY_EXPIRED} OR (NOT ${staleOn("r.")} AND (r.owner_token IS NULL OR r.lease_expires_at <= excluded.updated_at)))`;
+// releaseEntity keeps the stored applied position when it is live and larger ($2 order).
+const KEEP_APPLIED = `(r.expires_at > excluded.updated_at AND r.applied_order > excluded.applied_order)`;
+
+/** The ordering and parking statements every SQL store shares. */
+function sharedExtensions(names: TableNames) {
+  const e = names.entities;
+  const p = names.parked;
+  const take = (column: string, value: string) => `${column} = CASE WHEN ${ENTITY_TAKE} THEN ${value} ELSE r.${column} END`;
+  const parkedColumns = "key, provider, event_id, type, body, reason, parked_at_ms";
+  return {
+    // $1 key, $2 token, $3 order (NULL: none), $4 event id, $5 leaseMs, $6 ttlMs. One upsert that
+    // always returns the row after it: ours when owner_token is $2, else `stale` or a live lock.
+    // (A row it does not take is rewritten unchanged, as the SQLite claim does: one statement,
+    // exact under concurrency, for an answer that only ties and retries see.)
+    claimEntity: `INSERT INTO ${e} AS r (key, owner_token, lease_expires_at, applied_order, applied_event_id, updated_at, expires_at)
+VALUES ($1, $2, LATER($5), NULL, NULL, NOW, LATER($6))
+ON CONFLICT (key) DO UPDATE SET
+  ${take("owner_token", "excluded.owner_token")},
+  ${take("lease_expires_at", "excluded.lease_expires_at")},
+  applied_order = CASE WHEN ${ENTITY_EXPIRED} THEN NULL ELSE r.applied_order END,
+  applied_event_id = CASE WHEN ${ENTITY_EXPIRED} THEN NULL ELSE r.applied_event_id END,
+  ${take("updated_at", "excluded.updated_at")},
+  ${take("expires_at", "excluded.expires_at")}
+RETURNING owner_token, CASE WHEN ${staleOn("")} THEN 1 ELSE 0 END AS stale, UNTIL(lease_expires_at) AS retry_ms`,
+    // $1 key, $2 token, $3 leaseMs, $4 ttlMs
+    renewEntity: `UPDATE ${e} SET lease_expires_at = LATER($3), expires_at = LATER($4), updated_at = NOW
+WHERE key = $1 AND owner_token = $2 AND expires_at > NOW`,
+    // $1 key, $2 order, $3 event id, $4 ttlMs: record the applied position unless a live larger one
+    // is stored; creates the row when absent, and an expired row starts afresh (no lock).
+    recordApplied: `INSERT INTO ${e} AS r (key, owner_token, lease_expires_at, applied_order, applied_event_id, updated_at, expires_at)
+VALUES ($1, NULL, NULL, CAST($2 AS double precision), CAST($3 AS text), NOW, LATER($4))
+ON CONFLICT (key) DO UPDATE SET
+  owner_token = CASE WHEN ${ENTITY_EXPIRED} THEN NULL ELSE r.owner_token END,
+  lease_expires_at = CASE WHEN ${ENTITY_EXPIRED} THEN NULL ELSE r.lease_expires_at END,
+  applied_order = CASE WHEN ${KEEP_APPLIED} THEN r.applied_order ELSE excluded.applied_order END,
+  applied_event_id = CASE WHEN ${KEEP_APPLIED} THEN r.applied_event_id ELSE excluded.applied_event_id END,
+  updated_at = CASE WHEN ${KEEP_APPLIED} THEN r.updated_at ELSE excluded.updated_at END,
+  expires_at = CASE WHEN ${KEEP_APPLIED} THEN r.expires_at ELSE excluded.expires_at END`,
+    // $1 key, $2 token
+    releaseLock: `UPDATE ${e} SET owner_token = NULL, lease_expires_at = NULL
+WHERE key = $1 AND owner_token = $2 AND expires_at > NOW`,
+    // $1 key: a row with neither a lock nor an applied position says nothing.
+    dropEmpty: `DELETE FROM ${e} WHERE key = $1 AND owner_token IS NULL AND applied_order IS NULL`,
+    purgeEntities: `DELETE FROM ${e} WHERE expires_at <= NOW`,
+    // $1 key … $7 parkedAt (epoch ms, as given). Parking again replaces the delivery.
+    park: `INSERT INTO ${p} (${parkedColumns}) VALUES ($1, $2, $3, $4, $5, $6, $7)
+ON CONFLICT (key) DO UPDATE SET provider = excluded.provider, event_id = excluded.event_id, type = excluded.type,
+  body = excluded.body, reason = excluded.reason, parked_at_ms = excluded.parked_at_ms`,
+    listParked: `SELECT ${parkedColumns} FROM ${p} ORDER BY parked_at_ms, key COLLATE_C`,
+    // $1 limit
+    listParkedSome: `SELECT ${parkedColumns} FROM ${p} ORDER BY parked_at_ms, key COLLATE_C LIMIT $1`,
+    // $1 key
+    unpark: `DELETE FROM ${p} WHERE key = $1`,
+  };
+}
+
+/**
+ * What the entity claim returns: the row after the statement. The caller holds the lock when
+ * `owner_token` is the token it passed.
+ *
+ * @example
+ * const result = entityClaimResultOf("sqlite", rows[0] as EntityClaimRow | undefined, token);
+ */
+export interface EntityClaimRow {
+  owner_token: string | null;
+  stale: number | boolean;
+  retry_ms: number | null;
+}
+
+/**
+ * Reads an entity claim row into a claim result.
+ *
+ * @example
+ * const result = entityClaimResultOf("postgres", rows[0], token);
+ */
+export function entityClaimResultOf(storeName: string, row: EntityClaimRow | undefined, token: string) {
+  if (row === undefined) throw storeUnavailable(storeName, "claimEntity", new Error("the entity claim returned no row"));
+  if (row.owner_token === token) return { status: "claimed", token } as const;
+  if (Number(row.stale) === 1 || row.stale === true) return { status: "stale" } as const;
+  return { status: "in-progress", retryAfterMs: Math.max(1, Number(row.retry_ms)) } as const;
+}
+
+/**
+ * A parked row as the SQL stores return it.
+ *
+ * @example
+ * const delivery = parkedOf(rows[0] as ParkedRow);
+ */
+export interface ParkedRow {
+  key: string;
+  provider: string;
+  event_id: string;
+  type: string;
+  body: string;
+  reason: string;
+  parked_at_ms: number | string;
+}
+
+/**
+ * A parked row as a `ParkedDelivery`.
+ *
+ * @example
+ * const parked = rows.map(parkedOf);
+ */
+export function parkedOf(row: ParkedRow) {
+  return {
+    key: row.key,
+    provider: row.provider,
+    eventId: row.event_id,
+    type: row.type,
+    body: row.body,
+    parkedAt: Number(row.parked_at_ms),
+    reason: row.reason,
+  };
+}
+
+/**
+ * The values of `park` in statement order ($1 … $7).
+ *
+ * @example
+ * bind(statements.park, parkValues(delivery));
+ */
+export function parkValues(d: { key: string; provider: string; eventId: string; type: string; body: string; reason: string; parkedAt: number }): unknown[] {
+  return [d.key, d.provider, d.eventId, d.type, d.body, d.reason, d.parkedAt];
+}
+
+/**
+ * An entity position's order as the statements bind it: NULL when the event has none. An
+ * order that is not a finite number (`Date.parse` of a malformed date is NaN) counts as none:
+ * it can neither be compared nor stored by every database.
+ *
+ * @example
+ * orderValue({ order: Number.NaN, eventId: "msg_1" }); // null
+ */
+export function orderValue(position: { order: number | undefined } | undefined): number | null {
+  const order = position?.order;
+  return typeof order === "number" && Number.isFinite(order) ? order : null;
+}
+
+/**
+ * The PostgreSQL store's shared statements (its claim lives in postgres.ts).
+ *
+ * @example
+ * const { complete } = postgresStatements(tableNames(["agentref_webhook_idempotency"]));
  * await pool.query(complete.text, bind(complete, [key, token, ttlMs]));
  */
-export function postgresStatements(t: string) {
+export function postgresStatements(names: TableNames) {
+  const t = names.main;
   const s = shared(t);
+  const x = sharedExtensions(names);
+  const e = names.entities;
   return {
     complete: compile(postgres, s.complete),
     release: compile(postgres, s.release),
@@ -116,18 +323,60 @@ export function postgresStatements(t: string) {
       `DELETE FROM ${t} WHERE key IN (
   SELECT key FROM ${t} WHERE expires_at <= NOW ORDER BY expires_at LIMIT $1 FOR UPDATE SKIP LOCKED)`,
     ),
+    claimEntity: compile(postgres, x.claimEntity),
+    renewEntity: compile(postgres, x.renewEntity),
+    // $1 key, $2 token, $3 order (NULL: record nothing), $4 event id, $5 ttlMs. One statement:
+    // `prev` locks the row and reads its latest version (FOR UPDATE re-reads a row changed since
+    // the snapshot), so `held` is exact; the upsert then records the applied position (as
+    // recordApplied does) and clears the lock if $2 held it. A row left with neither lock nor
+    // position counts as absent and goes with purgeExpired.
+    releaseEntity: compile(
+      postgres,
+      `WITH prev AS (
+  SELECT p.owner_token = $2::text AND p.expires_at > NOW AS held FROM ${e} p WHERE p.key = $1::text FOR UPDATE
+), rec AS (
+  INSERT INTO ${e} AS r (key, owner_token, lease_expires_at, applied_order, applied_event_id, updated_at, expires_at)
+  SELECT $1::text, NULL, NULL, CAST($3 AS double precision), CAST($4 AS text), c.ts, c.ts + $5::float8 * interval '1 millisecond'
+  FROM (SELECT NOW AS ts) c
+  WHERE CAST($3 AS double precision) IS NOT NULL OR EXISTS (SELECT 1 FROM prev WHERE held)
+  ON CONFLICT (key) DO UPDATE SET
+    owner_token = CASE WHEN ${ENTITY_EXPIRED} OR r.owner_token = $2::text THEN NULL ELSE r.owner_token END,
+    lease_expires_at = CASE WHEN ${ENTITY_EXPIRED} OR r.owner_token = $2::text THEN NULL ELSE r.lease_expires_at END,
+    applied_order = CASE WHEN ${RECORD} THEN excluded.applied_order WHEN ${ENTITY_EXPIRED} THEN NULL ELSE r.applied_order END,
+    applied_event_id = CASE WHEN ${RECORD} THEN excluded.applied_event_id WHEN ${ENTITY_EXPIRED} THEN NULL ELSE r.applied_event_id END,
+    updated_at = CASE WHEN ${RECORD} THEN excluded.updated_at ELSE r.updated_at END,
+    expires_at = CASE WHEN ${RECORD} THEN excluded.expires_at ELSE r.expires_at END
+  RETURNING 1
+)
+SELECT coalesce((SELECT held FROM prev), false) AS held`,
+    ),
+    purgeEntities: compile(postgres, x.purgeEntities),
+    // $1 limit
+    purgeEntitiesSome: compile(
+      postgres,
+      `DELETE FROM ${e} WHERE key IN (
+  SELECT key FROM ${e} WHERE expires_at <= NOW ORDER BY expires_at LIMIT $1 FOR UPDATE SKIP LOCKED)`,
+    ),
+    park: compile(postgres, x.park),
+    listParked: compile(postgres, x.listParked),
+    listParkedSome: compile(postgres, x.listParkedSome),
+    unpark: compile(postgres, x.unpark),
   };
 }
 
+// releaseEntity (PostgreSQL) records the position when one is given and no live larger one is stored.
+const RECORD = `(excluded.applied_order IS NOT NULL AND NOT coalesce(${KEEP_APPLIED}, false))`;
+
 /**
- * The PostgreSQL table and its expiry index (`postgresSchemaSql` and `migrate()` run it).
- * Times are `timestamptz` from the database clock.
+ * The PostgreSQL tables and their indexes (`postgresSchemaSql` and `migrate()` run it): the
+ * event table, `<table>_entities` (ordering) and `<table>_parked` (parking). Times are
+ * `timestamptz` from the database clock; keys compare byte-wise (`COLLATE "C"`).
  *
  * @example
- * await pool.query(postgresSchema('"agentref_webhook_idempotency"', '"agentref_webhook_idempotency_expires_at_idx"'));
+ * await pool.query(postgresSchema(tableNames(["agentref_webhook_idempotency"])));
  */
-export function postgresSchema(quotedTable: string, quotedIndex: string): string {
-  return `CREATE TABLE IF NOT EXISTS ${quotedTable} (
+export function postgresSchema(names: TableNames): string {
+  return `CREATE TABLE IF NOT EXISTS ${names.main} (
   key              text        PRIMARY KEY,
   status           text        NOT NULL CHECK (status IN ('in-progress', 'completed')),
   owner_token      text        NOT NULL,
@@ -137,7 +386,27 @@ export function postgresSchema(quotedTable: string, quotedIndex: string): string
   expires_at       timestamptz NOT NULL,
   completed_at     timestamptz
 );
-CREATE INDEX IF NOT EXISTS ${quotedIndex} ON ${quotedTable} (expires_at);
+CREATE INDEX IF NOT EXISTS ${names.mainIndex} ON ${names.main} (expires_at);
+CREATE TABLE IF NOT EXISTS ${names.entities} (
+  key              text COLLATE "C" PRIMARY KEY,
+  owner_token      text COLLATE "C",
+  lease_expires_at timestamptz,
+  applied_order    double precision,
+  applied_event_id text COLLATE "C",
+  updated_at       timestamptz NOT NULL,
+  expires_at       timestamptz NOT NULL
+);
+CREATE INDEX IF NOT EXISTS ${names.entitiesIndex} ON ${names.entities} (expires_at);
+CREATE TABLE IF NOT EXISTS ${names.parked} (
+  key              text COLLATE "C" PRIMARY KEY,
+  provider         text        NOT NULL,
+  event_id         text        NOT NULL,
+  type             text        NOT NULL,
+  body             text        NOT NULL,
+  reason           text        NOT NULL,
+  parked_at_ms     double precision NOT NULL
+);
+CREATE INDEX IF NOT EXISTS ${names.parkedIndex} ON ${names.parked} (parked_at_ms, key);
 `;
 }
 
@@ -197,11 +466,14 @@ export interface SqliteClaimRow {
  * The statements of the SQLite and D1 stores (one dialect: D1 is SQLite).
  *
  * @example
- * const statements = sqliteStatements('"agentref_webhook_idempotency"');
+ * const statements = sqliteStatements(tableNames(["agentref_webhook_idempotency"]));
  * db.prepare(statements.claim.text).all(...bind(statements.claim, [key, token, bodyHash, leaseMs, ttlMs]));
  */
-export function sqliteStatements(t: string) {
+export function sqliteStatements(names: TableNames) {
+  const t = names.main;
   const s = shared(t);
+  const x = sharedExtensions(names);
+  const e = names.entities;
   // One statement, atomic without an explicit transaction: a write statement takes SQLite's
   // write lock before it reads (waiting up to the busy timeout), so concurrent claims from
   // several processes are serialized. The upsert always returns the row: when the key may
@@ -237,20 +509,36 @@ RETURNING owner_token, status, body_hash = $3 AS same_body, lease_expires_at, le
       sqlite,
       `DELETE FROM ${t} WHERE key IN (SELECT key FROM ${t} WHERE expires_at <= NOW ORDER BY expires_at LIMIT $1)`,
     ),
+    claimEntity: compile(sqlite, x.claimEntity),
+    renewEntity: compile(sqlite, x.renewEntity),
+    // releaseEntity is these three steps, each one atomic statement (D1 sends them as one batch).
+    recordApplied: compile(sqlite, x.recordApplied),
+    releaseLock: compile(sqlite, x.releaseLock),
+    dropEmpty: compile(sqlite, x.dropEmpty),
+    purgeEntities: compile(sqlite, x.purgeEntities),
+    // $1 limit
+    purgeEntitiesSome: compile(
+      sqlite,
+      `DELETE FROM ${e} WHERE key IN (SELECT key FROM ${e} WHERE expires_at <= NOW ORDER BY expires_at LIMIT $1)`,
+    ),
+    park: compile(sqlite, x.park),
+    listParked: compile(sqlite, x.listParked),
+    listParkedSome: compile(sqlite, x.listParkedSome),
+    unpark: compile(sqlite, x.unpark),
   };
 }
 
 /**
- * The SQLite/D1 table and its expiry index, one statement each (D1's batch takes a list).
- * Times are epoch milliseconds from the database clock.
+ * The SQLite/D1 tables and their indexes, one statement each (D1's batch takes a list): the
+ * event table, `<table>_entities` (ordering) and `<table>_parked` (parking). Times are epoch
+ * milliseconds from the database clock.
  *
  * @example
- * for (const statement of sqliteSchema("agentref_webhook_idempotency")) db.exec(statement);
+ * for (const statement of sqliteSchema(tableNames(["agentref_webhook_idempotency"]))) db.exec(statement);
  */
-export function sqliteSchema(table: string): string[] {
-  const index = `"${table.slice(0, 63 - "_expires_at_idx".length)}_expires_at_idx"`;
+export function sqliteSchema(names: TableNames): string[] {
   return [
-    `CREATE TABLE IF NOT EXISTS "${table}" (
+    `CREATE TABLE IF NOT EXISTS ${names.main} (
   key              TEXT    PRIMARY KEY NOT NULL,
   status           TEXT    NOT NULL CHECK (status IN ('in-progress', 'completed')),
   owner_token      TEXT    NOT NULL,
@@ -260,7 +548,27 @@ export function sqliteSchema(table: string): string[] {
   expires_at       INTEGER NOT NULL,
   completed_at     INTEGER
 )`,
-    `CREATE INDEX IF NOT EXISTS ${index} ON "${table}" (expires_at)`,
+    `CREATE INDEX IF NOT EXISTS ${names.mainIndex} ON ${names.main} (expires_at)`,
+    `CREATE TABLE IF NOT EXISTS ${names.entities} (
+  key              TEXT    PRIMARY KEY NOT NULL,
+  owner_token      TEXT,
+  lease_expires_at INTEGER,
+  applied_order    REAL,
+  applied_event_id TEXT,
+  updated_at       INTEGER NOT NULL,
+  expires_at       INTEGER NOT NULL
+)`,
+    `CREATE INDEX IF NOT EXISTS ${names.entitiesIndex} ON ${names.entities} (expires_at)`,
+    `CREATE TABLE IF NOT EXISTS ${names.parked} (
+  key              TEXT    PRIMARY KEY NOT NULL,
+  provider         TEXT    NOT NULL,
+  event_id         TEXT    NOT NULL,
+  type             TEXT    NOT NULL,
+  body             TEXT    NOT NULL,
+  reason           TEXT    NOT NULL,
+  parked_at_ms     REAL    NOT NULL
+)`,
+    `CREATE INDEX IF NOT EXISTS ${names.parkedIndex} ON ${names.parked} (parked_at_ms, key)`,
   ];
 }
 

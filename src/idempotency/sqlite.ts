@@ -3,12 +3,27 @@ import {
   checkPositiveInteger,
   checkTableName,
   guard,
+  listLimit,
   newOwnerToken,
   resolveStoreSettings,
   resolveTimeout,
   type StoreSettingsInput,
 } from "./settings.js";
-import { bind, claimResultOf, sqliteSchema, sqliteStatements, type SqliteClaimRow, type Statement } from "./sql.js";
+import {
+  bind,
+  claimResultOf,
+  entityClaimResultOf,
+  orderValue,
+  parkedOf,
+  parkValues,
+  sqliteSchema,
+  sqliteStatements,
+  tableNames,
+  type EntityClaimRow,
+  type ParkedRow,
+  type SqliteClaimRow,
+  type Statement,
+} from "./sql.js";
 import type { ClaimResult, IdempotencyStore } from "./store.js";
 
 /**
@@ -51,12 +66,18 @@ export interface SqliteStoreOptions extends StoreSettingsInput {
  * const store: SqliteStore = createSqliteStore({ path: "webhooks.db" });
  * setInterval(() => store.purgeExpired(), 3600_000).unref();
  */
-export interface SqliteStore extends IdempotencyStore {
+export interface SqliteStore extends Required<IdempotencyStore> {
   /** The database file. */
   readonly path: string;
-  /** Opens the file and creates the table if missing (the first delivery does this too). */
+  /**
+   * Opens the file and creates the tables if missing (the first delivery does this too): the
+   * event table, `<table>_entities` (ordering) and `<table>_parked` (parking).
+   */
   migrate(): Promise<void>;
-  /** Deletes expired records (at most `limit` when given, oldest first) and returns how many. */
+  /**
+   * Deletes expired records, event and entity records alike (at most `limit` when given, event
+   * records first, oldest first) and returns how many. Parked deliveries never expire.
+   */
   purgeExpired(options?: { limit?: number }): Promise<number>;
   /** Closes the database. A later call opens it again. */
   close(): Promise<void>;
@@ -190,7 +211,8 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
       `createSqliteStore: \`driver\` must be "node:sqlite", "better-sqlite3" or "bun:sqlite"; got ${JSON.stringify(driverOption)}.`,
     );
   }
-  const statements = sqliteStatements(`"${table}"`);
+  const names = tableNames([table]);
+  const statements = sqliteStatements(names);
 
   let opening: Promise<Connection> | undefined;
   let driver: SqliteDriverName | undefined;
@@ -204,7 +226,8 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
       connection.exec("PRAGMA journal_mode = WAL");
       // FULL: a completion survives a power cut, not only a process crash.
       connection.exec("PRAGMA synchronous = FULL");
-      for (const statement of sqliteSchema(table)) connection.exec(statement);
+      // Every table, each IF NOT EXISTS: a file made by 0.1.0 gains the ordering and parking tables.
+      for (const statement of sqliteSchema(names)) connection.exec(statement);
       driver = name;
       return connection;
     } catch (err) {
@@ -241,13 +264,48 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     release: (key, token) => run("release", (c) => c.run(statements.release, [key, token]) === 1),
     renew: (key, token) =>
       run("renew", (c) => c.run(statements.renew, [key, token, settings.leaseMs, settings.ttlMs]) === 1),
+    async claimEntity(key, position) {
+      const token = newOwnerToken();
+      const rows = await run("claimEntity", (c) =>
+        c.all(statements.claimEntity, [key, token, orderValue(position), position.eventId, settings.leaseMs, settings.ttlMs]),
+      );
+      return entityClaimResultOf("sqlite", rows[0] as unknown as EntityClaimRow | undefined, token);
+    },
+    renewEntity: (key, token) =>
+      run("renewEntity", (c) => c.run(statements.renewEntity, [key, token, settings.leaseMs, settings.ttlMs]) === 1),
+    releaseEntity: (key, token, applied) =>
+      // One statement per step, in one synchronous call (nothing of this process runs between them).
+      run("releaseEntity", (c) => {
+        const order = orderValue(applied);
+        if (order !== null) c.run(statements.recordApplied, [key, order, applied!.eventId, settings.ttlMs]);
+        const held = c.run(statements.releaseLock, [key, token]) === 1;
+        if (held && order === null) c.run(statements.dropEmpty, [key]);
+        return held;
+      }),
+    async park(delivery) {
+      await run("park", (c) => c.run(statements.park, parkValues(delivery)));
+    },
+    async listParked(listOptions = {}) {
+      const limit = listLimit("sqlite", listOptions.limit);
+      if (limit === 0) return [];
+      const rows = await run("listParked", (c) =>
+        limit === undefined ? c.all(statements.listParked, []) : c.all(statements.listParkedSome, [limit]),
+      );
+      return (rows as unknown as ParkedRow[]).map(parkedOf);
+    },
+    unpark: (key) => run("unpark", (c) => c.run(statements.unpark, [key]) === 1),
     async migrate() {
       await run("migrate", () => undefined);
     },
     purgeExpired(purgeOptions = {}) {
-      if (purgeOptions.limit === undefined) return run("purgeExpired", (c) => c.run(statements.purge, []));
+      if (purgeOptions.limit === undefined) {
+        return run("purgeExpired", (c) => c.run(statements.purge, []) + c.run(statements.purgeEntities, []));
+      }
       const limit = checkPositiveInteger("sqlite", "purgeExpired limit", purgeOptions.limit, 0, "rows");
-      return run("purgeExpired", (c) => c.run(statements.purgeSome, [limit]));
+      return run("purgeExpired", (c) => {
+        const events = c.run(statements.purgeSome, [limit]);
+        return events >= limit ? events : events + c.run(statements.purgeEntitiesSome, [limit - events]);
+      });
     },
     async close() {
       const pending = opening;

@@ -6,7 +6,9 @@ import {
   DEFAULT_LEASE_MS,
   DEFAULT_TTL_MS,
   type ClaimResult,
+  type EntityClaimResult,
   type IdempotencyStore,
+  type ParkedDelivery,
 } from "../../src/idempotency/store.js";
 
 /**
@@ -32,6 +34,11 @@ export interface StoreHarness {
   store: IdempotencyStore;
   peers?: IdempotencyStore[];
   cleanup?: () => void | Promise<void>;
+  /**
+   * Durable stores: a new store instance on the same database (file, table, prefix), as after
+   * a restart; the harness may close `store` first. Absent for the memory store.
+   */
+  reopen?: () => IdempotencyStore | Promise<IdempotencyStore>;
 }
 
 /**
@@ -73,6 +80,21 @@ const HASH_B = "b".repeat(64);
 
 let counter = 0;
 const newKey = (label: string) => `msg_${label}_${Date.now().toString(36)}_${(counter++).toString(36)}_${Math.random().toString(36).slice(2)}`;
+
+/** The store's ordering and parking methods, which every built-in store has. */
+type FullStore = Required<IdempotencyStore>;
+function full(store: IdempotencyStore): FullStore {
+  for (const method of ["claimEntity", "renewEntity", "releaseEntity", "park", "listParked", "unpark"] as const) {
+    expect(typeof store[method], method).toBe("function");
+  }
+  return store as FullStore;
+}
+
+function entityToken(result: EntityClaimResult): string {
+  expect(result.status).toBe("claimed");
+  if (result.status !== "claimed") throw new Error("unreachable");
+  return result.token;
+}
 
 function claimedToken(result: ClaimResult): string {
   expect(result.status).toBe("claimed");
@@ -544,6 +566,278 @@ export function describeStoreContract(
           Array.from({ length: 100 }, (_, i) => store.claim(`${base}_${i}`, { bodyHash: HASH_A })),
         );
         expect(results.every((r) => r.status === "claimed")).toBe(true);
+      });
+    });
+
+    describe("ordering (entity claims)", () => {
+      const at = (order: number | undefined, eventId: string) => ({ order, eventId });
+      const T = 1_767_225_600_000; // an AgentRef createdAt in epoch ms
+
+      it("claims a free entity, answers in-progress while its lock is held, and stale once a newer event was applied", async () => {
+        const store = full(await openStore());
+        const entity = newKey("entity");
+        const first = entityToken(await store.claimEntity(entity, at(T, "evt_a")));
+        expect(first.length).toBeGreaterThanOrEqual(16);
+        const busy = await store.claimEntity(entity, at(T + 1000, "evt_b"));
+        expect(busy.status).toBe("in-progress");
+        if (busy.status === "in-progress") {
+          expect(busy.retryAfterMs).toBeGreaterThan(0);
+          expect(busy.retryAfterMs).toBeLessThanOrEqual(leaseMs);
+        }
+        expect(await store.releaseEntity(entity, first, at(T, "evt_a"))).toBe(true);
+        // The very event that was applied, and any older one, are stale.
+        expect(await store.claimEntity(entity, at(T, "evt_a"))).toEqual({ status: "stale" });
+        expect(await store.claimEntity(entity, at(T - 1, "evt_z"))).toEqual({ status: "stale" });
+        const second = entityToken(await store.claimEntity(entity, at(T + 1000, "evt_b")));
+        expect(second).not.toBe(first);
+        expect(await store.releaseEntity(entity, second, at(T + 1000, "evt_b"))).toBe(true);
+        expect(await store.claimEntity(entity, at(T + 500, "evt_c"))).toEqual({ status: "stale" });
+        // Entities are independent.
+        entityToken(await store.claimEntity(`${entity}_other`, at(T - 1, "evt_z")));
+      });
+
+      it("checks staleness before the lock: a stale event is stale even while another holds the entity", async () => {
+        const store = full(await openStore());
+        const entity = newKey("stale-first");
+        const first = entityToken(await store.claimEntity(entity, at(T, "evt_a")));
+        expect(await store.releaseEntity(entity, first, at(T, "evt_a"))).toBe(true);
+        entityToken(await store.claimEntity(entity, at(T + 10, "evt_b")));
+        expect(await store.claimEntity(entity, at(T - 10, "evt_old"))).toEqual({ status: "stale" });
+        expect(await store.claimEntity(entity, at(T, "evt_a"))).toEqual({ status: "stale" });
+        expect((await store.claimEntity(entity, at(T + 20, "evt_c"))).status).toBe("in-progress");
+      });
+
+      it("applies ties (equal order, different ids) one at a time; the same id is stale", async () => {
+        const store = full(await openStore());
+        const entity = newKey("ties");
+        const a = entityToken(await store.claimEntity(entity, at(T, "evt_a")));
+        expect((await store.claimEntity(entity, at(T, "evt_b"))).status).toBe("in-progress");
+        expect(await store.releaseEntity(entity, a, at(T, "evt_a"))).toBe(true);
+        const b = entityToken(await store.claimEntity(entity, at(T, "evt_b")));
+        expect((await store.claimEntity(entity, at(T, "evt_c"))).status).toBe("in-progress");
+        expect(await store.releaseEntity(entity, b, at(T, "evt_b"))).toBe(true);
+        expect(await store.claimEntity(entity, at(T, "evt_b"))).toEqual({ status: "stale" });
+        const c = entityToken(await store.claimEntity(entity, at(T, "evt_c")));
+        expect(await store.releaseEntity(entity, c, at(T, "evt_c"))).toBe(true);
+        expect(await store.claimEntity(entity, at(T, "evt_c"))).toEqual({ status: "stale" });
+        // Ids compare exactly: case and look-alikes are other events.
+        entityToken(await store.claimEntity(entity, at(T, "EVT_C")));
+      });
+
+      it("never finds an event without an order stale, and lets it move nothing", async () => {
+        const store = full(await openStore());
+        const fresh = newKey("unordered");
+        const x = entityToken(await store.claimEntity(fresh, at(undefined, "evt_x")));
+        expect((await store.claimEntity(fresh, at(undefined, "evt_y"))).status).toBe("in-progress");
+        expect(await store.releaseEntity(fresh, x, at(undefined, "evt_x"))).toBe(true);
+        const again = entityToken(await store.claimEntity(fresh, at(undefined, "evt_x")));
+        expect(await store.releaseEntity(fresh, again)).toBe(true);
+
+        const entity = newKey("unordered-applied");
+        const a = entityToken(await store.claimEntity(entity, at(T, "evt_a")));
+        expect(await store.releaseEntity(entity, a, at(T, "evt_a"))).toBe(true);
+        const u = entityToken(await store.claimEntity(entity, at(undefined, "evt_a")));
+        expect(await store.releaseEntity(entity, u, at(undefined, "evt_u"))).toBe(true);
+        // The applied position is still evt_a at T.
+        expect(await store.claimEntity(entity, at(T, "evt_a"))).toEqual({ status: "stale" });
+        expect(await store.claimEntity(entity, at(T - 1, "evt_older"))).toEqual({ status: "stale" });
+        entityToken(await store.claimEntity(entity, at(T + 1, "evt_b")));
+      });
+
+      it("renews and releases only for the lock's holder", async () => {
+        const store = full(await openStore());
+        const entity = newKey("entity-owner");
+        const token = entityToken(await store.claimEntity(entity, at(T, "evt_a")));
+        expect(await store.renewEntity(entity, "not-the-owner")).toBe(false);
+        expect(await store.releaseEntity(entity, "not-the-owner")).toBe(false);
+        expect((await store.claimEntity(entity, at(T + 1, "evt_b"))).status).toBe("in-progress");
+        expect(await store.renewEntity(entity, token)).toBe(true);
+        expect(await store.releaseEntity(entity, token)).toBe(true);
+        expect(await store.releaseEntity(entity, token)).toBe(false);
+        expect(await store.renewEntity(entity, token)).toBe(false);
+        // Released without a position: nothing was applied, any event may take it.
+        entityToken(await store.claimEntity(entity, at(T - 1000, "evt_old")));
+        expect(await store.renewEntity(newKey("entity-unknown"), "token")).toBe(false);
+        expect(await store.releaseEntity(newKey("entity-unknown"), "token")).toBe(false);
+      });
+
+      it("lets a lock lapse after leaseMs: another event takes over, the old holder can no longer renew or release", async () => {
+        const store = full(await openStore());
+        await tolerateStalls(async (watch) => {
+          const entity = newKey("entity-lapse");
+          const stale = entityToken(await store.claimEntity(entity, at(T, "evt_a")));
+          await advance(leaseMs + margin);
+          watch.since();
+          const fresh = entityToken(await store.claimEntity(entity, at(T + 1, "evt_b")));
+          expect(fresh).not.toBe(stale);
+          expect(await store.renewEntity(entity, stale)).toBe(false);
+          expect(await store.releaseEntity(entity, stale)).toBe(false);
+          const during = await store.claimEntity(entity, at(T + 2, "evt_c"));
+          if (watch.late(leaseMs - 50)) return LATE;
+          expect(during.status).toBe("in-progress");
+          expect(await store.releaseEntity(entity, fresh, at(T + 1, "evt_b"))).toBe(true);
+        });
+      });
+
+      it("keeps a renewed lock past its original lease", async () => {
+        const store = full(await openStore());
+        await tolerateStalls(async (watch) => {
+          const entity = newKey("entity-renew");
+          const token = entityToken(await store.claimEntity(entity, at(T, "evt_a")));
+          const step = Math.floor((leaseMs * 3) / 5);
+          await advance(step);
+          watch.since();
+          expect(await store.renewEntity(entity, token)).toBe(true);
+          await advance(step);
+          const during = await store.claimEntity(entity, at(T + 1, "evt_b"));
+          if (watch.late(leaseMs - 50)) return LATE;
+          expect(during.status).toBe("in-progress");
+          if (during.status === "in-progress") {
+            expect(during.retryAfterMs).toBeLessThanOrEqual(leaseMs - step + skew);
+            if (virtual) expect(during.retryAfterMs).toBe(leaseMs - step);
+          }
+          expect(await store.renewEntity(entity, token)).toBe(true);
+          expect(await store.releaseEntity(entity, token, at(T, "evt_a"))).toBe(true);
+        });
+      });
+
+      it("never moves the applied position back, and records it even after the lock was lost", async () => {
+        const store = full(await openStore());
+        const entity = newKey("entity-monotonic");
+        const newer = entityToken(await store.claimEntity(entity, at(T + 100, "evt_new")));
+        await advance(leaseMs + margin);
+        // The newer event's lease lapsed; an older one (nothing applied yet) takes the lock.
+        const older = entityToken(await store.claimEntity(entity, at(T, "evt_old")));
+        expect(await store.releaseEntity(entity, newer, at(T + 100, "evt_new"))).toBe(false);
+        expect(await store.releaseEntity(entity, older, at(T, "evt_old"))).toBe(true);
+        expect(await store.claimEntity(entity, at(T + 50, "evt_mid"))).toEqual({ status: "stale" });
+        expect(await store.claimEntity(entity, at(T + 100, "evt_new"))).toEqual({ status: "stale" });
+        entityToken(await store.claimEntity(entity, at(T + 101, "evt_next")));
+
+        // A position recorded with no lock at all creates the entity.
+        const unseen = newKey("entity-unseen");
+        expect(await store.releaseEntity(unseen, "no-such-token", at(T, "evt_a"))).toBe(false);
+        expect(await store.claimEntity(unseen, at(T - 1, "evt_old"))).toEqual({ status: "stale" });
+        entityToken(await store.claimEntity(unseen, at(T, "evt_b")));
+      });
+
+      it("forgets an entity ttlMs after its last write, and restarts that TTL on release", async () => {
+        const store = full(await openStore());
+        await tolerateStalls(async (watch) => {
+          const entity = newKey("entity-ttl");
+          const token = entityToken(await store.claimEntity(entity, at(T, "evt_a")));
+          const wait = Math.floor((leaseMs * 3) / 4);
+          await advance(wait);
+          watch.since();
+          expect(await store.releaseEntity(entity, token, at(T, "evt_a"))).toBe(true);
+          await advance(ttlMs - wait + (virtual ? 1 : 50));
+          const remembered = await store.claimEntity(entity, at(T - 1, "evt_old"));
+          if (watch.late(ttlMs - 50)) return LATE;
+          expect(remembered).toEqual({ status: "stale" });
+          await advance(wait + margin);
+          // Forgotten: an old event is no longer stale, and even the same one runs again.
+          const old = entityToken(await store.claimEntity(entity, at(T - 1, "evt_old")));
+          expect(await store.releaseEntity(entity, old)).toBe(true);
+          entityToken(await store.claimEntity(entity, at(T, "evt_a")));
+        });
+      });
+
+      it("gives 50 concurrent claims of one entity exactly one holder", async () => {
+        const { store, peers = [] } = await open({ ttlMs: 3_600_000, leaseMs: 60_000, logger: silentLogger });
+        const stores = [store, ...peers].map(full);
+        const entity = newKey("entity-race");
+        const results = await Promise.all(
+          Array.from({ length: 50 }, (_, i) => stores[i % stores.length]!.claimEntity(entity, at(T + i, `evt_${i}`))),
+        );
+        const winners = results.filter((r) => r.status === "claimed");
+        expect(winners).toHaveLength(1);
+        expect(results.filter((r) => r.status === "in-progress")).toHaveLength(49);
+        const winner = results.findIndex((r) => r.status === "claimed");
+        expect(await stores[0]!.releaseEntity(entity, entityToken(winners[0]!), at(T + winner, `evt_${winner}`))).toBe(true);
+        // The same race after it: the older events are stale, and one newer event wins.
+        const after = await Promise.all(
+          Array.from({ length: 50 }, (_, i) => stores[i % stores.length]!.claimEntity(entity, at(T + i, `evt_${i}`))),
+        );
+        const expectedWinners = winner === 49 ? 0 : 1;
+        expect(after.filter((r) => r.status === "claimed")).toHaveLength(expectedWinners);
+        expect(after.filter((r) => r.status === "stale")).toHaveLength(winner + 1);
+      });
+    });
+
+    describe("parking", () => {
+      const delivery = (key: string, parkedAt: number, extra: Partial<ParkedDelivery> = {}): ParkedDelivery => ({
+        key,
+        provider: "agentref",
+        eventId: `evt_${key}`,
+        type: "payout.failed",
+        body: JSON.stringify({ id: `evt_${key}`, note: "ünïcødé 🚀 ' \" \\ \n", pad: "x".repeat(10 * 1024) }),
+        parkedAt,
+        reason: "Error: the ledger was down",
+        ...extra,
+      });
+      // Parked deliveries outlive every test on a shared table or prefix: each test starts empty.
+      const emptied = async (store: FullStore) => {
+        for (const parked of await store.listParked()) await store.unpark(parked.key);
+        expect(await store.listParked()).toEqual([]);
+        return store;
+      };
+
+      it("keeps parked deliveries whole, lists them oldest first, honours limit, and unparks them", async () => {
+        const store = await emptied(full(await openStore()));
+        const base = Date.UTC(2026, 0, 1);
+        const [a, b, c] = [newKey("park-a"), newKey("park-b"), newKey("park-c")];
+        await store.park(delivery(b, base + 2000));
+        await store.park(delivery(a, base + 1000, { reason: "x".repeat(2000) }));
+        await store.park(delivery(c, base + 3000));
+        expect(await store.listParked()).toEqual([
+          delivery(a, base + 1000, { reason: "x".repeat(2000) }),
+          delivery(b, base + 2000),
+          delivery(c, base + 3000),
+        ]);
+        expect((await store.listParked({ limit: 2 })).map((d) => d.key)).toEqual([a, b]);
+        expect((await store.listParked({ limit: 10 })).map((d) => d.key)).toEqual([a, b, c]);
+        expect(await store.listParked({ limit: 0 })).toEqual([]);
+        expect(await store.unpark(b)).toBe(true);
+        expect(await store.unpark(b)).toBe(false);
+        expect(await store.unpark(newKey("never-parked"))).toBe(false);
+        expect((await store.listParked()).map((d) => d.key)).toEqual([a, c]);
+        await emptied(store);
+      });
+
+      it("replaces a delivery parked again under the same key", async () => {
+        const store = await emptied(full(await openStore()));
+        const base = Date.UTC(2026, 0, 2);
+        const [a, b] = [newKey("repark-a"), newKey("repark-b")];
+        await store.park(delivery(a, base + 1000));
+        await store.park(delivery(b, base + 2000));
+        const again = delivery(a, base + 3000, { reason: "Error: still down", body: '{"id":"second"}', type: "payout.updated" });
+        await store.park(again);
+        expect(await store.listParked()).toEqual([delivery(b, base + 2000), again]);
+        expect(await store.unpark(a)).toBe(true);
+        expect(await store.listParked()).toEqual([delivery(b, base + 2000)]);
+        await emptied(store);
+      });
+
+      it("does not expire parked deliveries (not after ttlMs either)", async () => {
+        const store = await emptied(full(await openStore()));
+        const key = newKey("park-ttl");
+        await store.park(delivery(key, capabilities.now()));
+        await advance(ttlMs + margin);
+        expect((await store.listParked()).map((d) => d.key)).toEqual([key]);
+        await emptied(store);
+      });
+
+      it("keeps parked deliveries when the store is opened again (durable stores)", async () => {
+        const harness = await open();
+        if (harness.reopen === undefined) return; // the memory store forgets on restart, by design
+        const store = await emptied(full(harness.store));
+        const key = newKey("park-durable");
+        const parked = delivery(key, Date.UTC(2026, 0, 3));
+        await store.park(parked);
+        const reopened = full(await harness.reopen());
+        expect(await reopened.listParked()).toEqual([parked]);
+        expect(await reopened.unpark(key)).toBe(true);
+        expect(await reopened.listParked()).toEqual([]);
       });
     });
 

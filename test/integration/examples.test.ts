@@ -205,3 +205,50 @@ describe("examples/otel", () => {
     expect(lines.slice(3).map((l) => l.replace(/ \(.*$/, ""))).toEqual(["  webhook verify", "  webhook store.claim", "  webhook handler", "  webhook store.complete"]);
   });
 });
+
+describe("examples/ordering-parking", () => {
+  it("payout statuses never go back; a failure on the last attempt is parked, survives a restart and is replayed once", async () => {
+    const { mkdtempSync, rmSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const { start } = await import("../../examples/ordering-parking/server.js");
+    const { replay } = await import("../../examples/ordering-parking/replay.js");
+    const dir = mkdtempSync(join(tmpdir(), "agentref-ordering-"));
+    const dbPath = join(dir, "webhooks.db");
+    const lines: string[] = [];
+    const payout = (type: "payout.created" | "payout.processing" | "payout.completed", minutes: number, ageMs = 0) => {
+      const event = structuredClone(sampleEvents[type]) as Record<string, unknown>;
+      event.id = `msg_example_${type}`;
+      event.createdAt = new Date(Date.now() - ageMs + minutes * 60_000).toISOString();
+      return JSON.stringify(event);
+    };
+    let up = true;
+    let server = await start(0, { secret: TEST_SECRET, dbPath, paymentsUp: () => up, log: (line) => void lines.push(line) });
+    try {
+      const DAY = 24 * 3_600_000;
+      // completed arrives before processing (a retry that came late): processing is stale.
+      expect((await deliver(portOf(server), payout("payout.created", 0, 2 * DAY))).json?.outcome).toBe("handled");
+      expect((await deliver(portOf(server), payout("payout.completed", 2, 2 * DAY))).json?.outcome).toBe("handled");
+      expect((await deliver(portOf(server), payout("payout.processing", 1, 2 * DAY))).json?.outcome).toBe("stale");
+      expect(server.ledger.get("pay_jkl012")).toBe("completed");
+
+      // Another payout, its last attempt (created 2 days ago) while the payments API is down: parked.
+      up = false;
+      const failed = JSON.stringify({ ...sampleEvents["payout.failed"], id: "msg_example_failed", createdAt: new Date(Date.now() - 2 * DAY).toISOString(), data: { ...sampleEvents["payout.failed"].data, id: "pay_other" } });
+      expect((await deliver(portOf(server), failed)).json?.outcome).toBe("parked");
+
+      // Restart, fix, replay: run once; a second replay finds nothing.
+      await closeServer(server);
+      up = true;
+      server = await start(0, { secret: TEST_SECRET, dbPath, paymentsUp: () => up, log: (line) => void lines.push(line) });
+      const to = `http://127.0.0.1:${portOf(server)}/webhooks/agentref`;
+      const first = await replay({ secret: TEST_SECRET, dbPath, to, log: (line) => void lines.push(line) });
+      expect(first.map((d) => [d.eventId, d.outcome, d.unparked])).toEqual([["msg_example_failed", "handled", true]]);
+      expect(await replay({ secret: TEST_SECRET, dbPath, to })).toEqual([]);
+      expect(lines.filter((line) => line.startsWith("payout pay_other"))).toEqual(["payout pay_other: failed"]);
+    } finally {
+      await closeServer(server);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -2,7 +2,14 @@ import { Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebhookError } from "../../../src/errors/index.js";
 import { createD1Store, type D1DatabaseLike } from "../../../src/idempotency/d1.js";
-import type { ClaimOptions, ClaimResult, IdempotencyStore } from "../../../src/idempotency/store.js";
+import type {
+  ClaimOptions,
+  ClaimResult,
+  EntityClaimResult,
+  EntityPosition,
+  IdempotencyStore,
+  ParkedDelivery,
+} from "../../../src/idempotency/store.js";
 import { describeStoreContract, type StoreFactoryOptions } from "../../contract/store-contract.js";
 import { bundleWorker } from "./d1/bundle.js";
 
@@ -51,6 +58,15 @@ function remoteStore(id: string, options: StoreFactoryOptions & { table?: string
     complete: (key: string, token: string) => call(id, "complete", [key, token], options) as Promise<boolean>,
     release: (key: string, token: string) => call(id, "release", [key, token], options) as Promise<boolean>,
     renew: (key: string, token: string) => call(id, "renew", [key, token], options) as Promise<boolean>,
+    claimEntity: (key: string, position: EntityPosition) =>
+      // JSON drops an undefined order; the Worker reads the missing property as undefined again.
+      call(id, "claimEntity", [key, position], options) as Promise<EntityClaimResult>,
+    renewEntity: (key: string, token: string) => call(id, "renewEntity", [key, token], options) as Promise<boolean>,
+    releaseEntity: (key: string, token: string, applied?: EntityPosition) =>
+      call(id, "releaseEntity", applied === undefined ? [key, token] : [key, token, applied], options) as Promise<boolean>,
+    park: async (delivery: ParkedDelivery) => void (await call(id, "park", [delivery], options)),
+    listParked: (o?: { limit?: number }) => call(id, "listParked", o === undefined ? [] : [o], options) as Promise<ParkedDelivery[]>,
+    unpark: (key: string) => call(id, "unpark", [key], options) as Promise<boolean>,
   };
 }
 
@@ -60,7 +76,11 @@ describe("createD1Store in workerd (miniflare)", () => {
   const factory = (options: StoreFactoryOptions) => {
     const n = stores++;
     const table = `contract_${n}`;
-    return { store: remoteStore(`s${n}`, { ...options, table }), peers: [remoteStore(`p${n}`, { ...options, table })] };
+    return {
+      store: remoteStore(`s${n}`, { ...options, table }),
+      peers: [remoteStore(`p${n}`, { ...options, table })],
+      reopen: () => remoteStore(`r${n}`, { ...options, table }),
+    };
   };
   describeStoreContract("d1 (workerd)", factory, { clock: "real", now: Date.now, advance: sleep, leaseMs: 400, ttlMs: 1500 });
 
@@ -84,6 +104,26 @@ describe("createD1Store in workerd (miniflare)", () => {
     await call("m1", "claim", ["evt_new", { bodyHash: HASH }], options);
     expect(await call("m1", "purgeExpired", [{ limit: 5 }], options)).toBe(1);
     expect(await call("m1", "purgeExpired", [], options)).toBe(0);
+  });
+
+  it("adds the ordering and parking tables to a database made by 0.1.0 on their first use", async () => {
+    const table = `v010_${Date.now()}`;
+    const db = await mf.getD1Database("DB");
+    await db
+      .prepare(
+        `CREATE TABLE "${table}" (key TEXT PRIMARY KEY NOT NULL, status TEXT NOT NULL, owner_token TEXT NOT NULL,
+  body_hash TEXT NOT NULL, claimed_at INTEGER NOT NULL, lease_expires_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,
+  completed_at INTEGER)`,
+      )
+      .run();
+    const options = { table, ttlMs: 60_000, leaseMs: 1_000 };
+    const claim = (await call("v010", "claim", ["evt_old", { bodyHash: HASH }], options)) as ClaimResult;
+    expect(claim.status).toBe("claimed");
+    expect(await call("v010", "claimEntity", ["entity", { order: 1, eventId: "evt" }], options)).toMatchObject({ status: "claimed" });
+    await call("v010", "park", [{ key: "k", provider: "agentref", eventId: "evt", type: "t", body: "{}", parkedAt: 1, reason: "r" }], options);
+    expect(await call("v010", "unpark", ["k"], options)).toBe(true);
+    const { results } = await db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE ? ORDER BY name`).bind(`${table}%`).all();
+    expect(results.map((r: Record<string, unknown>) => r["name"])).toEqual([table, `${table}_entities`, `${table}_parked`]);
   });
 
   it("answers STORE_UNAVAILABLE when the binding is missing, naming the fix", async () => {

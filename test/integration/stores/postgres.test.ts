@@ -44,7 +44,9 @@ describe.skipIf(url === undefined)("createPostgresStore on a real PostgreSQL", (
   });
 
   afterAll(async () => {
-    for (const name of tables) await pool.query(`DROP TABLE IF EXISTS "${name}"`);
+    for (const name of tables) {
+      for (const suffix of ["", "_entities", "_parked"]) await pool.query(`DROP TABLE IF EXISTS "${name}${suffix}"`);
+    }
     await pool.query(`DROP TABLE IF EXISTS "side_effects_${run}"`);
     await Promise.all([pool.end(), peerPool.end()]);
   });
@@ -52,6 +54,7 @@ describe.skipIf(url === undefined)("createPostgresStore on a real PostgreSQL", (
   const factory = (options: StoreFactoryOptions) => ({
     store: createPostgresStore({ pool, table, ...options }),
     peers: [createPostgresStore({ pool: peerPool, table, ...options })],
+    reopen: () => createPostgresStore({ pool: peerPool, table, ...options }),
   });
   describeStoreContract("postgres", factory, {
     clock: "real",
@@ -165,6 +168,96 @@ describe.skipIf(url === undefined)("createPostgresStore on a real PostgreSQL", (
       const error = await store.claim("x", { bodyHash: HASH }).catch((err: unknown) => err);
       expect(isWebhookError(error) && error.code).toBe("STORE_UNAVAILABLE");
       expect((error as Error).message).toMatch(/migrate\(\)/);
+    });
+
+    // The table 0.1.0 created (migrate() or postgresSchemaSql() of that version).
+    const v010Schema = (name: string) => `CREATE TABLE "${name}" (
+  key text PRIMARY KEY, status text NOT NULL CHECK (status IN ('in-progress', 'completed')),
+  owner_token text NOT NULL, body_hash text NOT NULL, claimed_at timestamptz NOT NULL,
+  lease_expires_at timestamptz NOT NULL, expires_at timestamptz NOT NULL, completed_at timestamptz)`;
+
+    it("keeps a 0.1.0 schema working; ordering and parking name migrate() until it adds their tables", async () => {
+      const name = tableFor("v010");
+      await pool.query(v010Schema(name));
+      const store = createPostgresStore({ pool, table: name, logger: silentLogger });
+      const claim = await store.claim("old", { bodyHash: HASH });
+      if (claim.status !== "claimed") throw new Error(claim.status);
+      expect(await store.complete("old", claim.token)).toBe(true);
+      expect(await store.purgeExpired()).toBe(0);
+      expect(await store.purgeExpired({ limit: 10 })).toBe(0);
+      for (const [operation, table] of [
+        [() => store.claimEntity("entity", { order: 1, eventId: "evt" }), `${name}_entities`],
+        [() => store.releaseEntity("entity", "token", { order: 1, eventId: "evt" }), `${name}_entities`],
+        [() => store.park({ key: "k", provider: "agentref", eventId: "evt", type: "t", body: "{}", parkedAt: 1, reason: "r" }), `${name}_parked`],
+        [() => store.listParked(), `${name}_parked`],
+      ] as const) {
+        const error = await operation().catch((err: unknown) => err);
+        expect(isWebhookError(error) && error.code).toBe("STORE_UNAVAILABLE");
+        expect((error as Error).message).toContain(`The table ${table} does not exist`);
+        expect((error as Error).message).toMatch(/migrate\(\)/);
+      }
+      await store.migrate();
+      expect(await store.claim("old", { bodyHash: HASH })).toEqual({ status: "completed" });
+      expect((await store.claimEntity("entity", { order: 1, eventId: "evt" })).status).toBe("claimed");
+      await store.park({ key: "k", provider: "agentref", eventId: "evt", type: "t", body: "{}", parkedAt: 1, reason: "r" });
+      expect(await store.unpark("k")).toBe(true);
+      expect(postgresSchemaSql(name)).toContain(`CREATE TABLE IF NOT EXISTS "${name}_entities"`);
+      expect(postgresSchemaSql(name)).toContain(`CREATE TABLE IF NOT EXISTS "${name}_parked"`);
+    });
+
+    it("keeps the suffixes of a 63-character table name (the three tables stay apart)", async () => {
+      const name = `t${run}_`.padEnd(63, "x");
+      const store = createPostgresStore({ pool, table: name, logger: silentLogger });
+      try {
+        await store.migrate();
+        const { rows } = await pool.query("SELECT tablename FROM pg_tables WHERE tablename LIKE $1 ORDER BY tablename", [
+          `t${run}_%`,
+        ]);
+        expect(rows.map((r) => r.tablename as string)).toEqual(
+          [name, `${name.slice(0, 63 - 9)}_entities`, `${name.slice(0, 63 - 7)}_parked`].sort(),
+        );
+        expect((await store.claimEntity("e", { order: 1, eventId: "evt" })).status).toBe("claimed");
+      } finally {
+        for (const row of (await pool.query("SELECT tablename FROM pg_tables WHERE tablename LIKE $1", [`t${run}_%`])).rows) {
+          await pool.query(`DROP TABLE IF EXISTS "${row.tablename as string}"`);
+        }
+      }
+    });
+
+    it("costs one statement per claimEntity (any answer) and per releaseEntity", async () => {
+      let statements = 0;
+      const counted: PgQueryable = {
+        query: (text, values) => {
+          statements++;
+          return pool.query(text, values);
+        },
+      };
+      const store = createPostgresStore({ pool: counted, table, logger: silentLogger });
+      const entity = `rt_entity_${Math.random()}`;
+      const claim = await store.claimEntity(entity, { order: 10, eventId: "evt_a" });
+      if (claim.status !== "claimed") throw new Error(claim.status);
+      expect((await store.claimEntity(entity, { order: 11, eventId: "evt_b" })).status).toBe("in-progress");
+      expect(await store.releaseEntity(entity, claim.token, { order: 10, eventId: "evt_a" })).toBe(true);
+      expect(await store.claimEntity(entity, { order: 10, eventId: "evt_a" })).toEqual({ status: "stale" });
+      expect(statements).toBe(4);
+    });
+
+    it("purges expired entity records with the event records, never parked deliveries", async () => {
+      const name = tableFor("purge_entities");
+      const store = createPostgresStore({ pool, table: name, ttlMs: 1000, leaseMs: 300, logger: silentLogger });
+      await store.migrate();
+      for (const entity of ["e1", "e2", "e3"]) {
+        const claim = await store.claimEntity(entity, { order: 1, eventId: "evt" });
+        if (claim.status === "claimed") await store.releaseEntity(entity, claim.token, { order: 1, eventId: "evt" });
+      }
+      await store.park({ key: "parked", provider: "agentref", eventId: "evt", type: "t", body: "{}", parkedAt: 1, reason: "r" });
+      await sleep(1100);
+      await store.claimEntity("fresh", { order: 1, eventId: "evt" });
+      expect(await store.purgeExpired({ limit: 2 })).toBe(2);
+      expect(await store.purgeExpired()).toBe(1);
+      const { rows } = await pool.query(`SELECT key FROM "${name}_entities"`);
+      expect(rows.map((r) => r.key)).toEqual(["fresh"]);
+      expect((await store.listParked()).map((d) => d.key)).toEqual(["parked"]);
     });
 
     it("purges expired records only, and returns how many", async () => {

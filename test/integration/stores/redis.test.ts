@@ -69,6 +69,7 @@ describe.skipIf(url === undefined)("createRedisStore on a real Redis", () => {
       return {
         store: createRedisStore({ client: main!, prefix, ...options }),
         peers: rest.map((client) => createRedisStore({ client, prefix, ...options })),
+        reopen: () => createRedisStore({ client: rest[0] ?? main!, prefix, ...options }),
       };
     };
 
@@ -91,6 +92,32 @@ describe.skipIf(url === undefined)("createRedisStore on a real Redis", () => {
       expect(Math.abs(result.leaseExpiresAt - 500 - Number(seconds) * 1000)).toBeLessThan(2000);
       await store.complete("record", result.token);
       expect(await client.hGet(`${runPrefix}record`, "s")).toBe("c");
+    });
+
+    it("keeps an entity in one hash with a PX expiry, and parked deliveries under {parked} without one", async () => {
+      const client = nodeClients[0]!;
+      const prefix = `${runPrefix}layout:`;
+      const store = createRedisStore({ client, prefix, ttlMs: 1500, leaseMs: 500, logger: silentLogger });
+      const claim = await store.claimEntity("payout:po_1", { order: 1767225600000, eventId: "evt_1" });
+      if (claim.status !== "claimed") throw new Error(claim.status);
+      expect(await client.hGetAll(`${prefix}entity:payout:po_1`)).toMatchObject({ t: claim.token });
+      expect(await store.releaseEntity("payout:po_1", claim.token, { order: 1767225600000, eventId: "evt_1" })).toBe(true);
+      expect(await client.hGetAll(`${prefix}entity:payout:po_1`)).toEqual({ o: "1767225600000", e: "evt_1" });
+      const pttl = await client.pTTL(`${prefix}entity:payout:po_1`);
+      expect(pttl).toBeGreaterThan(1000);
+      expect(pttl).toBeLessThanOrEqual(1500);
+      // A release without a position, of a lock on an entity that applied nothing, leaves no key.
+      const bare = await store.claimEntity("bare", { order: undefined, eventId: "evt_2" });
+      if (bare.status !== "claimed") throw new Error(bare.status);
+      expect(await store.releaseEntity("bare", bare.token)).toBe(true);
+      expect(await client.exists(`${prefix}entity:bare`)).toBe(0);
+
+      await store.park({ key: "k", provider: "agentref", eventId: "evt", type: "t", body: "{}", parkedAt: 5, reason: "r" });
+      expect(await client.hKeys(`${prefix}{parked}`)).toEqual(["k"]);
+      expect(await client.zRangeWithScores(`${prefix}{parked}:at`, 0, -1)).toEqual([{ value: "k", score: 5 }]);
+      expect(await client.pTTL(`${prefix}{parked}`)).toBe(-1);
+      expect(await store.unpark("k")).toBe(true);
+      expect(await client.exists([`${prefix}{parked}`, `${prefix}{parked}:at`])).toBe(0);
     });
 
     it("costs one round trip per claim, complete or duplicate, and re-sends the script once after SCRIPT FLUSH", async () => {

@@ -59,7 +59,19 @@ for (const [driver, ok] of drivers) {
       const path = newFile();
       const store = createSqliteStore({ path, driver, ...options });
       const peer = createSqliteStore({ path, driver, ...options });
-      return { store, peers: [peer], cleanup: async () => void (await Promise.all([store.close(), peer.close()])) };
+      const reopened: ReturnType<typeof createSqliteStore>[] = [];
+      return {
+        store,
+        peers: [peer],
+        cleanup: async () => void (await Promise.all([store, peer, ...reopened].map((s) => s.close()))),
+        // A restart: the store closes its file and a new one opens it.
+        reopen: async () => {
+          await store.close();
+          const again = createSqliteStore({ path, driver, ...options });
+          reopened.push(again);
+          return again;
+        },
+      };
     };
     describeStoreContract(`sqlite via ${driver}`, factory, {
       clock: "real",
@@ -90,6 +102,27 @@ for (const [driver, ok] of drivers) {
       });
       db.close();
       await good.close();
+    });
+
+    it("opens a file made by 0.1.0: its records stay, and the ordering and parking tables are added", async () => {
+      const path = newFile();
+      const db = await inspect(path);
+      db.exec(`CREATE TABLE agentref_webhook_idempotency (
+  key TEXT PRIMARY KEY NOT NULL, status TEXT NOT NULL CHECK (status IN ('in-progress', 'completed')),
+  owner_token TEXT NOT NULL, body_hash TEXT NOT NULL, claimed_at INTEGER NOT NULL,
+  lease_expires_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, completed_at INTEGER)`);
+      const future = Date.now() + 3_600_000;
+      db.exec(`INSERT INTO agentref_webhook_idempotency VALUES ('evt_old', 'completed', 't', '${HASH}', 0, 0, ${future}, 0)`);
+      db.close();
+      const store = createSqliteStore({ path, driver, logger: silentLogger });
+      expect(await store.claim("evt_old", { bodyHash: HASH })).toEqual({ status: "completed" });
+      expect((await store.claimEntity("entity", { order: 1, eventId: "evt" })).status).toBe("claimed");
+      await store.park({ key: "k", provider: "agentref", eventId: "evt", type: "t", body: "{}", parkedAt: 1, reason: "r" });
+      expect((await store.listParked()).map((d) => d.key)).toEqual(["k"]);
+      await store.close();
+      const after = await inspect(path);
+      expect(after.get("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'")).toEqual({ n: 3 });
+      after.close();
     });
 
     it("keeps completions across a close and a reopen (a restart), and purges only expired records", async () => {

@@ -16,7 +16,19 @@ const stores = new Map<string, D1Store>();
 interface Call {
   store: string;
   options?: { ttlMs?: number; leaseMs?: number; table?: string; timeoutMs?: number };
-  op: "claim" | "complete" | "release" | "renew" | "migrate" | "purgeExpired";
+  op:
+    | "claim"
+    | "complete"
+    | "release"
+    | "renew"
+    | "migrate"
+    | "purgeExpired"
+    | "claimEntity"
+    | "renewEntity"
+    | "releaseEntity"
+    | "park"
+    | "listParked"
+    | "unpark";
   args: unknown[];
 }
 
