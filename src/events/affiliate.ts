@@ -35,10 +35,6 @@ export interface AffiliateJoinedEvent extends EventFields<typeof affiliateJoined
 
 /**
  * `affiliate.joined`: an affiliate joined a program (invite link or marketplace).
- *
- * @example
- * const event = affiliateJoinedSchema.parse(JSON.parse(body));
- * event.data.referralCode; // "jane"
  */
 export const affiliateJoinedSchema: NamedEventSchema<typeof affiliateJoined, AffiliateJoinedEvent> = affiliateJoined;
 
@@ -67,10 +63,6 @@ export interface AffiliateApprovedEvent extends EventFields<typeof affiliateAppr
 
 /**
  * `affiliate.approved`: a pending affiliate was approved.
- *
- * @example
- * const event = affiliateApprovedSchema.parse(JSON.parse(body));
- * event.data.approvedAt;
  */
 export const affiliateApprovedSchema: NamedEventSchema<typeof affiliateApproved, AffiliateApprovedEvent> = affiliateApproved;
 
@@ -99,10 +91,6 @@ export interface AffiliateBlockedEvent extends EventFields<typeof affiliateBlock
 
 /**
  * `affiliate.blocked`: an affiliate was blocked (manually or by fraud detection).
- *
- * @example
- * const event = affiliateBlockedSchema.parse(JSON.parse(body));
- * event.data.reason; // "Suspicious click patterns detected"
  */
 export const affiliateBlockedSchema: NamedEventSchema<typeof affiliateBlocked, AffiliateBlockedEvent> = affiliateBlocked;
 
@@ -131,9 +119,5 @@ export interface AffiliateUnblockedEvent extends EventFields<typeof affiliateUnb
 
 /**
  * `affiliate.unblocked`: a blocked affiliate was reinstated.
- *
- * @example
- * const event = affiliateUnblockedSchema.parse(JSON.parse(body));
- * event.data.unblockedAt;
  */
 export const affiliateUnblockedSchema: NamedEventSchema<typeof affiliateUnblocked, AffiliateUnblockedEvent> = affiliateUnblocked;

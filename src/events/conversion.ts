@@ -51,10 +51,6 @@ export interface ConversionCreatedEvent extends EventFields<typeof conversionCre
 /**
  * `conversion.created`: a conversion was recorded (from Stripe or via the API).
  * The testing page's sample omits `programId`, `externalId` and `data.createdAt`.
- *
- * @example
- * const event = conversionCreatedSchema.parse(JSON.parse(body));
- * event.data.commissionAmount; // 2970 (cents)
  */
 export const conversionCreatedSchema: NamedEventSchema<typeof conversionCreated, ConversionCreatedEvent> = conversionCreated;
 
@@ -83,9 +79,5 @@ export interface ConversionRefundedEvent extends EventFields<typeof conversionRe
 
 /**
  * `conversion.refunded`: a conversion was refunded.
- *
- * @example
- * const event = conversionRefundedSchema.parse(JSON.parse(body));
- * event.data.refundedAt;
  */
 export const conversionRefundedSchema: NamedEventSchema<typeof conversionRefunded, ConversionRefundedEvent> = conversionRefunded;

@@ -3,17 +3,11 @@ import { isoDateTime, lenientOr, openEnum, openObject } from "../provider/schema
 
 /**
  * The only envelope version this SDK understands. AgentRef documents it as "always 2".
- *
- * @example
- * if (raw.schemaVersion !== SCHEMA_VERSION) throw new Error("upgrade");
  */
 export const SCHEMA_VERSION = 2;
 
 /**
  * The environments AgentRef delivers from (open: a new one does not reject a delivery).
- *
- * @example
- * const env: z.output<typeof environmentSchema> = "preview";
  */
 export const environmentSchema = openEnum(["production", "preview", "development"]);
 
@@ -42,9 +36,6 @@ export const envelopeSchema = openObject(envelopeFields);
 /**
  * Whether an event carries `programId`: program-scoped events do, conversions may
  * (the testing page's sample omits it), merchant-scoped payouts never do.
- *
- * @example
- * const scope: ProgramScope = "absent"; // payouts
  */
 export type ProgramScope = "required" | "optional" | "absent";
 
@@ -58,9 +49,6 @@ const programIdBy = {
 /**
  * Builds the schema of one event: the envelope with a literal `type`, a `data` schema
  * and the event's program scope.
- *
- * @example
- * const schema = defineEvent("payout.failed", payoutFailedData, "absent");
  */
 export function defineEvent<const T extends string, D extends z.ZodType, S extends ProgramScope>(
   type: T,

@@ -43,9 +43,5 @@ export interface FlagResolvedEvent extends EventFields<typeof flagResolved, Flag
 
 /**
  * `flag.resolved`: a fraud flag was resolved (dismissed or confirmed).
- *
- * @example
- * const event = flagResolvedSchema.parse(JSON.parse(body));
- * if (event.data.resolution === "confirmed") blockAffiliate(event.data.affiliateId);
  */
 export const flagResolvedSchema: NamedEventSchema<typeof flagResolved, FlagResolvedEvent> = flagResolved;

@@ -44,10 +44,6 @@ export interface PayoutCreatedEvent extends EventFields<typeof payoutCreated, Pa
 
 /**
  * `payout.created`: a payout was created for an affiliate.
- *
- * @example
- * const event = payoutCreatedSchema.parse(JSON.parse(body));
- * event.data.amount; // 15000 (cents)
  */
 export const payoutCreatedSchema: NamedEventSchema<typeof payoutCreated, PayoutCreatedEvent> = payoutCreated;
 
@@ -72,10 +68,6 @@ export interface PayoutProcessingEvent extends EventFields<typeof payoutProcessi
 
 /**
  * `payout.processing`: the merchant started the external payment.
- *
- * @example
- * const event = payoutProcessingSchema.parse(JSON.parse(body));
- * event.data.status; // "processing"
  */
 export const payoutProcessingSchema: NamedEventSchema<typeof payoutProcessing, PayoutProcessingEvent> = payoutProcessing;
 
@@ -104,10 +96,6 @@ export interface PayoutCompletedEvent extends EventFields<typeof payoutCompleted
 
 /**
  * `payout.completed`: the external payment succeeded.
- *
- * @example
- * const event = payoutCompletedSchema.parse(JSON.parse(body));
- * event.data.completedAt;
  */
 export const payoutCompletedSchema: NamedEventSchema<typeof payoutCompleted, PayoutCompletedEvent> = payoutCompleted;
 
@@ -136,9 +124,5 @@ export interface PayoutFailedEvent extends EventFields<typeof payoutFailed, Payo
 
 /**
  * `payout.failed`: a payout attempt failed; `failureReason` says why.
- *
- * @example
- * const event = payoutFailedSchema.parse(JSON.parse(body));
- * event.data.failureReason; // "External payment rejected by provider"
  */
 export const payoutFailedSchema: NamedEventSchema<typeof payoutFailed, PayoutFailedEvent> = payoutFailed;

@@ -40,10 +40,6 @@ export interface ProgramCreatedEvent extends EventFields<typeof programCreated, 
 
 /**
  * `program.created`: a new affiliate program was created.
- *
- * @example
- * const event = programCreatedSchema.parse(JSON.parse(body));
- * event.data.commissionType; // "percentage" | "recurring" | …
  */
 export const programCreatedSchema: NamedEventSchema<typeof programCreated, ProgramCreatedEvent> = programCreated;
 
@@ -72,9 +68,5 @@ export interface ProgramUpdatedEvent extends EventFields<typeof programUpdated, 
 
 /**
  * `program.updated`: program settings changed; `updatedFields` names what changed.
- *
- * @example
- * const event = programUpdatedSchema.parse(JSON.parse(body));
- * event.data.updatedFields; // ["commissionValue"]
  */
 export const programUpdatedSchema: NamedEventSchema<typeof programUpdated, ProgramUpdatedEvent> = programUpdated;

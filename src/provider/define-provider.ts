@@ -212,9 +212,6 @@ export function defineProvider<const Name extends string, const Events extends E
  * its whole retry schedule, plus the signature tolerance and one response timeout.
  * An idempotency record (or a queue's completed job) must outlive it, or a late retry
  * runs again.
- *
- * @example
- * retryWindowMs(agentref) / 3_600_000; // ≈ 46.4
  */
 export function retryWindowMs(provider: AnyProvider): number {
   const span = provider.retrySchedule.reduce((total, delay) => total + delay, 0);

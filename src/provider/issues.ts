@@ -3,10 +3,6 @@ import type { PayloadIssue } from "../errors/index.js";
 
 /**
  * zod issues as `{ path, message, code }`, the shape `WebhookError.issues` carries.
- *
- * @example
- * const result = schema.safeParse(raw);
- * if (!result.success) toPayloadIssues(result.error); // [{ path: ["data", "amount"], message, code }]
  */
 export function toPayloadIssues(error: z.ZodError): PayloadIssue[] {
   return error.issues.map((issue) => ({
@@ -18,9 +14,6 @@ export function toPayloadIssues(error: z.ZodError): PayloadIssue[] {
 
 /**
  * `data.amount: Invalid input: expected number, received string (and 2 more)`
- *
- * @example
- * describeIssues([{ path: ["data", "amount"], message: "Expected number" }]); // "data.amount: Expected number"
  */
 export function describeIssues(issues: PayloadIssue[]): string {
   const [first] = issues;

@@ -10,11 +10,6 @@ type OpenEventSchema<Env extends z.ZodObject, K extends string, T extends string
  * fixed to the name. For providers whose payloads are not documented: `data` stays
  * whatever the envelope says (an open object), nothing is invented. Give `typed`
  * schemas for the events whose payloads are documented.
- *
- * @example
- * const envelope = z.looseObject({ id: z.string(), event: z.string(), data: z.looseObject({}) });
- * const events = openEvents(envelope, "event", ["invoice.paid", "invoice.created"] as const);
- * // events["invoice.paid"] validates { id, event: "invoice.paid", data: {...} }
  */
 export function openEvents<Env extends z.ZodObject, K extends string, const Names extends readonly string[]>(
   envelope: Env,

@@ -5,9 +5,6 @@ import { UnknownEvent } from "./unknown-event.js";
 
 /**
  * A typed event of a provider's catalog, or an `UnknownEvent`.
- *
- * @example
- * const event: ParsedWith<typeof agiled> = parseWith(agiled, body, false);
  */
 export type ParsedWith<P extends AnyProvider> = ProviderEvent<P> | UnknownEvent;
 
@@ -15,9 +12,6 @@ export type ParsedWith<P extends AnyProvider> = ProviderEvent<P> | UnknownEvent;
  * Parses and validates one body (a string, parsed here once, or an already parsed
  * value) with a provider's catalog. The public `parseEvent` is this with AgentRef as
  * the default provider.
- *
- * @example
- * parseWith(agiled, rawBody, false);
  */
 export function parseWith<P extends AnyProvider>(provider: P, input: string | unknown, strict: boolean): ParsedWith<P> {
   const raw = typeof input === "string" ? parseJson(input) : input;
@@ -45,9 +39,6 @@ export function parseWith<P extends AnyProvider>(provider: P, input: string | un
 
 /**
  * The event id an envelope carries under the provider's `idKey`, or undefined.
- *
- * @example
- * eventIdOf(agentref, { id: "msg_1" }); // "msg_1"
  */
 export function eventIdOf(provider: AnyProvider, raw: Readonly<Record<string, unknown>>): string | undefined {
   const key = provider.envelope.idKey;

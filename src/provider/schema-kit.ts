@@ -37,9 +37,6 @@ export function openEnum<const T extends readonly [string, ...string[]]>(
  * A schema whose strict variant is `strict` (for checks the docs imply but that a
  * live delivery should not be rejected for, e.g. ISO 8601 formats). Pass a function
  * to build the strict variant only when a strict schema is first derived.
- *
- * @example
- * const currency = lenientOr(z.string(), () => z.string().regex(/^[a-z]{3}$/));
  */
 export function lenientOr<L extends z.ZodType>(lenient: L, strict: z.ZodType | (() => z.ZodType)): L {
   strictCounterparts.set(lenient, strict);
@@ -48,25 +45,16 @@ export function lenientOr<L extends z.ZodType>(lenient: L, strict: z.ZodType | (
 
 /**
  * An ISO 8601 date-time string (strict mode checks the format).
- *
- * @example
- * const schema = z.object({ createdAt: isoDateTime() });
  */
 export const isoDateTime = () => lenientOr(z.string(), () => z.iso.datetime({ offset: true }));
 
 /**
  * An amount in integer minor units (cents).
- *
- * @example
- * const schema = z.object({ amount: minorUnits() });
  */
 export const minorUnits = () => lenientOr(z.number(), () => z.number().int());
 
 /**
  * A lowercase ISO 4217 currency code, e.g. `usd`.
- *
- * @example
- * const schema = z.object({ currency: currencyCode() });
  */
 export const currencyCode = () => lenientOr(z.string(), () => z.string().regex(/^[a-z]{3}$/));
 
@@ -85,9 +73,6 @@ export function openObject<S extends z.ZodRawShape>(shape: S) {
  * schema knows. Lenient objects keep unknown fields at run time (forward
  * compatible), but a field the schema does not know is, in code, a typo to report,
  * not an `unknown` to read: `event.data.comissionAmount` does not compile.
- *
- * @example
- * type Data = KnownFields<z.output<typeof conversionCreated>["data"]>; // { id: string; amount: number; … }, no [x: string]
  */
 export type KnownFields<T> = T extends Primitive
   ? T // before the object case: an open enum's `string & {}` counts as an object there
@@ -103,9 +88,6 @@ type Primitive = string | number | boolean | bigint | symbol | null | undefined;
  * The fields of the event `S` parses to, `data` given as its own (named) type. Write
  * `interface XEvent extends EventFields<typeof x, XData> {}` so that hovers and
  * errors say `XEvent` and `XData` instead of their expanded structure.
- *
- * @example
- * export interface PayoutFailedEvent extends EventFields<typeof payoutFailed, PayoutFailedData> {}
  */
 export type EventFields<S extends z.ZodType, Data> = Omit<KnownFields<z.output<S>>, "data"> & { data: Data };
 
@@ -114,9 +96,6 @@ export type EventFields<S extends z.ZodType, Data> = Omit<KnownFields<z.output<S
  * unknown fields) exactly as the schema `S` it is made from, and `z.output` of it is
  * `E`, so every type derived from a catalog of such schemas (`EventOf`, the handler
  * map, `createTestEvent`) names `E`. Its input type stays `S`'s (open).
- *
- * @example
- * export const payoutFailedSchema: NamedEventSchema<typeof payoutFailed, PayoutFailedEvent> = payoutFailed;
  */
 export type NamedEventSchema<S extends z.ZodType, E> = z.ZodType<E, z.input<S>>;
 
@@ -124,10 +103,6 @@ export type NamedEventSchema<S extends z.ZodType, E> = z.ZodType<E, z.input<S>>;
  * Derives the strict variant of a lenient schema: objects reject unknown keys,
  * open enums reject unknown values, registered counterparts replace their lenient
  * forms. The static type stays the lenient one (strictness is a run-time check).
- *
- * @example
- * const strict = toStrict(eventSchemas["conversion.created"]);
- * strict.safeParse({ ...event, surprise: 1 }).success; // false
  */
 export function toStrict<T extends z.ZodType>(schema: T): T {
   return strictOf(schema) as T;
@@ -157,10 +132,6 @@ function strictOf(schema: z.ZodType): z.ZodType {
  * A record whose values are built on first access, then kept (a plain data property
  * from then on). Keys are enumerable from the start, so `Object.keys` and `in` work
  * without building anything.
- *
- * @example
- * const strict = lazyRecord(["a", "b"], (key) => toStrict(schemas[key]));
- * strict.a; // built now
  */
 export function lazyRecord<K extends string, V>(keys: readonly K[], build: (key: K) => V): Record<K, V> {
   const record = {} as Record<K, V>;

@@ -25,9 +25,6 @@ const isPlainObject = (value: unknown): value is Record<string, unknown> => {
 /**
  * Merges `overrides` into a copy of `base`: plain objects merge key by key, arrays and
  * every other value replace, an `undefined` value deletes the key. Neither input is modified.
- *
- * @example
- * deepMerge({ a: { b: 1, c: [1, 2] } }, { a: { c: [3] } }); // { a: { b: 1, c: [3] } }
  */
 export function deepMerge(base: unknown, overrides: unknown): unknown {
   if (overrides === undefined) return clone(base);

@@ -66,9 +66,6 @@ const cryptoNext = (): number => {
 
 /**
  * One step of a test event sequence: its id and `createdAt` (epoch ms).
- *
- * @example
- * const { id, createdAt }: TestEventStamp = sequence.next();
  */
 export interface TestEventStamp {
   id: string;
@@ -77,10 +74,6 @@ export interface TestEventStamp {
 
 /**
  * The id and timestamp generator behind a test event factory.
- *
- * @example
- * const sequence = createIdSequence({ seed: 42 });
- * sequence.next().id; // the same on every run
  */
 export interface IdSequence {
   next(): TestEventStamp;
@@ -90,10 +83,6 @@ export interface IdSequence {
 
 /**
  * Creates the seedable id / timestamp generator used by `createTestEventFactory`.
- *
- * @example
- * const sequence = createIdSequence();
- * sequence.next(); // { id: "msg_test_0001", createdAt: 1775044800000 }
  */
 export function createIdSequence(options: TestEventFactoryOptions = {}): IdSequence {
   const prefix = options.idPrefix ?? "msg_test_";

@@ -2,9 +2,6 @@ import type { z } from "zod";
 
 /**
  * Where `sampleFromSchema` gave up: the path and the zod type it cannot invent a value for.
- *
- * @example
- * try { sampleFromSchema(z.custom()); } catch (err) { if (err instanceof SchemaSampleError) err.path; }
  */
 export class SchemaSampleError extends Error {
   constructor(readonly path: readonly (string | number)[], readonly zodType: string) {
@@ -47,9 +44,6 @@ function stringFor(key: string | number | undefined, format: string | undefined)
  * given, strings as `test_<field>` (ISO date-times for `…At` fields, dates for `…Date`), numbers
  * 0, arrays empty. Throws `SchemaSampleError` (naming the path) on anything it cannot
  * invent (transforms, custom checks it does not know); the caller then asks for overrides.
- *
- * @example
- * sampleFromSchema(z.object({ id: z.string(), total: z.number() })); // { id: "test_id", total: 0 }
  */
 export function sampleFromSchema(schema: z.ZodType, path: (string | number)[] = []): unknown {
   const def = defOf(schema);

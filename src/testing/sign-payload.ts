@@ -57,9 +57,6 @@ const textOf = (body: string | Uint8Array): string => (typeof body === "string" 
 /**
  * The message id a body carries in its envelope, if it is a JSON object with one
  * and the provider's envelope has an id field.
- *
- * @example
- * envelopeId('{"id":"msg_1","type":"x"}', agentref); // "msg_1"
  */
 export function envelopeId(body: string | Uint8Array, provider: AnyProvider): string | undefined {
   const { idKey } = provider.envelope;

@@ -35,9 +35,6 @@ export interface SignedRequestOptions {
 /**
  * The exact bytes `createSignedRequest` sends for an event or body: objects as compact
  * JSON (`JSON.stringify`), strings and bytes unchanged.
- *
- * @example
- * serializeBody(createTestEvent("payout.failed")); // '{"id":"msg_test_0001",…}'
  */
 export function serializeBody(eventOrBody: object | string | Uint8Array): string | Uint8Array {
   if (typeof eventOrBody === "string" || eventOrBody instanceof Uint8Array) return eventOrBody;

@@ -24,9 +24,6 @@ export type LoggerInput = Logger | Console | { [level in keyof Logger]?: (...arg
 
 /**
  * The default: warnings and errors to the console, nothing else.
- *
- * @example
- * createHandler({ secret, logger: defaultLogger, on: {} });
  */
 export const defaultLogger: Logger = {
   warn: (message, fields) => console.warn(`[agentref-webhooks] ${message}`, fields ?? ""),
@@ -35,9 +32,6 @@ export const defaultLogger: Logger = {
 
 /**
  * A logger that drops everything (for tests and for users who opt out).
- *
- * @example
- * createMemoryStore({ ttlMs: 60_000, logger: silentLogger });
  */
 export const silentLogger: Logger = {};
 
@@ -47,10 +41,6 @@ const LEVELS = ["debug", "info", "warn", "error"] as const;
  * A {@link Logger} over whatever the user gave. pino is told apart by its `bindings()`
  * and `levels`, and called as `pino.warn({ ...fields }, message)`; an `err` field keeps
  * its Error so pino's serializer prints the stack.
- *
- * @example
- * const logger = toLogger(pino());
- * logger.warn?.("webhook rejected", { code: "INVALID_SIGNATURE" });
  */
 export function toLogger(input: LoggerInput | undefined): Logger {
   if (input === undefined) return defaultLogger;

@@ -3,10 +3,6 @@
  * absent. Throws a `TypeError` (not a whole number) or `RangeError` (not positive) that
  * names who was given it and the unit, at creation, so a misconfiguration never serves
  * a request.
- *
- * @example
- * positiveInteger("redis store", "timeoutMs", undefined, 5_000); // 5000
- * positiveInteger("memory store", "maxEntries", 0, 10_000, "entries"); // throws RangeError
  */
 export function positiveInteger(who: string, name: string, value: unknown, fallback: number, unit = "milliseconds"): number {
   if (value === undefined) return fallback;
