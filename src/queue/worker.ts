@@ -356,12 +356,23 @@ export function createWorker<P extends AnyProvider = AgentRefProvider, E extends
         logger.warn?.("webhook job failed; will retry", { jobId: ctx.jobId, type: job.name, attempt, maxAttempts: attempts, err: error });
         throw error;
       }
-      // Parked: BullMQ removes the job as it records the failure (one step in Redis).
       const parked = await park(job, error);
-      if (parked) job.opts.removeOnFail = true;
-      await deadLetter(event ?? eventOf(job), error, ctx, parked);
+      if (!parked) {
+        await deadLetter(event ?? eventOf(job), error, ctx);
+        throw error;
+      }
+      // Parked: BullMQ removes the job as it records the failure (one step in Redis), right
+      // away, so that a replay finds no job to be taken for; the hook runs meanwhile.
+      job.opts.removeOnFail = true;
+      track(deadLetter(event ?? eventOf(job), error, ctx, true));
       throw error;
     }
+  };
+
+  // A hook that runs after the processor returned: close() waits for it.
+  const track = (hook: Promise<unknown>) => {
+    worker.pendingHooks.add(hook);
+    void hook.finally(() => worker.pendingHooks.delete(hook));
   };
 
   const worker = new WebhookWorker(options.queueName, processor, {
@@ -375,7 +386,7 @@ export function createWorker<P extends AnyProvider = AgentRefProvider, E extends
   // more often than maxStalledCount, or exceeded maxStartedAttempts.
   worker.on("failed", (job, error) => {
     if (!job || fromProcessor.has(error) || !(error.name === "UnrecoverableError" || job.finishedOn)) return;
-    const hook = (async () => {
+    track((async () => {
       const parked = await park(job, error);
       if (parked) {
         await job.remove().catch((err: unknown) => {
@@ -383,9 +394,7 @@ export function createWorker<P extends AnyProvider = AgentRefProvider, E extends
         });
       }
       await deadLetter(eventOf(job), error, contextOf(job, job.attemptsMade, AbortSignal.abort()), parked);
-    })();
-    worker.pendingHooks.add(hook);
-    void hook.finally(() => worker.pendingHooks.delete(hook));
+    })());
   });
   // An EventEmitter without an "error" listener throws: log instead (users may add theirs).
   worker.on("error", (err) => logger.error?.("BullMQ worker error", { queue: options.queueName, err: String(err) }));
