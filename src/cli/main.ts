@@ -3,6 +3,7 @@ import { pathToFileURL } from "node:url";
 import { CliError } from "./cli-error.js";
 import type { Command } from "./command.js";
 import { eventsCommand } from "./commands/events.js";
+import { replayCommand } from "./commands/replay.js";
 import { schemaCommand } from "./commands/schema.js";
 import { sendCommand } from "./commands/send.js";
 import { signCommand } from "./commands/sign.js";
@@ -11,13 +12,14 @@ import type { CliIo } from "./io.js";
 import { table } from "./format.js";
 import { packageVersion } from "./version.js";
 
-const commands: readonly Command[] = [sendCommand, signCommand, verifyCommand, eventsCommand, schemaCommand];
+const commands: readonly Command[] = [sendCommand, signCommand, verifyCommand, replayCommand, eventsCommand, schemaCommand];
 
 const usage = (): string =>
   `Usage: agentref-webhooks <command> [options]
 
 Test AgentRef webhook receivers from a terminal: send signed test deliveries, sign a
-body for curl, diagnose a captured delivery, browse the event catalog.
+body for curl, diagnose a captured delivery, replay parked deliveries, browse the
+event catalog.
 
 Commands:
 ${table(commands.map((c) => [`  ${c.name}`, c.summary])).join("\n")}

@@ -75,3 +75,22 @@ export function secretsFrom(values: string[] | undefined, provider: AnyProvider,
   throw new CliError(`--secret is required (or set ${variable}).`);
 }
 
+
+/**
+ * An http(s) URL option, or a usage error that shows how to write one.
+ *
+ * @example
+ * urlOption("send", "--url", "http://127.0.0.1:3000/webhooks/agentref"); // "http://127.0.0.1:3000/webhooks/agentref"
+ */
+export function urlOption(command: string, name: string, text: string | undefined): string {
+  const example = "http://127.0.0.1:3000/webhooks/agentref";
+  if (text === undefined) throw new CliError(`${command}: ${name} is required, e.g. ${name} ${example}`);
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new CliError(`${name} ${JSON.stringify(text)} is not a URL; write it in full, e.g. ${example}`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") throw new CliError(`${name} must be http:// or https://, got ${url.protocol}`);
+  return url.href;
+}

@@ -14,4 +14,5 @@ export {
   type WorkerEventHandler,
   type WorkerHandlerMap,
   type WorkerJobResult,
+  type WorkerParking,
 } from "./worker.js";

@@ -2,6 +2,7 @@
 // processor itself reuses the lifecycle's decode and route steps.
 import { UnrecoverableError, Worker, type ConnectionOptions, type Job, type WorkerOptions } from "bullmq";
 import type { Ignore } from "../handler/types.js";
+import type { IdempotencyStore } from "../idempotency/store.js";
 import type { HandlerContext } from "../lifecycle/context.js";
 import { decode } from "../lifecycle/decode.js";
 import { receivedDelivery } from "../lifecycle/authenticate.js";
@@ -71,6 +72,22 @@ export interface WorkerJobResult {
 }
 
 /**
+ * The worker's `parking` option: where a dead-lettered job's delivery is kept for
+ * `replayParked` (or `agentref-webhooks replay`).
+ *
+ * @example
+ * createWorker({ queueName, connection, on, parking: { store: createRedisStore({ client }) } });
+ */
+export interface WorkerParking {
+  /**
+   * The store to park into: a durable one (SQLite, D1, Redis, PostgreSQL) that implements
+   * `park`, `listParked` and `unpark`. Use the one an inline receiver parks into (if any),
+   * and both kinds of parked deliveries are listed and replayed together.
+   */
+  store: IdempotencyStore;
+}
+
+/**
  * Options of {@link createWorker}.
  *
  * @example
@@ -100,9 +117,30 @@ export interface CreateWorkerOptions<P extends AnyProvider = AgentRefProvider, E
   /**
    * Called once per event after its last attempt failed (or when it can never succeed:
    * an `UnrecoverableError`, a payload this SDK version rejects, a job that stalled too
-   * often), with the last error. The job then stays in BullMQ's failed set.
+   * often), with the last error. The job then stays in BullMQ's failed set, or, with
+   * `parking`, is parked first and removed from it.
    */
   onDeadLetter?: (event: ProviderEvent<P> | UnknownEvent, error: Error, ctx: WorkerContext) => unknown;
+  /**
+   * Park dead letters instead of leaving them in BullMQ's failed set: when a job fails its
+   * last attempt (or can never succeed), its verified body is kept in `parking.store`
+   * under the job id (the delivery's idempotency key), as `createHandler({ parking: true })`
+   * keeps a delivery in inline mode, and the failed job is removed, so that a replay
+   * re-enqueues it under the same id instead of being taken for a duplicate. Once the
+   * bug is fixed, `replayParked({ store, secret, to })` (or `agentref-webhooks replay`)
+   * delivers each parked body again through the receiver: it is queued again and this
+   * worker runs it. `onDeadLetter` is still called, after the job was parked. If the
+   * store cannot be written, the job stays in the failed set as without parking.
+   * Default off.
+   *
+   * @example
+   * import { createSqliteStore } from "agentref-webhooks/sqlite";
+   * const store = createSqliteStore({ path: "/var/lib/myapp/webhooks.db" });
+   * createWorker({ queueName, connection, on, parking: { store } });
+   * // later, once fixed: replay into the receiver, which enqueues each one again
+   * await replayParked({ store, secret: process.env.AGENTREF_WEBHOOK_SECRET!, to: "https://example.com/webhooks/agentref" });
+   */
+  parking?: WorkerParking;
   /** Re-validate strictly (unknown fields and enum values rejected). Default false. */
   strict?: boolean;
   /** Structured logger (`console`, pino, winston). Default: warnings and errors to the console. */
@@ -183,6 +221,7 @@ export function createWorker<P extends AnyProvider = AgentRefProvider, E extends
   if (!Number.isInteger(attempts) || attempts < 1) {
     throw new RangeError(`createWorker: attempts must be an integer ≥ 1, got ${String(attempts)}.`);
   }
+  const parkingStore = parkingStoreOf(options.parking);
   // The receiver's route step, with the worker's context.
   const route = createRouter<WorkerContext>(provider, "createWorker", options as never);
   const { workerOptions = {} } = options;
@@ -231,8 +270,35 @@ export function createWorker<P extends AnyProvider = AgentRefProvider, E extends
     return new UnknownEvent(data?.meta.eventId ?? String(job.id), job.name, raw.data, raw);
   };
 
-  const deadLetter = async (event: unknown, error: Error, ctx: WorkerContext) => {
-    logger.error?.("webhook job dead-lettered", { jobId: ctx.jobId, type: ctx.job.name, attempt: ctx.attempt, err: error.message });
+  // Keeps a dead letter's delivery for replayParked. True when it was parked: the caller
+  // then removes the failed job, so that the replay's add is not taken for a duplicate.
+  const park = async (job: Job<QueuedDelivery, WorkerJobResult>, error: Error): Promise<boolean> => {
+    const data = readQueuedDelivery(job.data, String(job.id));
+    if (!parkingStore || !data) return false;
+    try {
+      await parkingStore.park!({
+        key: String(job.id),
+        provider: data.meta.provider,
+        eventId: data.meta.eventId,
+        type: job.name,
+        body: data.body,
+        parkedAt: Date.now(),
+        reason: error.message,
+      });
+      return true;
+    } catch (err) {
+      logger.error?.("the dead-lettered job could not be parked; it stays in the failed set", { jobId: String(job.id), err: String(err) });
+      return false;
+    }
+  };
+
+  const deadLetter = async (event: unknown, error: Error, ctx: WorkerContext, parked = false) => {
+    logger.error?.(parked ? "webhook job dead-lettered and parked; replay it with replayParked once fixed" : "webhook job dead-lettered", {
+      jobId: ctx.jobId,
+      type: ctx.job.name,
+      attempt: ctx.attempt,
+      err: error.message,
+    });
     if (!onDeadLetter) return;
     try {
       await onDeadLetter(event, error, ctx);
@@ -290,9 +356,23 @@ export function createWorker<P extends AnyProvider = AgentRefProvider, E extends
         logger.warn?.("webhook job failed; will retry", { jobId: ctx.jobId, type: job.name, attempt, maxAttempts: attempts, err: error });
         throw error;
       }
-      await deadLetter(event ?? eventOf(job), error, ctx);
+      const parked = await park(job, error);
+      if (!parked) {
+        await deadLetter(event ?? eventOf(job), error, ctx);
+        throw error;
+      }
+      // Parked: BullMQ removes the job as it records the failure (one step in Redis), right
+      // away, so that a replay finds no job to be taken for; the hook runs meanwhile.
+      job.opts.removeOnFail = true;
+      track(deadLetter(event ?? eventOf(job), error, ctx, true));
       throw error;
     }
+  };
+
+  // A hook that runs after the processor returned: close() waits for it.
+  const track = (hook: Promise<unknown>) => {
+    worker.pendingHooks.add(hook);
+    void hook.finally(() => worker.pendingHooks.delete(hook));
   };
 
   const worker = new WebhookWorker(options.queueName, processor, {
@@ -306,11 +386,30 @@ export function createWorker<P extends AnyProvider = AgentRefProvider, E extends
   // more often than maxStalledCount, or exceeded maxStartedAttempts.
   worker.on("failed", (job, error) => {
     if (!job || fromProcessor.has(error) || !(error.name === "UnrecoverableError" || job.finishedOn)) return;
-    const hook = deadLetter(eventOf(job), error, contextOf(job, job.attemptsMade, AbortSignal.abort()));
-    worker.pendingHooks.add(hook);
-    void hook.finally(() => worker.pendingHooks.delete(hook));
+    track((async () => {
+      const parked = await park(job, error);
+      if (parked) {
+        await job.remove().catch((err: unknown) => {
+          logger.error?.("a parked job could not be removed from the failed set: remove it before replaying", { jobId: String(job.id), err: String(err) });
+        });
+      }
+      await deadLetter(eventOf(job), error, contextOf(job, job.attemptsMade, AbortSignal.abort()), parked);
+    })());
   });
   // An EventEmitter without an "error" listener throws: log instead (users may add theirs).
   worker.on("error", (err) => logger.error?.("BullMQ worker error", { queue: options.queueName, err: String(err) }));
   return worker;
+}
+
+/** The parking store, checked once at creation; undefined when parking is off. */
+function parkingStoreOf(parking: WorkerParking | undefined): IdempotencyStore | undefined {
+  if (parking === undefined) return undefined;
+  const store = (parking as Partial<WorkerParking> | null)?.store;
+  const missing = (["park", "listParked", "unpark"] as const).filter((method) => typeof store?.[method] !== "function");
+  if (missing.length > 0) {
+    throw new TypeError(
+      `createWorker: parking needs { store } with a store that implements ${missing.join(", ")}. Every built-in store does (SQLite, D1, Redis, PostgreSQL).`,
+    );
+  }
+  return store;
 }

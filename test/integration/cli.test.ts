@@ -9,11 +9,17 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createHandler, createMemoryStore, eventTypes, type HandlerMap } from "agentref-webhooks";
+import { Redis } from "ioredis";
+import pg from "pg";
+import { createHandler, createMemoryStore, eventTypes, listParked, type HandlerMap, type IdempotencyStore } from "agentref-webhooks";
 import { toNodeHandler } from "agentref-webhooks/node";
-import { generateSecret, signPayload, createTestEvent } from "agentref-webhooks/testing";
+import { createPostgresStore } from "agentref-webhooks/postgres";
+import { createRedisStore } from "agentref-webhooks/redis";
+import { createSqliteStore } from "agentref-webhooks/sqlite";
+import { generateSecret, signPayload, createSignedRequest, createTestEvent } from "agentref-webhooks/testing";
 import type { CliIo } from "../../src/cli/io.js";
 import { runCli } from "../../src/cli/main.js";
+import { databaseUrl, redisUrl } from "../helpers/services.js";
 
 const root = join(import.meta.dirname, "..", "..");
 const secret = generateSecret();
@@ -241,7 +247,7 @@ describe("events, schema, help and bad arguments", () => {
     const version = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).version as string;
     const [help, sendHelp, versionRun] = await Promise.all([cli(["--help"]), cli(["send", "--help"]), cli(["--version"])]);
     expect(help.code).toBe(0);
-    for (const command of ["send", "sign", "verify", "events", "schema"]) expect(help.stdout).toContain(`  ${command}`);
+    for (const command of ["send", "sign", "verify", "replay", "events", "schema"]) expect(help.stdout).toContain(`  ${command}`);
     expect(sendHelp.code).toBe(0);
     expect(sendHelp.stdout).toContain("Usage: agentref-webhooks send <type> --url URL --secret SECRET");
     expect(versionRun.stdout.trim()).toBe(version);
@@ -256,6 +262,154 @@ describe("events, schema, help and bad arguments", () => {
     expect(unknownCommand.stderr).toMatch(/^error: unknown command "deploy"/);
     expect(missingUrl.stderr).toMatch(/^error: send: --url is required/);
   });
+});
+
+// Parked deliveries in each durable store, listed and replayed by a child process into a
+// node:http receiver (createHandler with parking on) that shares the store.
+describe("agentref-webhooks replay", () => {
+  const HOUR = 3_600_000;
+  const dir = mkdtempSync(join(tmpdir(), "agentref-cli-replay-"));
+  const unique = `aw_cli_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+  const redis = redisUrl();
+  const postgres = databaseUrl();
+
+  /** A receiver parking into `store`, whose payout.failed handler throws until `fixed`; two deliveries parked. */
+  async function parkedReceiver(store: IdempotencyStore) {
+    const state = { fixed: false, ran: [] as string[] };
+    const handler = createHandler({
+      secret,
+      store,
+      parking: true,
+      logger: {},
+      on: {
+        "payout.failed": async (event) => {
+          if (!state.fixed) throw new Error("payments API\n down");
+          state.ran.push(event.id);
+        },
+      },
+    });
+    const receiver = createServer(toNodeHandler(handler));
+    await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+    const to = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/webhooks/agentref`;
+    // Created 47 h ago: the sender's last attempt, so a failure is parked.
+    const createdAt = new Date(Date.now() - 47 * HOUR).toISOString();
+    const ids = [`msg_replay_${unique}_a`, `msg_replay_${unique}_b`];
+    for (const id of ids) {
+      const response = await handler(await createSignedRequest(createTestEvent("payout.failed", { id, createdAt }), { secret }));
+      expect(await response.json()).toMatchObject({ outcome: "parked" });
+    }
+    return { state, to, ids, close: () => new Promise((resolve) => receiver.close(resolve)) };
+  }
+
+  it("sqlite: --list prints them; a replay while still broken exits 1 and keeps them; after the fix each runs once, --limit first", async () => {
+    const path = join(dir, "webhooks.db");
+    const store = createSqliteStore({ path });
+    const { state, to, ids, close } = await parkedReceiver(store);
+    const target = ["--store", `sqlite:${path}`];
+    try {
+      const list = await cli(["replay", ...target, "--list"]);
+      expect(list.stderr).toBe("");
+      expect(list.code).toBe(0);
+      const rows = list.stdout.trimEnd().split("\n");
+      expect(rows[0]).toMatch(new RegExp(`^  payout\\.failed +${ids[0]} +\\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z +.*payments API down$`));
+      expect(rows[1]).toContain(ids[1]);
+      expect(rows[2]).toBe(`2 deliveries parked in sqlite:${path}`);
+
+      // Still broken: answered 200 parked, so both stay. The secret from the environment.
+      const broken = await cli(["replay", ...target, "--to", to], { env: { AGENTREF_WEBHOOK_SECRET: secret } });
+      expect(broken.code).toBe(1);
+      expect(broken.stdout).toMatch(new RegExp(`payout\\.failed +${ids[0]} +200 OK +parked +still parked`));
+      expect(broken.stdout).toContain("2 deliveries replayed: 0 unparked, 2 still parked");
+      expect(broken.stderr).toMatch(/^error: 2 of 2 deliveries stayed parked/);
+      expect(await listParked({ store })).toHaveLength(2);
+
+      state.fixed = true;
+      const first = await cli(["replay", ...target, "--to", to, "--secret", secret, "--limit", "1"]);
+      expect(first.stderr).toBe("");
+      expect(first.code).toBe(0);
+      expect(first.stdout).toMatch(new RegExp(`payout\\.failed +${ids[0]} +200 OK +handled +unparked`));
+      expect(first.stdout).toContain("1 delivery replayed: 1 unparked, 0 still parked");
+      expect(state.ran).toEqual([ids[0]]);
+
+      const rest = await cli(["replay", ...target, "--to", to, "--secret", secret]);
+      expect(rest.code).toBe(0);
+      expect(state.ran).toEqual(ids);
+      const again = await cli(["replay", ...target, "--to", to, "--secret", secret]);
+      expect(again.code).toBe(0);
+      expect(again.stdout).toContain("nothing to replay");
+      expect(state.ran).toEqual(ids);
+      expect(await listParked({ store })).toEqual([]);
+    } finally {
+      await close();
+      await store.close();
+    }
+  }, 60_000);
+
+  it("an unreachable receiver leaves the deliveries parked (exit 1, no answer)", async () => {
+    const path = join(dir, "unreachable.db");
+    const store = createSqliteStore({ path });
+    const { close } = await parkedReceiver(store);
+    try {
+      const run = await cli(["replay", "--store", `sqlite:${path}`, "--to", "http://127.0.0.1:1/webhooks/agentref", "--secret", secret]);
+      expect(run.code).toBe(1);
+      expect(run.stdout).toMatch(/no answer +- +still parked/);
+      expect(await listParked({ store })).toHaveLength(2);
+    } finally {
+      await close();
+      await store.close();
+    }
+  });
+
+  it.skipIf(redis === undefined)("redis: --prefix, list and replay", async () => {
+    const client = new Redis(redis ?? "", { lazyConnect: true });
+    await client.connect();
+    const prefix = `${unique}:`;
+    const store = createRedisStore({ client, prefix });
+    const { state, to, ids, close } = await parkedReceiver(store);
+    try {
+      const list = await cli(["replay", "--store", redis!, "--prefix", prefix, "--list"]);
+      expect(list.code).toBe(0);
+      expect(list.stdout).toContain(`2 deliveries parked in ${new URL(redis!).href}`);
+      state.fixed = true;
+      const run = await cli(["replay", "--store", redis!, "--prefix", prefix, "--to", to, "--secret", secret]);
+      expect(run.stderr).toBe("");
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain("2 deliveries replayed: 2 unparked, 0 still parked");
+      expect(state.ran).toEqual(ids);
+    } finally {
+      await close();
+      const keys = await client.keys(`${prefix}*`);
+      if (keys.length > 0) await client.del(...keys);
+      await client.quit();
+    }
+  }, 60_000);
+
+  it.skipIf(postgres === undefined)("postgres: --table, list and replay", async () => {
+    const pool = new pg.Pool({ connectionString: postgres, max: 2 });
+    const table = unique;
+    const store = createPostgresStore({ pool, table });
+    await store.migrate();
+    const { state, to, ids, close } = await parkedReceiver(store);
+    try {
+      const list = await cli(["replay", "--store", postgres!, "--table", table, "--list"]);
+      expect(list.code).toBe(0);
+      expect(list.stdout).toContain("2 deliveries parked in postgres://");
+      state.fixed = true;
+      const run = await cli(["replay", "--store", postgres!, "--table", table, "--to", to, "--secret", secret]);
+      expect(run.stderr).toBe("");
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain("2 deliveries replayed: 2 unparked, 0 still parked");
+      expect(state.ran).toEqual(ids);
+      // A table that does not exist: one error line naming it, exit 1.
+      const missing = await cli(["replay", "--store", postgres!, "--table", `${table}_nope`, "--list"]);
+      expect(missing.code).toBe(1);
+      expect(missing.stderr).toMatch(/^error: postgres:\/\/.*does not exist/);
+    } finally {
+      await close();
+      for (const suffix of ["", "_entities", "_parked"]) await pool.query(`DROP TABLE IF EXISTS "${table}${suffix}"`);
+      await pool.end();
+    }
+  }, 60_000);
 });
 
 // The same entry point in process (runCli), for the many argument checks: one child
@@ -292,6 +446,15 @@ describe("argument checking (runCli in process)", () => {
     [["events", "--provider", "stripe"], /unknown provider "stripe" \(known: agentref, agentsync, agiled, agentsend\)/],
     [["schema"], /schema: which event type\?/],
     [["schema", "payout.exploded"], /not an event type of agentref/],
+    [["replay", "--to", "http://127.0.0.1:1/", "--secret", "s"], /replay: --store is required/],
+    [["replay", "--store", "mysql://127.0.0.1/db", "--list"], /--store "mysql:\/\/127\.0\.0\.1\/db" is not a store URL: write sqlite:PATH, redis:\/\//],
+    [["replay", "--store", "sqlite:/nonexistent/webhooks.db", "--list"], /no such file "\/nonexistent\/webhooks\.db"/],
+    [["replay", "--store", "sqlite:webhooks.db"], /replay: --to is required/],
+    [["replay", "--store", "sqlite:webhooks.db", "--to", "http://127.0.0.1:1/"], /--secret is required \(or set AGENTREF_WEBHOOK_SECRET\)/],
+    [["replay", "--store", "redis://127.0.0.1:1", "--table", "t", "--list"], /--table is for a SQLite or PostgreSQL store/],
+    [["replay", "--store", "sqlite:webhooks.db", "--prefix", "p:", "--list"], /--prefix is for a Redis store/],
+    [["replay", "--store", "sqlite:webhooks.db", "--list", "--limit", "0"], /--limit must be between 1 and/],
+    [["replay", "extra", "--store", "sqlite:webhooks.db"], /replay: unexpected argument "extra"/],
   ])("%j", async (args, message) => {
     const run = await runInProcess(args);
     expect(run.code).toBe(2);

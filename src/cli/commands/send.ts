@@ -8,7 +8,7 @@ import { CliError } from "../cli-error.js";
 import type { Command } from "../command.js";
 import { ms, offsetLabel, percentile, statusLabel } from "../format.js";
 import { readFileArg, type CliIo } from "../io.js";
-import { intOption, numberOption, parseCommand, secretsFrom } from "../options.js";
+import { intOption, numberOption, parseCommand, secretsFrom, urlOption } from "../options.js";
 
 /** `--retry` waits this many real ms per virtual ms: 1 min → 6 ms, 24 h → 8.6 s, the whole schedule ≈ 17 s. */
 const DEFAULT_TIME_SCALE = 1 / 10_000;
@@ -54,18 +54,6 @@ async function overridesFrom(data: string | undefined, io: CliIo): Promise<unkno
   } catch (err) {
     throw new CliError(`--data is not valid JSON (${(err as Error).message}). Quote it for the shell: --data '{"data":{"amount":4900}}'.`);
   }
-}
-
-function checkUrl(text: string | undefined): string {
-  if (text === undefined) throw new CliError("send: --url is required, e.g. --url http://127.0.0.1:3000/webhooks/agentref");
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw new CliError(`--url ${JSON.stringify(text)} is not a URL; write it in full, e.g. http://127.0.0.1:3000/webhooks/agentref`);
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") throw new CliError(`--url must be http:// or https://, got ${url.protocol}`);
-  return url.href;
 }
 
 function attemptLine(a: DeliveryAttempt, total: number): string {
@@ -128,7 +116,7 @@ export const sendCommand: Command = {
     if (type === undefined) throw new CliError(`send: which event type? e.g. agentref-webhooks send ${provider.types[0]} --url … (list them with \`agentref-webhooks events\`)`);
     if (extra.length > 0) throw new CliError(`send: unexpected argument ${JSON.stringify(extra[0])}; send takes one event type.`);
     if (!provider.has(type)) throw new CliError(`send: ${JSON.stringify(type)} is not an event type of ${provider.name} (known: ${provider.types.join(", ")}).`);
-    const url = checkUrl(values.url);
+    const url = urlOption("send", "--url", values.url);
     const secret = secretsFrom(values.secret, provider, io);
     const times = intOption("--times", values.times, 1, 1_000_000, 1);
     const concurrency = intOption("--concurrency", values.concurrency, 1, 1000, 1);
