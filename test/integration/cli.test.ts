@@ -111,7 +111,8 @@ describe("agentref-webhooks send", () => {
       expect(run.stdout).toContain("delivered (attempt 1)");
     }
     for (const type of eventTypes) expect(handled.get(type), type).toBe(1);
-  });
+    // 13 CLI processes, three at a time: ~10 s alone, more on a loaded 2-core machine.
+  }, 90_000);
 
   it("--times 20 --concurrency 5 with one id: the handler runs once, duplicates are acknowledged", async () => {
     const run = await cli(["send", "conversion.created", "--url", url, "--secret", secret, "--id", "msg_cli_same", "--times", "20", "--concurrency", "5", "--retry"]);
