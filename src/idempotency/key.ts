@@ -59,7 +59,8 @@ export interface KeyParts {
  * await idempotencyKey({ provider: "agentsend", id: "msg_1" });                 // "agentsend@msg_1"
  */
 export async function idempotencyKey(parts: KeyParts): Promise<string> {
-  const escaped = [parts.provider, ...(parts.tenant === undefined ? [] : [parts.tenant]), parts.id].map(escapeKeyPart).join("@");
+  const tenant = parts.tenant === undefined ? "" : `${escapeKeyPart(parts.tenant)}@`;
+  const escaped = `${escapeKeyPart(parts.provider)}@${tenant}${escapeKeyPart(parts.id)}`;
   if (escaped.length <= MAX_KEY_LENGTH) return escaped;
   const digest = await platformCrypto.sha256Hex(escaped);
   // `#` never appears in an escaped key, so a hashed key never equals a plain one.

@@ -66,8 +66,9 @@ export function createLifecycle(config: LifecycleConfig): (request: Request) => 
   const answer = (span: DeliverySpan, outcome: DeliveryOutcome, ids: Ids, started: number, reason?: string): DeliveryResponse => {
     const response = outcomeResponse(outcome, ids.eventId, ids.type, reason);
     span.end({ status: response.status, outcome });
-    const info: LifecycleInfo = { ...ids, outcome, status: response.status, durationMs: now() - started, ...(reason ? { reason } : {}) };
-    report.hook(outcome === "duplicate" ? hooks.onDuplicate : outcome === "stale" ? hooks.onStale : hooks.onHandled, info);
+    const hook = outcome === "duplicate" ? hooks.onDuplicate : outcome === "stale" ? hooks.onStale : hooks.onHandled;
+    // No info object for a hook that is not there (the hot path).
+    if (hook) report.hook(hook, { ...ids, outcome, status: response.status, durationMs: now() - started, ...(reason ? { reason } : {}) });
     return response;
   };
 

@@ -171,20 +171,18 @@ export function createVerifierWith(crypto: PlatformCrypto, options: VerifierOpti
   // What precedes a digest in a header entry ("v1," for Standard Webhooks).
   const entryPrefix = scheme.formatSignatures([""]);
 
-  // Keys are imported on first use (WebCrypto imports are async), then reused.
-  let keys: Promise<readonly HmacKey[]> | undefined;
+  // Keys are imported on first use (WebCrypto imports are async), then kept: once
+  // imported, a delivery no longer waits for them.
+  let keys: readonly HmacKey[] | undefined;
+  let importing: Promise<readonly HmacKey[]> | undefined;
   const loadKeys = (): Promise<readonly HmacKey[]> =>
-    (keys ??= Promise.all(rawKeys.map((raw) => crypto.importHmacKey(raw))).catch((err: unknown) => {
-      keys = undefined;
-      throw err;
-    }));
-
-  async function matches(parts: readonly (string | Uint8Array)[], candidates: readonly string[]): Promise<boolean> {
-    for (const key of await loadKeys()) {
-      if (anyEqual(candidates, entryPrefix, await crypto.hmacSha256Encoded(key, parts, encoding))) return true;
-    }
-    return false;
-  }
+    (importing ??= Promise.all(rawKeys.map((raw) => crypto.importHmacKey(raw))).then(
+      (imported) => (keys = imported),
+      (err: unknown) => {
+        importing = undefined;
+        throw err;
+      },
+    ));
 
   async function verify(input: VerifyInput): Promise<VerifiedDelivery> {
     if (typeof input !== "object" || input === null) {
@@ -219,7 +217,16 @@ export function createVerifierWith(crypto: PlatformCrypto, options: VerifierOpti
       throw badSignature(scheme, `The ${family.signature} header holds no signature in the expected format for ${scheme.name}.`);
     }
     const parts = [scheme.signedPrefix(id, timestampText), body] as const;
-    if (!(await matches(parts, candidates))) throw badSignature(scheme, `No signature in the ${family.signature} header matches.`);
+    let matched = false;
+    for (const key of keys ?? (await loadKeys())) {
+      // node:crypto answers with the digest itself: awaited only when it is a promise (WebCrypto).
+      const digest = crypto.hmacSha256Encoded(key, parts, encoding);
+      if (anyEqual(candidates, entryPrefix, typeof digest === "string" ? digest : await digest)) {
+        matched = true;
+        break;
+      }
+    }
+    if (!matched) throw badSignature(scheme, `No signature in the ${family.signature} header matches.`);
     return { id, timestamp, body: bodyText(body) };
   }
 
