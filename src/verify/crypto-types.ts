@@ -25,8 +25,6 @@ export interface PlatformCrypto {
     parts: readonly (string | Uint8Array)[],
     encoding: DigestEncoding,
   ): Promise<string> | string;
-  /** Constant-time equality of two equal-length byte arrays (false when lengths differ). */
-  timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean;
   /** SHA-256 of the body, hex: the body fingerprint kept in idempotency records. */
   sha256Hex(data: string | Uint8Array): Promise<string> | string;
 }

@@ -71,13 +71,6 @@ export const platformCrypto: PlatformCrypto = {
   async hmacSha256Encoded(key, parts, encoding: DigestEncoding) {
     return encodeBytes(await sign(key, parts), encoding);
   },
-  timingSafeEqual(a, b) {
-    if (a.byteLength !== b.byteLength) return false;
-    let diff = 0;
-    // No early exit: the loop always runs over the whole length.
-    for (let i = 0; i < a.byteLength; i++) diff |= a[i]! ^ b[i]!;
-    return diff === 0;
-  },
   async sha256Hex(data) {
     const bytes = typeof data === "string" ? utf8Bytes(data) : data;
     const digest = await subtle().digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
