@@ -198,7 +198,7 @@ export const coldStartSection: BenchSection = {
         target: 'cold import of "agentref-webhooks" <= zod\'s import + 10 ms',
         measured: `${ms(ours)} ms vs zod ${ms(zod)} ms (median difference per round +${ms(oursOverZod)} ms)`,
         met,
-        ...(met ? {} : { note: "loading node:crypto, building the 13 lenient zod schemas and loading 11 module files; see the notes" }),
+        ...(met ? {} : { note: "building the 13 lenient zod schemas and loading the catalog's module files; see the notes" }),
       },
     ];
     if (verifyEntry !== undefined && reference !== undefined && verifyOverReference !== undefined) {
