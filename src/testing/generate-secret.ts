@@ -1,3 +1,5 @@
+import { encodeBytes } from "../verify/encoding.js";
+
 /**
  * Key bytes in a generated secret: what Svix issues and the Standard Webhooks examples use (24).
  *
@@ -17,7 +19,5 @@ export const GENERATED_SECRET_BYTES = 24;
  */
 export function generateSecret(): string {
   const bytes = globalThis.crypto.getRandomValues(new Uint8Array(GENERATED_SECRET_BYTES));
-  let binary = "";
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return `whsec_${btoa(binary)}`;
+  return `whsec_${encodeBytes(bytes, "base64")}`;
 }
