@@ -1,14 +1,10 @@
 import { z } from "zod";
 import { isoDateTime, lenientOr, openEnum, openObject } from "../provider/schema-kit.js";
 
-/**
- * The only envelope version this SDK understands. AgentRef documents it as "always 2".
- */
+/** The only envelope version this SDK understands. AgentRef documents it as "always 2". */
 export const SCHEMA_VERSION = 2;
 
-/**
- * The environments AgentRef delivers from (open: a new one does not reject a delivery).
- */
+/** The environments AgentRef delivers from (open: a new one does not reject a delivery). */
 export const environmentSchema = openEnum(["production", "preview", "development"]);
 
 const envelopeFields = {

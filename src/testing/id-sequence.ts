@@ -64,26 +64,20 @@ const cryptoNext = (): number => {
   return value! / 4294967296;
 };
 
-/**
- * One step of a test event sequence: its id and `createdAt` (epoch ms).
- */
+/** One step of a test event sequence: its id and `createdAt` (epoch ms). */
 export interface TestEventStamp {
   id: string;
   createdAt: number;
 }
 
-/**
- * The id and timestamp generator behind a test event factory.
- */
+/** The id and timestamp generator behind a test event factory. */
 export interface IdSequence {
   next(): TestEventStamp;
   /** Starts over: the next id is the first one again. */
   reset(): void;
 }
 
-/**
- * Creates the seedable id / timestamp generator used by `createTestEventFactory`.
- */
+/** Creates the seedable id / timestamp generator used by `createTestEventFactory`. */
 export function createIdSequence(options: TestEventFactoryOptions = {}): IdSequence {
   const prefix = options.idPrefix ?? "msg_test_";
   const step = options.step ?? 1000;

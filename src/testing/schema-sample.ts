@@ -1,8 +1,6 @@
 import type { z } from "zod";
 
-/**
- * Where `sampleFromSchema` gave up: the path and the zod type it cannot invent a value for.
- */
+/** Where `sampleFromSchema` gave up: the path and the zod type it cannot invent a value for. */
 export class SchemaSampleError extends Error {
   constructor(readonly path: readonly (string | number)[], readonly zodType: string) {
     super(`cannot invent a value for ${path.length > 0 ? path.join(".") : "(root)"} (a zod "${zodType}")`);
