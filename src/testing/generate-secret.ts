@@ -9,9 +9,8 @@ import { encodeBytes } from "../verify/encoding.js";
 export const GENERATED_SECRET_BYTES = 24;
 
 /**
- * A fresh random signing secret in the Standard Webhooks / Svix format: `whsec_`
- * followed by 24 random bytes in base64 (32 characters), like the secrets AgentRef
- * issues. From `crypto.getRandomValues`, so safe for real endpoints too.
+ * A fresh random signing secret in the Standard Webhooks format (`whsec_` + 24 random bytes in
+ * base64), like AgentRef's. Safe for real endpoints too.
  *
  * @example
  * import { generateSecret } from "agentref-webhooks/testing";

@@ -5,18 +5,11 @@
  * const options: TestEventFactoryOptions = { seed: "payouts-suite", now: new Date("2026-05-01T00:00:00Z") };
  */
 export interface TestEventFactoryOptions {
-  /**
-   * Without a seed, ids count up: `msg_test_0001`, `msg_test_0002`, … With a seed
-   * (a number or a string), ids are pseudo-random but the same seed gives the same
-   * ids in the same order: different suites sharing one idempotency store do not collide.
-   */
+  /** Without a seed, ids count up (`msg_test_0001`, …); with one, they are pseudo-random but repeatable. */
   seed?: number | string | undefined;
   /** Non-deterministic: ids from `crypto.getRandomValues`, `createdAt` from the real clock (unless `now` is given). */
   random?: boolean | undefined;
-  /**
-   * `createdAt` of the first event, later ones `step` ms apart; or a clock function
-   * (e.g. a virtual clock's `now`) read on every event. Default 2026-04-01T12:00:00.000Z.
-   */
+  /** `createdAt` of the first event (later ones `step` ms apart), or a clock read on every event. */
   now?: Date | number | (() => number) | undefined;
   /** Milliseconds between consecutive `createdAt` values when `now` is fixed. Default 1000. */
   step?: number | undefined;
