@@ -29,10 +29,7 @@ const envelopeFields = {
  */
 export const envelopeSchema = openObject(envelopeFields);
 
-/**
- * Whether an event carries `programId`: program-scoped events do, conversions may
- * (the testing page's sample omits it), merchant-scoped payouts never do.
- */
+/** Whether an event carries `programId`: program-scoped events do, conversions may, payouts never. */
 export type ProgramScope = "required" | "optional" | "absent";
 
 const programIdBy = {
@@ -42,10 +39,7 @@ const programIdBy = {
   absent: lenientOr(z.string().optional(), z.undefined().optional()),
 } as const;
 
-/**
- * Builds the schema of one event: the envelope with a literal `type`, a `data` schema
- * and the event's program scope.
- */
+/** Builds one event's schema: the envelope with a literal `type`, its `data` and program scope. */
 export function defineEvent<const T extends string, D extends z.ZodType, S extends ProgramScope>(
   type: T,
   data: D,
