@@ -1,16 +1,12 @@
-// agentref-webhooks/aws-lambda: the Lambda HTTP event shapes converted to a Web Request and the
-// Web Response converted back. The handler is any (Request) => Response function, createHandler's
-// included: nothing here knows how it answers.
-//
-// The event types are structural (the fields read here, no more), so that a project without
-// @types/aws-lambda type-checks; test/types/aws-lambda.test-d.ts proves that @types/aws-lambda's
-// events, handlers and results fit them.
+// agentref-webhooks/aws-lambda: Lambda HTTP events to a Web Request and the Response back. Over
+// 200 lines: four event sources (API Gateway v1 and v2, Function URLs, ALB), each with its quirks.
+// The event types are structural, so no @types/aws-lambda is needed (test/types/aws-lambda.test-d.ts
+// checks that its types fit).
 import { adapterFailure } from "../lifecycle/answer.js";
-import { decodeBase64 } from "../verify/encoding.js";
+import { decodeBase64, encodeBytes } from "../verify/encoding.js";
 
 /**
- * The headers of a Lambda HTTP event: one value per name (API Gateway joins repeated headers
- * with commas in HTTP API events and keeps the last one in REST API events).
+ * The headers of a Lambda HTTP event: one value per name.
  *
  * @example
  * const headers: LambdaEventHeaders = { "content-type": "application/json", "svix-id": "msg_1" };
@@ -18,8 +14,7 @@ import { decodeBase64 } from "../verify/encoding.js";
 export type LambdaEventHeaders = Record<string, string | undefined>;
 
 /**
- * Every value of each header, as API Gateway REST APIs and ALB target groups with multi-value
- * headers enabled send them.
+ * Every value of each header (API Gateway REST APIs, ALB with multi-value headers).
  *
  * @example
  * const headers: LambdaEventMultiValueHeaders = { "svix-signature": ["v1,abc", "v1,def"] };
@@ -46,9 +41,8 @@ export interface ApiGatewayV1Event {
 }
 
 /**
- * An API Gateway HTTP API (payload format 2.0) event, or a Lambda Function URL event (the same
- * format): the fields this adapter reads. `APIGatewayProxyEventV2` and `LambdaFunctionURLEvent`
- * from `@types/aws-lambda` are ones.
+ * An API Gateway HTTP API (payload format 2.0) or Lambda Function URL event: the fields this
+ * adapter reads. `APIGatewayProxyEventV2` and `LambdaFunctionURLEvent` are ones.
  *
  * @example
  * const event: ApiGatewayV2Event = { version: "2.0", rawPath: "/webhooks", rawQueryString: "", headers: {}, isBase64Encoded: false, body: "{}", requestContext: { domainName: "abc.lambda-url.eu-west-1.on.aws", http: { method: "POST" } } };
@@ -65,8 +59,8 @@ export interface ApiGatewayV2Event {
 }
 
 /**
- * An Application Load Balancer event (a Lambda target group), with or without multi-value
- * headers: the fields this adapter reads. `ALBEvent` from `@types/aws-lambda` is one.
+ * An Application Load Balancer event: the fields this adapter reads. `ALBEvent` from
+ * `@types/aws-lambda` is one.
  *
  * @example
  * const event: AlbEvent = { httpMethod: "POST", path: "/webhooks", headers: {}, body: "{}", isBase64Encoded: false, requestContext: { elb: { targetGroupArn: "arn:aws:elasticloadbalancing:…" } } };
@@ -93,10 +87,7 @@ export interface AlbEvent {
 export type LambdaHttpEvent = ApiGatewayV1Event | ApiGatewayV2Event | AlbEvent;
 
 /**
- * The answer, in the shape the event's source expects: `headers` (and `multiValueHeaders` for
- * several values of a header) for REST APIs; `headers` plus `cookies` for HTTP APIs and Function
- * URLs; `statusDescription` and either `headers` or, when the target group sends multi-value
- * headers, `multiValueHeaders` only, for ALB. Assignable to `@types/aws-lambda`'s
+ * The answer, in the shape the event's source expects. Assignable to `@types/aws-lambda`'s
  * `APIGatewayProxyResult`, `APIGatewayProxyStructuredResultV2`, `LambdaFunctionURLResult` and `ALBResult`.
  *
  * @example
@@ -113,8 +104,7 @@ export interface LambdaHttpResult {
 }
 
 /**
- * The Lambda function `toLambdaHandler` returns: an async handler for any of the HTTP event
- * sources; the second argument (Lambda's context) is accepted and not used. It never rejects.
+ * The Lambda function `toLambdaHandler` returns, for any of the HTTP event sources. It never rejects.
  *
  * @example
  * export const handler: LambdaHttpHandler = toLambdaHandler(webhooks);
@@ -123,18 +113,10 @@ export type LambdaHttpHandler = (event: LambdaHttpEvent, context?: unknown) => P
 
 /**
  * Runs a webhook handler (a `createHandler` result, or any `(Request) => Response` function) on
- * AWS Lambda behind API Gateway (REST API v1 and HTTP API v2 proxy integrations), a Lambda
- * Function URL or an Application Load Balancer (with or without multi-value headers).
- *
- * The body reaches the handler as the bytes the sender signed: base64-encoded bodies are decoded
- * to bytes, others are the UTF-8 text API Gateway passed. The answer comes back in the shape the
- * event's source expects; text bodies (JSON, `text/*`) as text, others base64-encoded. A handler
- * that throws is answered 500 `HANDLER_FAILED` (the sender retries) instead of failing the
- * invocation, which API Gateway would turn into a 502.
- *
- * Create the handler at module scope, so that warm invocations share its idempotency store; the
- * default memory store still forgets on every cold start and is not shared between concurrent
- * instances: use a shared store (Redis, PostgreSQL) in production.
+ * AWS Lambda behind API Gateway (REST v1, HTTP API v2), a Function URL or an ALB. The body
+ * reaches the handler as the bytes the sender signed. A handler that throws is answered 500
+ * `HANDLER_FAILED` rather than failing the invocation (API Gateway would answer 502).
+ * Use a shared store (Redis, PostgreSQL): the memory store forgets on every cold start.
  *
  * @example
  * // handler.ts: API Gateway (REST or HTTP API), Function URL or ALB
@@ -147,11 +129,6 @@ export type LambdaHttpHandler = (event: LambdaHttpEvent, context?: unknown) => P
  *     on: { "conversion.created": async (event) => creditAffiliate(event.data.affiliateId) },
  *   }),
  * );
- *
- * @example
- * // With @types/aws-lambda, the result fits its handler types:
- * import type { APIGatewayProxyHandlerV2 } from "aws-lambda";
- * export const handler: APIGatewayProxyHandlerV2 = toLambdaHandler(webhooks);
  */
 export function toLambdaHandler(handler: (request: Request) => Response | Promise<Response>): LambdaHttpHandler {
   return async (event) => {
@@ -165,7 +142,6 @@ export function toLambdaHandler(handler: (request: Request) => Response | Promis
   };
 }
 
-// The adapters' shared last resort: the sender retries, and no exception text leaks.
 const failure = () => {
   const { status, headers, body } = adapterFailure();
   return new Response(body, { status, headers });
@@ -179,9 +155,6 @@ function sourceOf(event: LambdaHttpEvent): Source {
   return "v1";
 }
 
-// The Web Request the event stands for: method, URL (host header, else the request context's
-// domain name), headers (every value of multi-value headers; payload format 2.0's cookies as one
-// cookie header) and the raw body bytes.
 function toRequest(event: LambdaHttpEvent): Request {
   const headers = new Headers();
   let method: string;
@@ -260,7 +233,7 @@ async function toResult(response: Response, source: Source, event: LambdaHttpEve
   const bytes = new Uint8Array(await response.arrayBuffer());
   const contentType = response.headers.get("content-type") ?? "";
   const asText = bytes.length === 0 || TEXT.test(contentType);
-  const body = asText ? new TextDecoder().decode(bytes) : encodeBase64(bytes);
+  const body = asText ? new TextDecoder().decode(bytes) : encodeBytes(bytes, "base64");
   const result: LambdaHttpResult = { statusCode: response.status, body, isBase64Encoded: !asText };
 
   const cookies = response.headers.getSetCookie();
@@ -292,12 +265,6 @@ async function toResult(response: Response, source: Source, event: LambdaHttpEve
   result.headers = single;
   if (cookies.length) result.multiValueHeaders = { "set-cookie": cookies };
   return result;
-}
-
-function encodeBase64(bytes: Uint8Array): string {
-  let binary = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(binary);
 }
 
 // The reason phrases of the statuses a webhook handler answers (ALB wants one in statusDescription).

@@ -1,12 +1,11 @@
-// Over 200 lines: most of it is the documentation of each framework's mounting; the conversion
-// itself (Node request → Request, Response → Node response, close after 413/408) is short.
+// Over 200 lines: Node request → Request, Response → Node response, plus closing the socket
+// gracefully after a 413/408 and the per-framework mounting examples.
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
 import { bodyAlreadyParsed, type WebhookError } from "../errors/index.js";
 import { adapterFailure } from "../lifecycle/answer.js";
 
 /**
- * An `IncomingMessage` as frameworks hand it over: Express, Next.js (Pages Router)
- * and some body-parser plugins attach `body` and/or `rawBody` to it.
+ * An `IncomingMessage` as frameworks hand it over, perhaps with `body` and/or `rawBody` attached.
  *
  * @example
  * const req: NodeRequest = expressRequest; // express.Request extends IncomingMessage
@@ -14,11 +13,9 @@ import { adapterFailure } from "../lifecycle/answer.js";
 export type NodeRequest = IncomingMessage & { body?: unknown; rawBody?: unknown };
 
 /**
- * The function `toNodeHandler` returns: a node:http request listener that is also
- * an Express / Connect middleware and a Next.js Pages Router API route. The promise
- * resolves once the answer is written (or the client went away); it never rejects,
- * and `next` is never called: every request is answered here, so no error page of
- * another middleware can turn a webhook answer into a status the sender misreads.
+ * The function `toNodeHandler` returns: a node:http listener, Express / Connect middleware and
+ * Next.js Pages Router API route. It never rejects and never calls `next`: every request is
+ * answered here, so no other middleware's error page can change a webhook answer.
  *
  * @example
  * const listener: NodeHandler = toNodeHandler(handler);
@@ -27,24 +24,13 @@ export type NodeRequest = IncomingMessage & { body?: unknown; rawBody?: unknown 
 export type NodeHandler = (req: NodeRequest, res: ServerResponse, next?: (error?: unknown) => void) => Promise<void>;
 
 /**
- * Mounts a webhook handler on Node's HTTP stack: node:http, Express 4 and 5,
- * Fastify (through `request.raw` / `reply.raw`), Connect, and Next.js Pages Router
- * API routes.
+ * Mounts any `(Request) => Response` handler (`createHandler`'s result) on node:http, Express
+ * 4 and 5, Connect, Fastify (through `request.raw` / `reply.raw`) or Next.js Pages Router API
+ * routes. The body is streamed to the handler; after a 413 or 408 the connection is closed.
  *
- It is a conversion onto the one seam of this library, the Fetch standard: any
- * `(Request) => Response | Promise<Response>` function works, `createHandler`'s result
- * or anything wrapping it (a Hono `app.fetch`, a logging wrapper), and behaves the same.
- * The request body is streamed to the handler, which enforces `maxBodyBytes` and
- * `bodyTimeoutMs`; when it answers 413 or 408, the connection is closed after the answer
- * instead of reading the rest of the body.
- *
- * When a body parser ran first: a `req.rawBody` (string or Buffer) or a string /
- * Buffer `req.body` is used as the raw body; a parsed object is answered 500
- * `BODY_ALREADY_PARSED` with the fix in the message (`express.raw({ type:
- * "application/json" })` on this route, or mount it before `express.json()`;
- * `bodyParser: false` in Next.js).
- *
- * It never throws and never leaves a request unanswered.
+ * A `req.rawBody` or a string / Buffer `req.body` left by a body parser is used as the raw
+ * body; a parsed object is answered 500 `BODY_ALREADY_PARSED` (use `express.raw()` on this
+ * route, or `bodyParser: false` in Next.js). It never throws.
  *
  * @example
  * // node:http
@@ -54,28 +40,6 @@ export type NodeHandler = (req: NodeRequest, res: ServerResponse, next?: (error?
  *
  * const handler = createHandler({ secret: process.env.AGENTREF_WEBHOOK_SECRET!, on: {} });
  * http.createServer(toNodeHandler(handler)).listen(3000);
- *
- * @example
- * // Express 4 / 5: no express.json() before this route (or express.raw() on it)
- * app.post("/webhooks/agentref", toNodeHandler(handler));
- * app.use(express.json()); // the rest of the app
- *
- * @example
- * // Next.js Pages Router: pages/api/webhooks/agentref.ts
- * export const config = { api: { bodyParser: false } };
- * export default toNodeHandler(handler);
- *
- * @example
- * // Fastify: a scope whose parser leaves the body unread, and reply.hijack()
- * const webhooks = toNodeHandler(handler);
- * app.register(async (scope) => {
- *   scope.removeAllContentTypeParsers();
- *   scope.addContentTypeParser("*", (_request, _payload, done) => done(null));
- *   scope.post("/webhooks/agentref", (request, reply) => {
- *     reply.hijack();
- *     return webhooks(request.raw, reply.raw);
- *   });
- * });
  */
 export function toNodeHandler(handler: (request: Request) => Response | Promise<Response>): NodeHandler {
   return (req, res) => handle(handler, req, res).catch((error: unknown) => crash(res, error));
@@ -95,16 +59,12 @@ async function handle(handler: (request: Request) => Response | Promise<Response
     init.duplex = "half";
   }
   const response = await handler(new Request(requestUrl(req), init));
-  // The handler stopped reading an oversized or too slow body: answer, then close the
-  // connection rather than let the sender keep writing into it.
+  // The handler stopped reading an oversized or too slow body: close rather than let the sender keep writing.
   const close = response.status === 413 || response.status === 408 || (init.body !== undefined && !req.readableEnded && !req.destroyed);
   await sendWebResponse(res, response, close ? req : undefined);
 }
 
-/**
- * What an earlier body parser left: bytes to use, an error, or undefined when the
- * stream is still untouched and must be read.
- */
+/** What an earlier body parser left: bytes to use, an error, or undefined (read the stream). */
 function bodyFromParser(req: NodeRequest): Uint8Array | string | WebhookError | undefined {
   const { rawBody, body } = req;
   if (typeof rawBody === "string" || rawBody instanceof Uint8Array) return rawBody;
@@ -120,10 +80,7 @@ function bodyFromParser(req: NodeRequest): Uint8Array | string | WebhookError | 
   return undefined;
 }
 
-/**
- * The request as a Web stream that pulls from Node's stream. Cancelling it only stops
- * reading (the handler does that past a limit): the socket stays up to carry the answer.
- */
+/** The request as a Web stream. Cancelling it only stops reading: the socket stays up for the answer. */
 function nodeBodyStream(req: IncomingMessage): ReadableStream<Uint8Array> {
   let stop = () => {};
   return new ReadableStream<Uint8Array>({
@@ -227,13 +184,9 @@ const LINGER_MS = 1_000;
 const LINGER_BYTES = 1024 * 1024;
 
 /**
- * After a "connection: close" answer node:http calls `socket.destroySoon()`, which
- * destroys the socket with the sender's unread bytes still in it: the kernel then sends
- * a reset, which can reach a sender still writing before it has read the answer (it
- * would see a connection error instead of the 413 / 408). So the close lingers: the
- * socket is ended (FIN after the answer), what the sender still writes is read and
- * dropped, and it is destroyed after a second or a megabyte. This is about correctness,
- * not speed; `test/integration/abuse.test.ts` covers it.
+ * node:http's `destroySoon()` after a "connection: close" answer destroys the socket with unread
+ * bytes in it, and the kernel's reset can reach the sender before our 413 / 408 does. So the
+ * socket is ended, later bytes are read and dropped, and it is destroyed after 1 s or 1 MiB.
  */
 function lingerOnClose(req: IncomingMessage): void {
   const socket = req.socket as (IncomingMessage["socket"] & { destroySoon?: () => void }) | null;

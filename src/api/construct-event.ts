@@ -16,14 +16,10 @@ export type ConstructEventInput<P extends AnyProvider = AgentRefProvider> = Omit
 };
 
 /**
- * Verifies a delivery, then parses its verified body (JSON parsed once) into a typed
- * event. Throws `WebhookVerificationError` for authentication failures and
- * `WebhookError` (`INVALID_JSON`, `INVALID_PAYLOAD`, `UNSUPPORTED_SCHEMA_VERSION`)
- * for bodies that are authentic but unusable.
+ * Verifies a delivery, then parses its body into a typed event (see `parseEvent`). Throws
+ * `WebhookVerificationError` when it is not authentic.
  *
  * @example
- * import { constructEvent, isUnknownEvent } from "agentref-webhooks";
- *
  * const event = await constructEvent({ body: rawBody, headers: req.headers, secret: process.env.AGENTREF_WEBHOOK_SECRET! });
  * if (!isUnknownEvent(event) && event.type === "payout.failed") console.log(event.data.failureReason);
  */

@@ -18,7 +18,7 @@ export interface ListParkedOptions {
 
 /**
  * The deliveries parked by `createHandler({ parking: true })` (or a worker's dead letters),
- * the longest parked first: what a handler failed to process on the sender's last attempt.
+ * the longest parked first.
  *
  * @example
  * import { listParked } from "agentref-webhooks";
@@ -37,10 +37,7 @@ export async function listParked(options: ListParkedOptions): Promise<ParkedDeli
 export interface ReplayParkedOptions {
   /** The store the deliveries were parked in. */
   store: IdempotencyStore;
-  /**
-   * Where to deliver them: your handler (`createHandler`'s result, or any function from a
-   * `Request` to a `Response`), or the URL of your running receiver.
-   */
+  /** Where to deliver them: your handler (`Request` in, `Response` out) or your receiver's URL. */
   to: ((request: Request) => Promise<Response> | Response) | string | URL;
   /** The receiver's signing secret, or one per delivery (a multi-tenant receiver). */
   secret: string | ((parked: ParkedDelivery) => string | Promise<string>);
@@ -71,11 +68,9 @@ export interface ReplayedDelivery {
 }
 
 /**
- * Delivers parked deliveries again through your receiver's normal path: each body is
- * signed afresh with the secret, so it is verified, deduplicated and handled exactly once
- * (a delivery replayed twice, or completed meanwhile, answers `duplicate`). Each one that
- * is answered 2xx and not parked again is removed from the store; the rest stay parked.
- * Deliveries are replayed one at a time, the longest parked first.
+ * Delivers parked deliveries again, one at a time, through your receiver's normal path (each
+ * body signed afresh, so it is verified and deduplicated). Each one answered 2xx and not
+ * parked again is removed from the store; the rest stay parked.
  *
  * @example
  * import { replayParked } from "agentref-webhooks";

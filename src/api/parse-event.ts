@@ -7,7 +7,6 @@ import { agentref, type AgentRefProvider } from "../providers/agentref.js";
  *
  * @example
  * parseEvent(body, { strict: true });
- * parseEvent(body, { provider: agiled });
  */
 export interface ParseEventOptions<P extends AnyProvider = AgentRefProvider> {
   /** Whose events these are. Default: AgentRef. */
@@ -25,17 +24,11 @@ export interface ParseEventOptions<P extends AnyProvider = AgentRefProvider> {
 export type ParsedEvent<P extends AnyProvider = AgentRefProvider> = ParsedWith<P>;
 
 /**
- * Parses and validates one delivery's body into a typed event. Give it the raw body
- * string (parsed once here) or an already parsed value.
- *
- * - An event type not in the catalog yields an `UnknownEvent` (not an exception).
- * - Invalid JSON throws `WebhookPayloadError` `INVALID_JSON`; a schema failure throws
- *   `INVALID_PAYLOAD` with `issues` (path + message); a `schemaVersion` other than 2
- *   throws `UNSUPPORTED_SCHEMA_VERSION`.
- * - Call it on a body you verified (`constructEvent` does both).
+ * Parses and validates a verified body (raw string or parsed value) into a typed event; an
+ * unknown type yields an `UnknownEvent`. Throws `INVALID_JSON`, `INVALID_PAYLOAD` (with
+ * `issues`) or `UNSUPPORTED_SCHEMA_VERSION`.
  *
  * @example
- * import { parseEvent, isUnknownEvent } from "agentref-webhooks";
  * const event = parseEvent(rawBody);
  * if (!isUnknownEvent(event) && event.type === "conversion.created") {
  *   event.data.commissionAmount; // number

@@ -33,9 +33,7 @@ export interface AffiliateJoinedData extends KnownFields<z.output<typeof affilia
  */
 export interface AffiliateJoinedEvent extends EventFields<typeof affiliateJoined, AffiliateJoinedData> {}
 
-/**
- * `affiliate.joined`: an affiliate joined a program (invite link or marketplace).
- */
+/** `affiliate.joined`: an affiliate joined a program (invite link or marketplace). */
 export const affiliateJoinedSchema: NamedEventSchema<typeof affiliateJoined, AffiliateJoinedEvent> = affiliateJoined;
 
 const affiliateApproved = defineEvent(
@@ -61,9 +59,7 @@ export interface AffiliateApprovedData extends KnownFields<z.output<typeof affil
  */
 export interface AffiliateApprovedEvent extends EventFields<typeof affiliateApproved, AffiliateApprovedData> {}
 
-/**
- * `affiliate.approved`: a pending affiliate was approved.
- */
+/** `affiliate.approved`: a pending affiliate was approved. */
 export const affiliateApprovedSchema: NamedEventSchema<typeof affiliateApproved, AffiliateApprovedEvent> = affiliateApproved;
 
 const affiliateBlocked = defineEvent(
@@ -89,9 +85,7 @@ export interface AffiliateBlockedData extends KnownFields<z.output<typeof affili
  */
 export interface AffiliateBlockedEvent extends EventFields<typeof affiliateBlocked, AffiliateBlockedData> {}
 
-/**
- * `affiliate.blocked`: an affiliate was blocked (manually or by fraud detection).
- */
+/** `affiliate.blocked`: an affiliate was blocked (manually or by fraud detection). */
 export const affiliateBlockedSchema: NamedEventSchema<typeof affiliateBlocked, AffiliateBlockedEvent> = affiliateBlocked;
 
 const affiliateUnblocked = defineEvent(
@@ -117,7 +111,5 @@ export interface AffiliateUnblockedData extends KnownFields<z.output<typeof affi
  */
 export interface AffiliateUnblockedEvent extends EventFields<typeof affiliateUnblocked, AffiliateUnblockedData> {}
 
-/**
- * `affiliate.unblocked`: a blocked affiliate was reinstated.
- */
+/** `affiliate.unblocked`: a blocked affiliate was reinstated. */
 export const affiliateUnblockedSchema: NamedEventSchema<typeof affiliateUnblocked, AffiliateUnblockedEvent> = affiliateUnblocked;

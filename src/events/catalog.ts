@@ -7,10 +7,8 @@ import { programCreatedSchema, programUpdatedSchema } from "./program.js";
 import { lazyRecord, toStrict } from "../provider/schema-kit.js";
 
 /**
- * One zod schema per AgentRef event type, keyed by type: the single source of the
- * catalog. Lenient (forward compatible): unknown fields are kept and enum values
- * AgentRef may add later are accepted. Each schema is typed by its event's named
- * interface (`ConversionCreatedEvent`, …), which lists the fields the catalog knows.
+ * One zod schema per AgentRef event type: the single source of the catalog. Lenient: unknown
+ * fields are kept and new enum values accepted.
  *
  * @example
  * import { eventSchemas } from "agentref-webhooks";
@@ -33,15 +31,14 @@ export const eventSchemas = {
 } as const;
 
 /**
- * The same catalog, strict: unknown fields, unknown enum values, non-ISO dates and
- * non-integer amounts are rejected. For your own tests, not for live traffic.
+ * The same catalog, strict (unknown fields and enum values, non-ISO dates, non-integer amounts
+ * rejected). For your own tests, not for live traffic.
  *
  * @example
  * import { strictEventSchemas } from "agentref-webhooks";
  * expect(strictEventSchemas["conversion.created"].safeParse(myFixture).success).toBe(true);
  */
 export const strictEventSchemas = lazyRecord(Object.keys(eventSchemas) as (keyof typeof eventSchemas)[], (type) =>
-  // Derived on first use: most apps never parse strictly, and building schemas is not free.
   toStrict(eventSchemas[type]),
 ) as unknown as typeof eventSchemas;
 
@@ -54,9 +51,7 @@ export const strictEventSchemas = lazyRecord(Object.keys(eventSchemas) as (keyof
 export type EventType = keyof typeof eventSchemas;
 
 /**
- * The event of one type: its named interface (`EventOf<"conversion.created">` is
- * `ConversionCreatedEvent`). It lists the fields the catalog knows; a lenient parse
- * keeps any others at run time, but naming one in code does not compile.
+ * The event of one type: its named interface (`EventOf<"conversion.created">` is `ConversionCreatedEvent`).
  *
  * @example
  * function onConversion(event: EventOf<"conversion.created">) { event.data.amount; }

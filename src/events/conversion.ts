@@ -77,7 +77,5 @@ export interface ConversionRefundedData extends KnownFields<z.output<typeof conv
  */
 export interface ConversionRefundedEvent extends EventFields<typeof conversionRefunded, ConversionRefundedData> {}
 
-/**
- * `conversion.refunded`: a conversion was refunded.
- */
+/** `conversion.refunded`: a conversion was refunded. */
 export const conversionRefundedSchema: NamedEventSchema<typeof conversionRefunded, ConversionRefundedEvent> = conversionRefunded;

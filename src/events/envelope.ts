@@ -1,14 +1,10 @@
 import { z } from "zod";
 import { isoDateTime, lenientOr, openEnum, openObject } from "../provider/schema-kit.js";
 
-/**
- * The only envelope version this SDK understands. AgentRef documents it as "always 2".
- */
+/** The only envelope version this SDK understands. AgentRef documents it as "always 2". */
 export const SCHEMA_VERSION = 2;
 
-/**
- * The environments AgentRef delivers from (open: a new one does not reject a delivery).
- */
+/** The environments AgentRef delivers from (open: a new one does not reject a delivery). */
 export const environmentSchema = openEnum(["production", "preview", "development"]);
 
 const envelopeFields = {
@@ -33,10 +29,7 @@ const envelopeFields = {
  */
 export const envelopeSchema = openObject(envelopeFields);
 
-/**
- * Whether an event carries `programId`: program-scoped events do, conversions may
- * (the testing page's sample omits it), merchant-scoped payouts never do.
- */
+/** Whether an event carries `programId`: program-scoped events do, conversions may, payouts never. */
 export type ProgramScope = "required" | "optional" | "absent";
 
 const programIdBy = {
@@ -46,10 +39,7 @@ const programIdBy = {
   absent: lenientOr(z.string().optional(), z.undefined().optional()),
 } as const;
 
-/**
- * Builds the schema of one event: the envelope with a literal `type`, a `data` schema
- * and the event's program scope.
- */
+/** Builds one event's schema: the envelope with a literal `type`, its `data` and program scope. */
 export function defineEvent<const T extends string, D extends z.ZodType, S extends ProgramScope>(
   type: T,
   data: D,

@@ -41,7 +41,5 @@ export interface FlagResolvedData extends KnownFields<z.output<typeof flagResolv
  */
 export interface FlagResolvedEvent extends EventFields<typeof flagResolved, FlagResolvedData> {}
 
-/**
- * `flag.resolved`: a fraud flag was resolved (dismissed or confirmed).
- */
+/** `flag.resolved`: a fraud flag was resolved (dismissed or confirmed). */
 export const flagResolvedSchema: NamedEventSchema<typeof flagResolved, FlagResolvedEvent> = flagResolved;

@@ -42,9 +42,7 @@ export interface PayoutCreatedData extends KnownFields<z.output<typeof payoutCre
  */
 export interface PayoutCreatedEvent extends EventFields<typeof payoutCreated, PayoutCreatedData> {}
 
-/**
- * `payout.created`: a payout was created for an affiliate.
- */
+/** `payout.created`: a payout was created for an affiliate. */
 export const payoutCreatedSchema: NamedEventSchema<typeof payoutCreated, PayoutCreatedEvent> = payoutCreated;
 
 const payoutProcessing = defineEvent("payout.processing", openObject(payout), "absent");
@@ -66,9 +64,7 @@ export interface PayoutProcessingData extends KnownFields<z.output<typeof payout
  */
 export interface PayoutProcessingEvent extends EventFields<typeof payoutProcessing, PayoutProcessingData> {}
 
-/**
- * `payout.processing`: the merchant started the external payment.
- */
+/** `payout.processing`: the merchant started the external payment. */
 export const payoutProcessingSchema: NamedEventSchema<typeof payoutProcessing, PayoutProcessingEvent> = payoutProcessing;
 
 const payoutCompleted = defineEvent(
@@ -94,9 +90,7 @@ export interface PayoutCompletedData extends KnownFields<z.output<typeof payoutC
  */
 export interface PayoutCompletedEvent extends EventFields<typeof payoutCompleted, PayoutCompletedData> {}
 
-/**
- * `payout.completed`: the external payment succeeded.
- */
+/** `payout.completed`: the external payment succeeded. */
 export const payoutCompletedSchema: NamedEventSchema<typeof payoutCompleted, PayoutCompletedEvent> = payoutCompleted;
 
 const payoutFailed = defineEvent(
@@ -122,7 +116,5 @@ export interface PayoutFailedData extends KnownFields<z.output<typeof payoutFail
  */
 export interface PayoutFailedEvent extends EventFields<typeof payoutFailed, PayoutFailedData> {}
 
-/**
- * `payout.failed`: a payout attempt failed; `failureReason` says why.
- */
+/** `payout.failed`: a payout attempt failed; `failureReason` says why. */
 export const payoutFailedSchema: NamedEventSchema<typeof payoutFailed, PayoutFailedEvent> = payoutFailed;

@@ -38,9 +38,7 @@ export interface ProgramCreatedData extends KnownFields<z.output<typeof programC
  */
 export interface ProgramCreatedEvent extends EventFields<typeof programCreated, ProgramCreatedData> {}
 
-/**
- * `program.created`: a new affiliate program was created.
- */
+/** `program.created`: a new affiliate program was created. */
 export const programCreatedSchema: NamedEventSchema<typeof programCreated, ProgramCreatedEvent> = programCreated;
 
 const programUpdated = defineEvent(
@@ -66,7 +64,5 @@ export interface ProgramUpdatedData extends KnownFields<z.output<typeof programU
  */
 export interface ProgramUpdatedEvent extends EventFields<typeof programUpdated, ProgramUpdatedData> {}
 
-/**
- * `program.updated`: program settings changed; `updatedFields` names what changed.
- */
+/** `program.updated`: program settings changed; `updatedFields` names what changed. */
 export const programUpdatedSchema: NamedEventSchema<typeof programUpdated, ProgramUpdatedEvent> = programUpdated;

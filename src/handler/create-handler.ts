@@ -1,5 +1,4 @@
 import { createMemoryStore } from "../idempotency/memory.js";
-import type { DeliveryResponse } from "../lifecycle/answer.js";
 import { createFilter } from "../lifecycle/filter.js";
 import { createLifecycle } from "../lifecycle/lifecycle.js";
 import { createOrdering, createParking } from "../lifecycle/ordering.js";
@@ -13,13 +12,10 @@ import { positiveInteger } from "../util/options.js";
 import type { CreateHandlerOptions, WebhookHandler } from "./types.js";
 
 /**
- * Creates the receiver: one function, Web `Request` in, `Response` out, for any
- * framework. It reads the body within `maxBodyBytes` and `bodyTimeoutMs`, verifies
- * the signature, parses once, applies the filters, claims the event id in the
- * idempotency store, runs the handler for the event's type (renewing its claim while it
- * runs), and answers with the status the docs' table gives (never 410, never 3xx). It
- * never throws. Nothing random, no timer and no I/O happen until the first request, so
- * it can be created at module scope everywhere, Cloudflare Workers included.
+ * Creates the receiver: Web `Request` in, `Response` out, for any framework. It reads and
+ * verifies the body, parses it, applies the filters, claims the event id in the store and
+ * runs the handler for the event's type. It never throws, and does no I/O until the first
+ * request, so it can be created at module scope (Cloudflare Workers included).
  *
  * @example
  * import { createHandler } from "agentref-webhooks";
@@ -74,11 +70,10 @@ export function createHandler<P extends AnyProvider = AgentRefProvider, E extend
     entityOf: createOrdering(provider, options.ordering as never, store),
     lastAttempt: createParking(provider, options.parking, store),
   });
-  return async (request) => toResponse(await handle(request));
+  return async (request) => {
+    const result = await handle(request);
+    return new Response(result.body, { status: result.status, headers: result.headers });
+  };
 }
 
 const hours = (ms: number) => (ms / 3_600_000).toFixed(2);
-
-function toResponse(result: DeliveryResponse): Response {
-  return new Response(result.body, { status: result.status, headers: result.headers });
-}

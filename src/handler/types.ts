@@ -1,3 +1,5 @@
+// The types of createHandler's options and answer. Long because each option carries its own
+// JSDoc and @example, which test/unit/jsdoc.test.ts requires.
 import type { SecretOption } from "../lifecycle/authenticate.js";
 import type { DeliveryMeta, HandlerContext, LifecycleInfo } from "../lifecycle/context.js";
 import type { Telemetry } from "../lifecycle/telemetry.js";
@@ -25,9 +27,8 @@ export type EventHandler<E> = (event: E, ctx: HandlerContext) => unknown;
 export type Ignore = "ignore";
 
 /**
- * The `on` map: one optional handler per event type, `event` narrowed to exactly that type.
- * With `exhaustive: true` every type must be present (a handler or `"ignore"`), so a new
- * event type in a future SDK version breaks your build instead of production.
+ * The `on` map: one optional handler per event type, `event` narrowed to that type. With
+ * `exhaustive: true` every type must be present (a handler or `"ignore"`).
  *
  * @example
  * const on: HandlerMap = { "conversion.created": async (event) => event.data.commissionAmount };
@@ -115,18 +116,14 @@ export interface HandlerOptionsBase<P extends AnyProvider = AgentRefProvider, Ex
    */
   strict?: boolean;
   /**
-   * The tenant an event belongs to, for the idempotency key (`<provider>@<tenant>@<id>`).
-   * Default: the provider's `scopeKey` field (AgentRef: `merchantId`). Derive it from
-   * whatever your secret resolver chose the secret by, so a tenant cannot claim another
-   * tenant's event id.
+   * The tenant of an event, for the idempotency key (`<provider>@<tenant>@<id>`). Default: the
+   * provider's `scopeKey` field (AgentRef: `merchantId`). Derive it as your secret resolver does.
    * @example idempotencyScope: (event, ctx) => ctx.deliveryId.split("_")[0]
    */
   idempotencyScope?: (event: ProviderEvent<P> | UnknownEvent, ctx: HandlerContext) => string | undefined;
   /**
-   * A handler that has not settled after this many ms is given up: its claim is released
-   * (the sender's next retry runs it again) and the delivery is answered 500
-   * `HANDLER_TIMEOUT`. Until then its claim is renewed, so no retry runs concurrently.
-   * Default 10 minutes.
+   * A handler still running after this many ms is given up: its claim is released and the
+   * delivery answered 500 `HANDLER_TIMEOUT`. Default 10 minutes.
    * @example handlerTimeoutMs: 30 * 60_000 // a long PDF render
    */
   handlerTimeoutMs?: number;
@@ -183,21 +180,16 @@ export interface HandlerOptionsBase<P extends AnyProvider = AgentRefProvider, Ex
    */
   onStale?: (info: LifecycleInfo) => unknown;
   /**
-   * Order events per entity (a payout, an affiliate within its program, a conversion, a
-   * program, a flag): handlers of one entity never run at the same time (a second event is
-   * answered 409 `IN_PROGRESS` and retried), and an event older than one already applied is
-   * answered 200 `stale` instead of run, so a late retry never moves a payout back from
-   * `completed` to `processing`. `true` uses the provider's rules (AgentRef: ordered by
-   * `createdAt`); an object gives your own. Not with `enqueue`. Default off.
-   * See docs/ordering-and-parking.md.
+   * Order events per entity (a payout, an affiliate, …): one handler per entity at a time
+   * (others get 409 and are retried), and an event older than one already applied is answered
+   * 200 `stale` instead of run. `true` uses the provider's rules; an object gives your own.
+   * Not with `enqueue`. Default off. See docs/ordering-and-parking.md.
    * @example ordering: true
    */
   ordering?: boolean | OrderingRules<P["events"]>;
   /**
-   * Keep what would be lost: when a handler fails on the sender's last attempt (from the
-   * event's `createdAt` and the provider's retry schedule, or once the event is `afterMs`
-   * old), the verified delivery is written to the store and answered 200 `parked`
-   * (`onFailed` is called). `replayParked` runs it once you have fixed the handler.
+   * When a handler fails on the sender's last attempt (or once the event is `afterMs` old),
+   * keep the delivery in the store and answer 200 `parked`; `replayParked` runs it later.
    * Default off. See docs/ordering-and-parking.md.
    * @example parking: true
    */
@@ -208,9 +200,8 @@ export interface HandlerOptionsBase<P extends AnyProvider = AgentRefProvider, Ex
    */
   telemetry?: Telemetry;
   /**
-   * Send the full error message in 5xx answers (for development). By default they carry
-   * the code, a generic message and a correlation id; the full error goes to the logger
-   * and `onError`, since answers land in the sender's delivery log.
+   * Send the full error message in 5xx answers (for development). By default they carry the
+   * code, a generic message and a correlation id; the full error goes to the logger and `onError`.
    * @example exposeErrors: process.env.NODE_ENV !== "production"
    */
   exposeErrors?: boolean;

@@ -1,9 +1,11 @@
+// The Cloudflare D1 store. Over 200 lines: one store, the whole IdempotencyStore contract.
 import {
-  checkPositiveInteger,
   checkTableName,
   guard,
   listLimit,
   newOwnerToken,
+  orderValue,
+  purgeLimit,
   resolveStoreSettings,
   resolveTimeout,
   type StoreSettingsInput,
@@ -12,7 +14,6 @@ import {
   bind,
   claimResultOf,
   entityClaimResultOf,
-  orderValue,
   parkedOf,
   parkValues,
   sqliteSchema,
@@ -26,8 +27,7 @@ import {
 import type { ClaimResult, IdempotencyStore } from "./store.js";
 
 /**
- * The part of a D1 prepared statement the store uses (structural: no dependency on
- * `@cloudflare/workers-types`; the real `D1PreparedStatement` fits).
+ * The part of a D1 prepared statement the store uses (the real `D1PreparedStatement` fits).
  *
  * @example
  * const statement: D1PreparedStatementLike = env.DB.prepare("SELECT 1");
@@ -57,10 +57,7 @@ export interface D1DatabaseLike {
  * createD1Store({ database: () => env.DB, table: "webhook_keys" });
  */
 export interface D1StoreOptions extends StoreSettingsInput {
-  /**
-   * The D1 binding, or a function that returns it. The function is called on the first
-   * delivery, so the store can be made at module scope before the binding is reachable.
-   */
+  /** The D1 binding, or a function that returns it (called on the first delivery). */
   database: D1DatabaseLike | (() => D1DatabaseLike);
   /** Table name. Default `"agentref_webhook_idempotency"`. */
   table?: string;
@@ -77,32 +74,21 @@ export interface D1StoreOptions extends StoreSettingsInput {
  */
 export interface D1Store extends Required<IdempotencyStore> {
   /**
-   * Creates the tables and their indexes if missing: the event table, `<table>_entities`
-   * (ordering) and `<table>_parked` (parking). Optional: the first statement that finds a
+   * Creates the tables and indexes if missing. Optional: the first statement that finds a
    * table missing creates them too. Safe to run concurrently and repeatedly.
    */
   migrate(): Promise<void>;
-  /**
-   * Deletes expired records, event and entity records alike (at most `limit` when given, event
-   * records first, oldest first) and returns how many. Parked deliveries never expire.
-   */
+  /** Deletes expired records (at most `limit`, oldest first) and returns how many. Parked deliveries never expire. */
   purgeExpired(options?: { limit?: number }): Promise<number>;
 }
 
 const DEFAULT_TABLE = "agentref_webhook_idempotency";
 
 /**
- * An idempotency store on Cloudflare D1, for receivers on Workers: every isolate and every
- * request of the Worker shares it, and it survives deploys. (KV is eventually consistent,
- * which is wrong for claims; D1 is SQLite with one writer.)
- *
- * Made at module scope it does no I/O, draws no random value and sets no timer until the
- * first delivery. The first statement that finds the table missing creates it (or call
- * `migrate()`), so there is no schema statement per request or per isolate.
- * Each operation is one statement with the same SQL as the SQLite store: `claim` is one
- * upsert, `complete`, `renew` and `release` one owner-checked statement each. Times come
- * from the database's clock. A failure or a statement with no answer after `timeoutMs`
- * becomes `WebhookError("STORE_UNAVAILABLE")` (503, the sender retries).
+ * An idempotency store on Cloudflare D1, for receivers on Workers: shared by every isolate,
+ * and it survives deploys (KV is eventually consistent, wrong for claims). It does no I/O until
+ * the first delivery; the table is created when a statement finds it missing. Each operation is
+ * one statement, the SQLite store's SQL. Failures become `STORE_UNAVAILABLE` (503).
  *
  * @example
  * import { env } from "cloudflare:workers";
@@ -125,7 +111,6 @@ export function createD1Store(options: D1StoreOptions): D1Store {
   const table = checkTableName("d1", options.table ?? DEFAULT_TABLE, false)[0]!;
   const names = tableNames([table]);
   const statements = sqliteStatements(names);
-  // Every table, each IF NOT EXISTS: a database made by 0.1.0 gains the ordering and parking tables.
   const schema = sqliteSchema(names);
 
   const database = (): D1DatabaseLike => {
@@ -142,8 +127,7 @@ export function createD1Store(options: D1StoreOptions): D1Store {
     await db.batch(schema.map((statement) => db.prepare(statement)));
   };
 
-  // No schema statement per request or per isolate: a statement that finds the table
-  // missing creates it (CREATE … IF NOT EXISTS, safe when isolates race) and runs again.
+  // A statement that finds the table missing creates it (IF NOT EXISTS: isolates may race) and runs again.
   const run = <T>(operation: string, fn: (db: D1DatabaseLike) => Promise<T>) =>
     guard("d1", operation, timeoutMs, async () => {
       const db = database();
@@ -214,10 +198,10 @@ export function createD1Store(options: D1StoreOptions): D1Store {
       await guard("d1", "migrate", timeoutMs, () => createTable(database()));
     },
     purgeExpired(purgeOptions = {}) {
-      if (purgeOptions.limit === undefined) {
+      const limit = purgeLimit("d1", purgeOptions.limit);
+      if (limit === undefined) {
         return run("purgeExpired", async (db) => (await changes(db, statements.purge, [])) + (await changes(db, statements.purgeEntities, [])));
       }
-      const limit = checkPositiveInteger("d1", "purgeExpired limit", purgeOptions.limit, 0, "rows");
       return run("purgeExpired", async (db) => {
         const events = await changes(db, statements.purgeSome, [limit]);
         return events >= limit ? events : events + (await changes(db, statements.purgeEntitiesSome, [limit - events]));

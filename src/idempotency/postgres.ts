@@ -1,10 +1,13 @@
+// The PostgreSQL store. Over 200 lines: the whole IdempotencyStore contract plus migrate,
+// purgeExpired and withTransaction (the same-transaction pattern).
 import { WebhookError } from "../errors/index.js";
 import {
-  checkPositiveInteger,
   checkTableName,
   guard,
   listLimit,
   newOwnerToken,
+  orderValue,
+  purgeLimit,
   resolveStoreSettings,
   resolveTimeout,
   storeUnavailable,
@@ -13,7 +16,6 @@ import {
 import {
   bind,
   entityClaimResultOf,
-  orderValue,
   parkedOf,
   parkValues,
   postgresClaim,
@@ -81,36 +83,23 @@ export type TransactionResult<T> =
 export interface PostgresStore extends Required<IdempotencyStore> {
   /** The quoted table name used in every statement. */
   readonly table: string;
-  /**
-   * Creates the tables and their indexes if missing: the event table, `<table>_entities`
-   * (ordering) and `<table>_parked` (parking). Safe to run concurrently and repeatedly, and
-   * on a database migrated by an earlier version (it adds the new tables).
-   */
+  /** Creates the tables and indexes if missing. Safe to run concurrently and repeatedly. */
   migrate(): Promise<void>;
   /** Alias of {@link PostgresStore.migrate}. */
   ensureTable(): Promise<void>;
-  /**
-   * Deletes expired records, event and entity records alike (at most `limit` when given,
-   * event records first, oldest first) and returns how many. Parked deliveries never expire.
-   */
+  /** Deletes expired records (at most `limit`, oldest first) and returns how many. Parked deliveries never expire. */
   purgeExpired(options?: { limit?: number }): Promise<number>;
   /**
-   * Claims `key`, runs `fn` inside a transaction on a dedicated connection, and marks the
-   * key completed in that same transaction. Commit → the effect and the completion land
-   * together; `fn` throws → rollback, the claim is released and the error rethrown, so a
-   * retry runs it again. If the lease lapsed and another delivery took the key over
-   * before the commit, everything is rolled back and `IN_PROGRESS` is thrown.
+   * Claims `key`, runs `fn` in a transaction and marks the key completed in that transaction.
+   * If `fn` throws, it rolls back, releases the claim and rethrows. If another delivery took the
+   * key over meanwhile, it rolls back and throws `IN_PROGRESS`.
    */
   withTransaction<T, Tx extends PgQueryable = PgQueryable>(
     key: string,
     options: ClaimOptions,
     fn: (tx: Tx) => Promise<T>,
   ): Promise<TransactionResult<T>>;
-  /**
-   * Owner-checked completion as a statement of your own transaction `tx`: the key is
-   * completed exactly when `tx` commits. False when `token` no longer owns the key
-   * (roll back then: another delivery has taken over).
-   */
+  /** Completes the key inside your transaction `tx`. False when `token` no longer owns it: roll back then. */
   completeInTransaction(tx: PgQueryable, key: string, token: string): Promise<boolean>;
 }
 
@@ -123,15 +112,12 @@ export interface PostgresStore extends Required<IdempotencyStore> {
 export const DEFAULT_POSTGRES_TABLE = "agentref_webhook_idempotency";
 
 function tableName(table: string): TableNames {
-  // Validated here and quoted by tableNames, so no name can inject SQL (and case is preserved).
   return tableNames(checkTableName("postgres", table, true));
 }
 
 /**
- * The SQL that creates the store's tables and indexes, for users who manage migrations
- * themselves (it is what `migrate()` runs): the event table, `<table>_entities` (ordering)
- * and `<table>_parked` (parking). Keys are primary keys; times are `timestamptz` set from
- * the database clock. Every statement is `IF NOT EXISTS`, so it also upgrades a 0.1.0 schema.
+ * The SQL that creates the store's tables and indexes (what `migrate()` runs), for your own
+ * migrations. Every statement is `IF NOT EXISTS`, so it also upgrades a 0.1.0 schema.
  *
  * @example
  * import { postgresSchemaSql } from "agentref-webhooks/postgres";
@@ -175,21 +161,10 @@ function isUndefinedTable(err: unknown): boolean {
 }
 
 /**
- * An idempotency store on PostgreSQL (>= 11), shared by every app instance: AgentRef's
- * own advice ("store processed event IDs with a unique constraint"), made safe under
- * races, crashes and outages. Create the table once with `await store.migrate()` (or
- * apply {@link postgresSchemaSql} in your migrations) and schedule `purgeExpired()`.
- *
- * Round trips (one statement each; a pool with an idle connection adds none):
- * - `claim`: one `INSERT … ON CONFLICT (key) DO UPDATE … WHERE <expired or lease lapsed>`
- *   that also reads the existing row, so a new delivery and a duplicate both take one.
- *   Only when it races a concurrent first claim does it run once more (a second round trip).
- * - `complete` and `renew` (owner-checked UPDATEs) and `release` (owner-checked DELETE): one each.
- *
- * Lease and expiry decisions use the database clock (`clock_timestamp()`), so instances
- * with skewed clocks agree. Every driver failure becomes `WebhookError("STORE_UNAVAILABLE")`
- * (503, the sender retries); configure the pool with `connectionTimeoutMillis` so an
- * exhausted pool fails fast, and the store gives up on a statement after `timeoutMs`.
+ * An idempotency store on PostgreSQL (>= 11), shared by every app instance. Create the tables
+ * with `await store.migrate()` (or {@link postgresSchemaSql}) and schedule `purgeExpired()`.
+ * Each operation is one statement on the database clock. Failures become `STORE_UNAVAILABLE`
+ * (503); set the pool's `connectionTimeoutMillis` so an exhausted pool fails fast.
  *
  * @example
  * import pg from "pg";
@@ -199,13 +174,6 @@ function isUndefinedTable(err: unknown): boolean {
  * await store.migrate();
  * const handler = createHandler({ secret, store, on: {} });
  * setInterval(() => store.purgeExpired({ limit: 10_000 }), 3600_000).unref();
- *
- * @example
- * // Exactly-once effects in the same database: the order row and the completion commit together.
- * const result = await store.withTransaction(event.id, { bodyHash }, async (tx) => {
- *   await tx.query("INSERT INTO commissions (id, amount) VALUES ($1, $2)", [event.data.id, event.data.commissionAmount]);
- * });
- * // result.status: "processed" | "completed" (duplicate) | "in-progress" | "conflict"
  */
 export function createPostgresStore(options: PostgresStoreOptions): PostgresStore {
   const settings = resolveStoreSettings("postgres", options);
@@ -216,8 +184,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
   }
   const t = tableName(options.table ?? DEFAULT_POSTGRES_TABLE);
   const hint = failureHint(t.plain.main);
-  // The ordering and parking tables came after 0.1.0: a database migrated then lacks them
-  // until migrate() runs again, and the error names the table that is missing.
+  // A database migrated by 0.1.0 lacks these tables until migrate() runs again.
   const entityHint = failureHint(t.plain.entities);
   const parkedHint = failureHint(t.plain.parked);
   const statements = postgresStatements(t);
@@ -249,11 +216,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
       const retryAfterMs = Number(row.retry_ms);
       if (retryAfterMs > 0) return { status: "in-progress", retryAfterMs };
     }
-    throw storeUnavailable(
-      "postgres",
-      "claim",
-      new Error(`the record kept changing during ${MAX_CLAIM_ATTEMPTS} attempts`),
-    );
+    throw storeUnavailable("postgres", "claim", new Error(`the record kept changing during ${MAX_CLAIM_ATTEMPTS} attempts`));
   };
 
   /** Runs a shared statement; true when it touched exactly one row. */
@@ -264,6 +227,9 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     one("complete", on, statements.complete, [key, token, settings.ttlMs]);
 
   const release = (key: string, token: string) => one("release", db, statements.release, [key, token]);
+  const migrate = async () => {
+    await run("migrate", db, sql.migrate);
+  };
 
   const checkout = async (): Promise<{ tx: PgQueryable; done: (err?: Error) => void }> => {
     if (!isPool(db)) return { tx: db, done: () => {} };
@@ -303,17 +269,10 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     release,
     renew: (key, token) => one("renew", db, statements.renew, [key, token, settings.leaseMs, settings.ttlMs]),
     completeInTransaction: completeOn,
-    async migrate() {
-      await run("migrate", db, sql.migrate);
-    },
-    async ensureTable() {
-      await run("migrate", db, sql.migrate);
-    },
+    migrate,
+    ensureTable: migrate,
     async purgeExpired(purgeOptions = {}) {
-      const limit =
-        purgeOptions.limit === undefined
-          ? undefined
-          : checkPositiveInteger("postgres", "purgeExpired limit", purgeOptions.limit, 0, "rows");
+      const limit = purgeLimit("postgres", purgeOptions.limit);
       const events =
         limit === undefined
           ? (await run("purgeExpired", db, statements.purge.text)).rowCount ?? 0

@@ -1,7 +1,9 @@
+// The Redis store. Over 200 lines: its Lua scripts, one per operation, live beside the code.
 import {
   guard,
   listLimit,
   newOwnerToken,
+  orderValue,
   resolveStoreSettings,
   resolveTimeout,
   storeUnavailable,
@@ -65,8 +67,8 @@ export interface RedisStoreOptions extends StoreSettingsInput {
 export const DEFAULT_REDIS_PREFIX = "agentref-webhooks:idem:";
 
 // A record is a hash: s = status (p = in progress, c = completed), t = owner token,
-// l = lease expiry (server ms), h = body hash; the key's PX expiry is the record TTL.
-// Times come from the server's TIME so instances with skewed clocks agree.
+// l = lease expiry (server ms), h = body hash; the key's PX expiry is the record TTL. Times come
+// from the server's TIME so instances with skewed clocks agree.
 const CLAIM = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -98,8 +100,7 @@ redis.call('DEL', KEYS[1])
 return 1
 `;
 
-// Owner-checked like RELEASE; the new lease is read from the server clock, and the
-// record's TTL restarts so a long-running claim never outlives its record.
+// The record's TTL restarts too, so a long-running claim never outlives its record.
 const RENEW = `
 local rec = redis.call('HMGET', KEYS[1], 's', 't')
 if rec[1] ~= 'p' or rec[2] ~= ARGV[1] then return 0 end
@@ -110,10 +111,9 @@ redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return 1
 `;
 
-// Ordering: an entity is a hash at `<prefix>entity:<key>` (event keys never hold ':', so the
-// two never meet): t = lock owner token, l = its lease expiry (server ms), o / e = the order
-// and event id of the latest applied event; the key's PX expiry is the record TTL. ARGV[2] is
-// the order as JavaScript wrote it ('' when undefined), compared as a number (a double, as in JS).
+// Ordering: an entity is a hash at `<prefix>entity:<key>` (event keys never hold ':'): t = lock
+// owner token, l = its lease expiry, o / e = order and event id of the latest applied event.
+// ARGV[2] is the order as JavaScript wrote it ('' when none), compared as a double.
 const CLAIM_ENTITY = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -141,9 +141,8 @@ redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return 1
 `;
 
-// ARGV: token, order ('' when nothing is recorded), event id, ttlMs. The applied position is
-// written unless a larger one is stored (also when the lock was lost; the hash is created when
-// absent); then the lock is cleared if the token holds it. A hash left with neither is deleted.
+// ARGV: token, order ('' records nothing), event id, ttlMs. Records the applied position unless
+// a larger one is stored (even when the lock was lost), then clears the lock if the token holds it.
 const RELEASE_ENTITY = `
 if ARGV[2] ~= '' then
   local stored = redis.call('HGET', KEYS[1], 'o')
@@ -158,9 +157,8 @@ if redis.call('HEXISTS', KEYS[1], 'o') == 0 then redis.call('DEL', KEYS[1]) end
 return 1
 `;
 
-// Parking: KEYS[1] = `<prefix>{parked}`, a hash of key -> JSON delivery; KEYS[2] =
-// `<prefix>{parked}:at`, a sorted set of keys scored by parkedAt. The {parked} hash tag keeps
-// both in one cluster slot; neither expires.
+// Parking: KEYS[1] = `<prefix>{parked}`, key -> JSON delivery; KEYS[2] = `<prefix>{parked}:at`,
+// keys scored by parkedAt. The {parked} hash tag keeps both in one cluster slot.
 const PARK = `
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
@@ -208,7 +206,6 @@ function driverFor(client: RedisClientLike): Driver {
 
 const shaCache = new Map<string, Promise<string>>();
 
-// WebCrypto rather than node:crypto keeps this module free of Node built-ins.
 function sha1Of(script: string): Promise<string> {
   let sha = shaCache.get(script);
   if (sha === undefined) {
@@ -233,43 +230,20 @@ function failureHint(err: unknown): string | undefined {
 }
 
 /**
- * An idempotency store on Redis (or Valkey, Redis >= 5), shared by every app instance.
- * Works with node-redis (`redis` v4+) and ioredis clients, including clusters (one key per
- * script; parking's two keys share the `{parked}` hash tag, so one slot). Each operation is
- * one Lua script, atomic on the server:
+ * An idempotency store on Redis (or Valkey, Redis >= 5), shared by every app instance, with
+ * node-redis (`redis` v4+) or ioredis clients, clusters included. Each operation is one atomic
+ * Lua script timed by the server clock: a new delivery costs two round trips, a duplicate one.
  *
- * - `claim`: one round trip (EVALSHA; the first call after a server restart or
- *   `SCRIPT FLUSH` adds one EVAL). Absent or expired → claimed with a lease; in progress
- *   with a lapsed lease → taken over; completed → completed; live lease → in-progress
- *   with `retryAfterMs`; a different body hash → conflict. Lease decisions use the
- *   server clock (`TIME`), so instances with skewed clocks agree.
- * - `complete` (compare-and-set), `release` (compare-and-delete) and `renew` (a new lease
- *   from the server clock): one round trip each, and only for the current owner token.
- *
- * - Ordering (`claimEntity`, `renewEntity`, `releaseEntity`): one script each on the hash
- *   `<prefix>entity:<key>`, server clock, record TTL `ttlMs`. Parking (`park`, `listParked`,
- *   `unpark`): one script each on `<prefix>{parked}` (key → delivery JSON) and
- *   `<prefix>{parked}:at` (keys by `parkedAt`), which never expire.
- *
- * So a new delivery costs two round trips (claim + complete) and a duplicate one.
- *
- * Outages: every driver failure becomes `WebhookError("STORE_UNAVAILABLE")` (503, the
- * sender retries). By default both drivers queue commands while disconnected, so also
- * configure the client to fail fast: node-redis `createClient({ disableOfflineQueue: true })`,
- * ioredis `new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1 })`.
- * Otherwise the store gives up after `timeoutMs` (the queued command may still run
- * later; a late claim is an orphan lease that lapses after `leaseMs`).
+ * Failures become `STORE_UNAVAILABLE` (503, the sender retries). Both drivers queue commands
+ * while disconnected, so configure the client to fail fast (node-redis `disableOfflineQueue:
+ * true`; ioredis `enableOfflineQueue: false, maxRetriesPerRequest: 1`); otherwise the store
+ * gives up after `timeoutMs`.
  *
  * @example
  * import { createClient } from "redis";
  * import { createRedisStore } from "agentref-webhooks/redis";
  * const client = await createClient({ url: process.env.REDIS_URL, disableOfflineQueue: true }).connect();
  * const handler = createHandler({ secret, store: createRedisStore({ client }), on: {} });
- *
- * @example
- * import { Redis } from "ioredis";
- * const client = new Redis(process.env.REDIS_URL!, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
- * const store = createRedisStore({ client, prefix: "shop:webhooks:" });
  */
 export function createRedisStore(options: RedisStoreOptions): Required<IdempotencyStore> {
   const settings = resolveStoreSettings("redis", options);
@@ -364,7 +338,6 @@ export function createRedisStore(options: RedisStoreOptions): Required<Idempoten
       if (!Array.isArray(reply)) {
         throw storeUnavailable("redis", "listParked", new Error(`unexpected reply from the list script: ${JSON.stringify(reply)}`));
       }
-      // A null is an entry unparked between the two reads of the script: impossible (a script is atomic), skipped anyway.
       return reply.filter((entry) => entry !== null && entry !== undefined).map((entry) => JSON.parse(String(entry)) as ParkedDelivery);
     },
     async unpark(key) {
@@ -373,14 +346,10 @@ export function createRedisStore(options: RedisStoreOptions): Required<Idempoten
   };
 }
 
-/**
- * An entity position's order as a script argument: '' when there is none. An order that is
- * not a finite number (NaN from a malformed date) counts as none, as in the SQL stores.
- * String(n) is the shortest text that reads back as the same double, in Lua as in JS.
- */
+// '' when there is no order. String(n) reads back as the same double, in Lua as in JS.
 function orderArg(position: EntityPosition | undefined): string {
-  const order = position?.order;
-  return typeof order === "number" && Number.isFinite(order) ? String(order) : "";
+  const order = orderValue(position);
+  return order === null ? "" : String(order);
 }
 
 function parseReply(reply: unknown): [string, number] {

@@ -4,12 +4,7 @@ import { DEFAULT_LEASE_MS, DEFAULT_TTL_MS, type StoreSettings } from "./store.js
 import { positiveInteger } from "../util/options.js";
 import { withTimeout } from "../util/timeout.js";
 
-/**
- * The options every store accepts for its timings and warnings.
- *
- * @example
- * const options: StoreSettingsInput = { ttlMs: 48 * 3600_000, leaseMs: 30_000, logger: console };
- */
+/** The options every store accepts for its timings and warnings. */
 export interface StoreSettingsInput {
   /** Milliseconds a record lives (not seconds). Default {@link DEFAULT_TTL_MS}. */
   ttlMs?: number;
@@ -20,14 +15,8 @@ export interface StoreSettingsInput {
 }
 
 /**
- * Resolves `ttlMs` / `leaseMs` to their defaults and rejects impossible values: a
- * `TypeError` for non-integers and a `RangeError` for out-of-range values, at creation,
- * so a misconfigured store never serves a request. Whether the TTL covers a provider's
- * retry span is the handler's concern (it knows the provider); a store never warns about it.
- *
- * @example
- * const settings = resolveStoreSettings("redis", { ttlMs: 3_600_000 });
- * settings.leaseMs; // 60000
+ * Resolves `ttlMs` / `leaseMs` to their defaults and rejects impossible values at creation.
+ * Whether the TTL covers a provider's retry span is the handler's concern, not the store's.
  */
 export function resolveStoreSettings(storeName: string, input: StoreSettingsInput = {}): StoreSettings {
   const ttlMs = checkPositiveInteger(storeName, "ttlMs", input.ttlMs, DEFAULT_TTL_MS);
@@ -41,14 +30,7 @@ export function resolveStoreSettings(storeName: string, input: StoreSettingsInpu
   return Object.freeze({ ttlMs, leaseMs });
 }
 
-/**
- * Validates an optional positive-integer option (such as `timeoutMs` or `maxEntries`),
- * returning `fallback` when it is absent.
- *
- * @example
- * checkPositiveInteger("redis", "timeoutMs", undefined, 5_000); // 5000
- * checkPositiveInteger("memory", "maxEntries", 0, 10_000, "entries"); // throws RangeError
- */
+/** Validates an optional positive-integer option, returning `fallback` when it is absent. */
 export function checkPositiveInteger(
   storeName: string,
   name: string,
@@ -59,31 +41,22 @@ export function checkPositiveInteger(
   return positiveInteger(`${storeName} store`, name, value, fallback, unit);
 }
 
-/**
- * How long a store waits for its database before answering `STORE_UNAVAILABLE`, by default.
- *
- * @example
- * createRedisStore({ client, timeoutMs: DEFAULT_STORE_TIMEOUT_MS });
- */
+/** How long a store waits for its database before answering `STORE_UNAVAILABLE`, by default. */
 export const DEFAULT_STORE_TIMEOUT_MS = 5_000;
 
-/**
- * Validates a store's `timeoutMs` option, defaulting to {@link DEFAULT_STORE_TIMEOUT_MS}.
- *
- * @example
- * const timeoutMs = resolveTimeout("postgres", options.timeoutMs); // 5000 when absent
- */
+/** Validates a store's `timeoutMs` option. */
 export function resolveTimeout(storeName: string, value: unknown): number {
   return checkPositiveInteger(storeName, "timeoutMs", value, DEFAULT_STORE_TIMEOUT_MS);
 }
 
+/** Validates `purgeExpired`'s `limit`: undefined (all) or a positive whole number. */
+export function purgeLimit(storeName: string, limit: unknown): number | undefined {
+  return limit === undefined ? undefined : checkPositiveInteger(storeName, "purgeExpired limit", limit, 0, "rows");
+}
+
 /**
- * Validates an optional table name: letters, digits and underscores, not starting with a
- * digit, at most 63 characters per part; `schema.table` when `qualified` (PostgreSQL).
- * Names are checked here and double-quoted in SQL, so none can inject SQL.
- *
- * @example
- * checkTableName("sqlite", "webhook_keys", false); // ["webhook_keys"]
+ * Validates a table name (`schema.table` too when `qualified`). Checked here and double-quoted
+ * in SQL, so no name can inject SQL.
  */
 export function checkTableName(storeName: string, table: unknown, qualified: boolean): string[] {
   const parts = typeof table === "string" ? table.split(".") : [];
@@ -101,26 +74,12 @@ export function checkTableName(storeName: string, table: unknown, qualified: boo
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
-
-/**
- * A fresh, unguessable owner token for a claim.
- *
- * @example
- * const token = newOwnerToken(); // "3b241101-e2bb-4255-8caf-4136c566a962"
- */
+/** A fresh, unguessable owner token for a claim (Web Crypto: Node >= 19 and every edge runtime). */
 export function newOwnerToken(): string {
-  // globalThis.crypto exists on Node >= 19 and every edge runtime, so no node:crypto import.
   return globalThis.crypto.randomUUID();
 }
 
-/**
- * Wraps a driver failure as `WebhookError("STORE_UNAVAILABLE")`, keeping the
- * original error as `cause`. A `WebhookError` passes through unchanged.
- *
- * @example
- * try { await client.eval(script); }
- * catch (err) { throw storeUnavailable("redis", "claim", err); }
- */
+/** Wraps a driver failure as `WebhookError("STORE_UNAVAILABLE")`; a `WebhookError` passes through. */
 export function storeUnavailable(storeName: string, operation: string, cause: unknown, hint?: string): WebhookError {
   if (cause instanceof WebhookError) return cause;
   const reason = cause instanceof Error ? cause.message || cause.name : String(cause);
@@ -133,13 +92,8 @@ export function storeUnavailable(storeName: string, operation: string, cause: un
 }
 
 /**
- * Runs a store operation, turning any failure into `STORE_UNAVAILABLE` and
- * giving up after `timeoutMs` so a request never hangs on a dead connection.
- * The abandoned operation may still land later; every store tolerates that
- * (a late claim is an orphan lease that lapses after `leaseMs`).
- *
- * @example
- * const reply = await guard("redis", "claim", 5_000, () => client.eval(script));
+ * Runs a store operation, turning any failure into `STORE_UNAVAILABLE` and giving up after
+ * `timeoutMs`. An abandoned operation may still land; a late claim is an orphan lease that lapses.
  */
 export async function guard<T>(
   storeName: string,
@@ -156,14 +110,17 @@ export async function guard<T>(
   }
 }
 
-/**
- * Validates `listParked`'s `limit`: undefined (all), 0 (none) or a positive whole number.
- *
- * @example
- * listLimit("redis", 50); // 50
- * listLimit("redis", -1); // throws RangeError
- */
+/** Validates `listParked`'s `limit`: undefined (all), 0 (none) or a positive whole number. */
 export function listLimit(storeName: string, limit: unknown): number | undefined {
   if (limit === undefined || limit === 0) return limit;
   return checkPositiveInteger(storeName, "listParked limit", limit, 0, "deliveries");
+}
+
+/**
+ * An entity position's order as the stores store it: null when there is none. A non-finite order (`Date.parse`
+ * of a malformed date is NaN) counts as none: not every database can compare or store it.
+ */
+export function orderValue(position: { order: number | undefined } | undefined): number | null {
+  const order = position?.order;
+  return typeof order === "number" && Number.isFinite(order) ? order : null;
 }

@@ -1,32 +1,20 @@
-// The statements of the SQL stores (PostgreSQL, SQLite, Cloudflare D1), written once.
+// The statements of the SQL stores (PostgreSQL, SQLite, Cloudflare D1). Over 200 lines: it is
+// every statement and schema of three stores, kept together so the dialects stay in step.
 //
-// Every statement is written with `$1`-style placeholders and two dialect words: NOW (the
-// database clock, read once per statement) and LATER($n) (that clock plus $n milliseconds).
-// PostgreSQL keeps `$n` and stores `timestamptz`; SQLite and D1 store epoch milliseconds as
-// INTEGER and get `?` placeholders, bound in the order they appear (D1 has no named
-// parameters, and better-sqlite3 does not bind numbered `?NNN` from a list). Where the dialects
-// agree (complete, release, renew, purge, and when a claim may take a key) there is one
-// template; the claim statement, the bounded purge and the schema are written once per dialect.
+// Templates use `$n` placeholders and dialect words: NOW (the database clock, read once per
+// statement), LATER($n) (NOW plus $n ms), UNTIL(column) and COLLATE_C. PostgreSQL keeps `$n`
+// and `timestamptz`; SQLite and D1 store epoch ms and get `?` placeholders bound in order of
+// appearance (D1 has no named parameters, better-sqlite3 does not bind `?NNN` from a list).
 
 import { storeUnavailable } from "./settings.js";
 
-/**
- * A statement ready for a driver: its text, and which value (1-based) each placeholder takes.
- *
- * @example
- * const { text, order } = sqliteStatements('"t"').release; // order: [1, 2]
- */
+/** A statement ready for a driver: its text, and which value (1-based) each placeholder takes. */
 export interface Statement {
   text: string;
   order: readonly number[];
 }
 
-/**
- * The values of `statement`'s placeholders, in placeholder order.
- *
- * @example
- * bind(statements.renew, [key, token, leaseMs, ttlMs]);
- */
+/** The values of `statement`'s placeholders, in placeholder order. */
 export function bind(statement: Statement, values: readonly unknown[]): unknown[] {
   return statement.order.map((n) => values[n - 1]);
 }
@@ -48,7 +36,6 @@ const postgres: Dialect = {
   later: (param) => `(clock_timestamp() + ${param}::float8 * interval '1 millisecond')`,
   until: (column) => `floor(extract(epoch from (${column} - clock_timestamp())) * 1000)::float8`,
   collateC: ' COLLATE "C"',
-  // `$n` is positional in PostgreSQL: values go in their own order, $1 first.
   placeholders: (text) => {
     const count = Math.max(0, ...[...text.matchAll(/\$(\d+)/g)].map((m) => Number(m[1])));
     return { text, order: Array.from({ length: count }, (_, i) => i + 1) };
@@ -89,8 +76,14 @@ function compile(dialect: Dialect, template: string): Statement {
 // compare against `excluded.claimed_at`, the one clock reading of the statement.
 const TAKE = `(r.expires_at <= excluded.claimed_at OR (r.status = 'in-progress' AND r.lease_expires_at <= excluded.claimed_at AND r.body_hash = excluded.body_hash))`;
 
-/** The statements every SQL store shares. `t` is the quoted table name. */
-function shared(t: string) {
+function compileAll<K extends string>(dialect: Dialect, templates: Record<K, string>): Record<K, Statement> {
+  const entries = Object.entries(templates) as [K, string][];
+  return Object.fromEntries(entries.map(([name, template]) => [name, compile(dialect, template)])) as Record<K, Statement>;
+}
+
+/** The statements every SQL store shares. */
+function shared(names: TableNames) {
+  const t = names.main;
   return {
     // $1 key, $2 owner token, $3 ttlMs
     complete: `UPDATE ${t} SET status = 'completed', completed_at = NOW, expires_at = LATER($3)
@@ -107,13 +100,9 @@ WHERE key = $1 AND owner_token = $2 AND status = 'in-progress' AND expires_at > 
 }
 
 /**
- * The quoted names of one store's tables: the event table, and the tables of ordering
- * (`<table>_entities`) and parking (`<table>_parked`), with their indexes. A name that would
- * pass PostgreSQL's 63-character limit is shortened before its suffix (as the index always
- * was), so the suffix, and the difference between the tables, survives.
- *
- * @example
- * tableNames(["public", "agentref_webhook_idempotency"]).entities; // '"public"."agentref_webhook_idempotency_entities"'
+ * The quoted names of one store's tables and indexes: the event table, `<table>_entities`
+ * (ordering) and `<table>_parked` (parking). A name past PostgreSQL's 63 characters is cut
+ * before its suffix, so the tables stay distinct.
  */
 export interface TableNames {
   main: string;
@@ -126,12 +115,7 @@ export interface TableNames {
   plain: { main: string; entities: string; parked: string };
 }
 
-/**
- * Names for a table given as validated parts (`[table]` or `[schema, table]`).
- *
- * @example
- * const names = tableNames(["agentref_webhook_idempotency"]);
- */
+/** Names for a table given as validated parts (`[table]` or `[schema, table]`). */
 export function tableNames(parts: readonly string[]): TableNames {
   const last = parts[parts.length - 1]!;
   const schema = parts.slice(0, -1);
@@ -171,10 +155,9 @@ function sharedExtensions(names: TableNames) {
   const take = (column: string, value: string) => `${column} = CASE WHEN ${ENTITY_TAKE} THEN ${value} ELSE r.${column} END`;
   const parkedColumns = "key, provider, event_id, type, body, reason, parked_at_ms";
   return {
-    // $1 key, $2 token, $3 order (NULL: none), $4 event id, $5 leaseMs, $6 ttlMs. One upsert that
-    // always returns the row after it: ours when owner_token is $2, else `stale` or a live lock.
-    // (A row it does not take is rewritten unchanged, as the SQLite claim does: one statement,
-    // exact under concurrency, for an answer that only ties and retries see.)
+    // $1 key, $2 token, $3 order (NULL: none), $4 event id, $5 leaseMs, $6 ttlMs. Always returns
+    // the row after it: ours when owner_token is $2, else `stale` or a live lock. A row it does
+    // not take is rewritten unchanged, as in the SQLite claim.
     claimEntity: `INSERT INTO ${e} AS r (key, owner_token, lease_expires_at, applied_order, applied_event_id, updated_at, expires_at)
 VALUES ($1, $2, LATER($5), NULL, NULL, NOW, LATER($6))
 ON CONFLICT (key) DO UPDATE SET
@@ -217,25 +200,14 @@ ON CONFLICT (key) DO UPDATE SET provider = excluded.provider, event_id = exclude
   };
 }
 
-/**
- * What the entity claim returns: the row after the statement. The caller holds the lock when
- * `owner_token` is the token it passed.
- *
- * @example
- * const result = entityClaimResultOf("sqlite", rows[0] as EntityClaimRow | undefined, token);
- */
+/** What the entity claim returns: the row after it. Ours when `owner_token` is our token. */
 export interface EntityClaimRow {
   owner_token: string | null;
   stale: number | boolean;
   retry_ms: number | null;
 }
 
-/**
- * Reads an entity claim row into a claim result.
- *
- * @example
- * const result = entityClaimResultOf("postgres", rows[0], token);
- */
+/** Reads an entity claim row into a claim result. */
 export function entityClaimResultOf(storeName: string, row: EntityClaimRow | undefined, token: string) {
   if (row === undefined) throw storeUnavailable(storeName, "claimEntity", new Error("the entity claim returned no row"));
   if (row.owner_token === token) return { status: "claimed", token } as const;
@@ -243,12 +215,7 @@ export function entityClaimResultOf(storeName: string, row: EntityClaimRow | und
   return { status: "in-progress", retryAfterMs: Math.max(1, Number(row.retry_ms)) } as const;
 }
 
-/**
- * A parked row as the SQL stores return it.
- *
- * @example
- * const delivery = parkedOf(rows[0] as ParkedRow);
- */
+/** A parked row as the SQL stores return it. */
 export interface ParkedRow {
   key: string;
   provider: string;
@@ -259,12 +226,7 @@ export interface ParkedRow {
   parked_at_ms: number | string;
 }
 
-/**
- * A parked row as a `ParkedDelivery`.
- *
- * @example
- * const parked = rows.map(parkedOf);
- */
+/** A parked row as a `ParkedDelivery`. */
 export function parkedOf(row: ParkedRow) {
   return {
     key: row.key,
@@ -277,59 +239,26 @@ export function parkedOf(row: ParkedRow) {
   };
 }
 
-/**
- * The values of `park` in statement order ($1 … $7).
- *
- * @example
- * bind(statements.park, parkValues(delivery));
- */
+/** The values of `park` in statement order ($1 … $7). */
 export function parkValues(d: { key: string; provider: string; eventId: string; type: string; body: string; reason: string; parkedAt: number }): unknown[] {
   return [d.key, d.provider, d.eventId, d.type, d.body, d.reason, d.parkedAt];
 }
 
-/**
- * An entity position's order as the statements bind it: NULL when the event has none. An
- * order that is not a finite number (`Date.parse` of a malformed date is NaN) counts as none:
- * it can neither be compared nor stored by every database.
- *
- * @example
- * orderValue({ order: Number.NaN, eventId: "msg_1" }); // null
- */
-export function orderValue(position: { order: number | undefined } | undefined): number | null {
-  const order = position?.order;
-  return typeof order === "number" && Number.isFinite(order) ? order : null;
-}
-
-/**
- * The PostgreSQL store's shared statements (its claim lives in postgres.ts).
- *
- * @example
- * const { complete } = postgresStatements(tableNames(["agentref_webhook_idempotency"]));
- * await pool.query(complete.text, bind(complete, [key, token, ttlMs]));
- */
+/** The PostgreSQL store's statements (except its claim, {@link postgresClaim}). */
 export function postgresStatements(names: TableNames) {
   const t = names.main;
-  const s = shared(t);
-  const x = sharedExtensions(names);
   const e = names.entities;
   return {
-    complete: compile(postgres, s.complete),
-    release: compile(postgres, s.release),
-    renew: compile(postgres, s.renew),
-    purge: compile(postgres, s.purge),
+    ...compileAll(postgres, { ...shared(names), ...sharedExtensions(names) }),
     // $1 limit. SKIP LOCKED: concurrent purges from several instances split the work.
     purgeSome: compile(
       postgres,
       `DELETE FROM ${t} WHERE key IN (
   SELECT key FROM ${t} WHERE expires_at <= NOW ORDER BY expires_at LIMIT $1 FOR UPDATE SKIP LOCKED)`,
     ),
-    claimEntity: compile(postgres, x.claimEntity),
-    renewEntity: compile(postgres, x.renewEntity),
-    // $1 key, $2 token, $3 order (NULL: record nothing), $4 event id, $5 ttlMs. One statement:
-    // `prev` locks the row and reads its latest version (FOR UPDATE re-reads a row changed since
-    // the snapshot), so `held` is exact; the upsert then records the applied position (as
-    // recordApplied does) and clears the lock if $2 held it. A row left with neither lock nor
-    // position counts as absent and goes with purgeExpired.
+    // $1 key, $2 token, $3 order (NULL: record nothing), $4 event id, $5 ttlMs. `prev` locks the
+    // row FOR UPDATE (re-reading its latest version), so `held` is exact; the upsert then records
+    // the applied position (as recordApplied does) and clears the lock if $2 held it.
     releaseEntity: compile(
       postgres,
       `WITH prev AS (
@@ -350,31 +279,19 @@ export function postgresStatements(names: TableNames) {
 )
 SELECT coalesce((SELECT held FROM prev), false) AS held`,
     ),
-    purgeEntities: compile(postgres, x.purgeEntities),
     // $1 limit
     purgeEntitiesSome: compile(
       postgres,
       `DELETE FROM ${e} WHERE key IN (
   SELECT key FROM ${e} WHERE expires_at <= NOW ORDER BY expires_at LIMIT $1 FOR UPDATE SKIP LOCKED)`,
     ),
-    park: compile(postgres, x.park),
-    listParked: compile(postgres, x.listParked),
-    listParkedSome: compile(postgres, x.listParkedSome),
-    unpark: compile(postgres, x.unpark),
   };
 }
 
 // releaseEntity (PostgreSQL) records the position when one is given and no live larger one is stored.
 const RECORD = `(excluded.applied_order IS NOT NULL AND NOT coalesce(${KEEP_APPLIED}, false))`;
 
-/**
- * The PostgreSQL tables and their indexes (`postgresSchemaSql` and `migrate()` run it): the
- * event table, `<table>_entities` (ordering) and `<table>_parked` (parking). Times are
- * `timestamptz` from the database clock; keys compare byte-wise (`COLLATE "C"`).
- *
- * @example
- * await pool.query(postgresSchema(tableNames(["agentref_webhook_idempotency"])));
- */
+/** The PostgreSQL tables and indexes (`postgresSchemaSql`, `migrate()`). */
 export function postgresSchema(names: TableNames): string {
   return `CREATE TABLE IF NOT EXISTS ${names.main} (
   key              text        PRIMARY KEY,
@@ -413,15 +330,9 @@ CREATE INDEX IF NOT EXISTS ${names.parkedIndex} ON ${names.parked} (parked_at_ms
 const MS = (column: string) => `floor(extract(epoch from ${column}) * 1000)::float8`;
 
 /**
- * The PostgreSQL claim: $1 key, $2 owner token, $3 body hash, $4 leaseMs, $5 ttlMs.
- *
- * One statement. The upsert takes the key when {@link TAKE} holds, and rewrites nothing
- * otherwise (a data-modifying CTE, which SQLite lacks). When it does not fire, the second
- * SELECT reports the row as of the statement's snapshot (no row: a concurrent first claim
- * committed after the snapshot, so the caller asks again).
- *
- * @example
- * const { rows } = await pool.query(postgresClaim('"t"'), [key, token, bodyHash, leaseMs, ttlMs]);
+ * The PostgreSQL claim: $1 key, $2 owner token, $3 body hash, $4 leaseMs, $5 ttlMs. The upsert
+ * takes the key when {@link TAKE} holds and rewrites nothing otherwise; then the second SELECT
+ * reports the row as of the snapshot (no row: a concurrent first claim committed, ask again).
  */
 export function postgresClaim(t: string): string {
   return `WITH claimed AS (
@@ -446,14 +357,7 @@ FROM ${t} e
 WHERE e.key = $1::text AND NOT EXISTS (SELECT 1 FROM claimed)`;
 }
 
-/**
- * What the SQLite/D1 claim returns: always exactly one row, the record after the statement.
- * The caller claimed it when `owner_token` is the token it passed.
- *
- * @example
- * const row = rows[0] as SqliteClaimRow;
- * if (row.owner_token === token) return { status: "claimed", token, leaseExpiresAt: row.lease_expires_at };
- */
+/** What the SQLite/D1 claim returns: exactly one row, the record after it. */
 export interface SqliteClaimRow {
   owner_token: string;
   status: "in-progress" | "completed";
@@ -462,29 +366,18 @@ export interface SqliteClaimRow {
   retry_ms: number;
 }
 
-/**
- * The statements of the SQLite and D1 stores (one dialect: D1 is SQLite).
- *
- * @example
- * const statements = sqliteStatements(tableNames(["agentref_webhook_idempotency"]));
- * db.prepare(statements.claim.text).all(...bind(statements.claim, [key, token, bodyHash, leaseMs, ttlMs]));
- */
+/** The statements of the SQLite and D1 stores (D1 is SQLite). */
 export function sqliteStatements(names: TableNames) {
   const t = names.main;
-  const s = shared(t);
-  const x = sharedExtensions(names);
   const e = names.entities;
-  // One statement, atomic without an explicit transaction: a write statement takes SQLite's
-  // write lock before it reads (waiting up to the busy timeout), so concurrent claims from
-  // several processes are serialized. The upsert always returns the row: when the key may
-  // be taken (absent, expired, or in progress with a lapsed lease and the same body) it is
-  // rewritten with our token; otherwise every column keeps its value, and the caller reads
-  // why from the row. (SQLite has no data-modifying CTE, so PostgreSQL's claim, which
-  // avoids rewriting a row it does not take, cannot be shared.) The price: a duplicate
-  // rewrites its row unchanged, one WAL page and one fsync (measured: ~1 ms on the bench
-  // VM, which no sender notices); a read-first claim would cost a second statement instead.
+  // One statement, atomic: a write takes SQLite's write lock before it reads, so concurrent
+  // claims are serialized. The upsert always returns the row, rewritten with our token when
+  // {@link TAKE} holds and unchanged otherwise (SQLite has no data-modifying CTE). A duplicate
+  // thus costs one rewrite (~1 ms measured) rather than a second statement.
   const keep = (column: string, value: string) => `${column} = CASE WHEN ${TAKE} THEN ${value} ELSE r.${column} END`;
   return {
+    // recordApplied, releaseLock and dropEmpty are releaseEntity's steps (D1 sends them as one batch).
+    ...compileAll(sqlite, { ...shared(names), ...sharedExtensions(names) }),
     // $1 key, $2 owner token, $3 body hash, $4 leaseMs, $5 ttlMs
     claim: compile(
       sqlite,
@@ -500,42 +393,20 @@ ON CONFLICT (key) DO UPDATE SET
   ${keep("completed_at", "NULL")}
 RETURNING owner_token, status, body_hash = $3 AS same_body, lease_expires_at, lease_expires_at - NOW AS retry_ms`,
     ),
-    complete: compile(sqlite, s.complete),
-    release: compile(sqlite, s.release),
-    renew: compile(sqlite, s.renew),
-    purge: compile(sqlite, s.purge),
     // $1 limit
     purgeSome: compile(
       sqlite,
       `DELETE FROM ${t} WHERE key IN (SELECT key FROM ${t} WHERE expires_at <= NOW ORDER BY expires_at LIMIT $1)`,
     ),
-    claimEntity: compile(sqlite, x.claimEntity),
-    renewEntity: compile(sqlite, x.renewEntity),
-    // releaseEntity is these three steps, each one atomic statement (D1 sends them as one batch).
-    recordApplied: compile(sqlite, x.recordApplied),
-    releaseLock: compile(sqlite, x.releaseLock),
-    dropEmpty: compile(sqlite, x.dropEmpty),
-    purgeEntities: compile(sqlite, x.purgeEntities),
     // $1 limit
     purgeEntitiesSome: compile(
       sqlite,
       `DELETE FROM ${e} WHERE key IN (SELECT key FROM ${e} WHERE expires_at <= NOW ORDER BY expires_at LIMIT $1)`,
     ),
-    park: compile(sqlite, x.park),
-    listParked: compile(sqlite, x.listParked),
-    listParkedSome: compile(sqlite, x.listParkedSome),
-    unpark: compile(sqlite, x.unpark),
   };
 }
 
-/**
- * The SQLite/D1 tables and their indexes, one statement each (D1's batch takes a list): the
- * event table, `<table>_entities` (ordering) and `<table>_parked` (parking). Times are epoch
- * milliseconds from the database clock.
- *
- * @example
- * for (const statement of sqliteSchema(tableNames(["agentref_webhook_idempotency"]))) db.exec(statement);
- */
+/** The SQLite/D1 tables and indexes, one statement each (D1's batch takes a list). */
 export function sqliteSchema(names: TableNames): string[] {
   return [
     `CREATE TABLE IF NOT EXISTS ${names.main} (
@@ -572,14 +443,8 @@ export function sqliteSchema(names: TableNames): string[] {
   ];
 }
 
-/**
- * Reads a SQLite/D1 claim row into a claim result.
- *
- * @example
- * const result = claimResultOf("sqlite", rows[0] as SqliteClaimRow | undefined, token);
- */
+/** Reads a SQLite/D1 claim row into a claim result. */
 export function claimResultOf(storeName: string, row: SqliteClaimRow | undefined, token: string) {
-  // The upsert always returns its row; anything else is a broken driver or database.
   if (row === undefined) throw storeUnavailable(storeName, "claim", new Error("the claim statement returned no row"));
   if (row.owner_token === token) return { status: "claimed", token, leaseExpiresAt: Number(row.lease_expires_at) } as const;
   if (!row.same_body) return { status: "conflict" } as const;

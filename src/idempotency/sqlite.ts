@@ -1,10 +1,13 @@
+// The SQLite store. Over 200 lines: the whole IdempotencyStore contract plus driver loading
+// (node:sqlite, better-sqlite3, bun:sqlite).
 import { WebhookError } from "../errors/index.js";
 import {
-  checkPositiveInteger,
   checkTableName,
   guard,
   listLimit,
   newOwnerToken,
+  orderValue,
+  purgeLimit,
   resolveStoreSettings,
   resolveTimeout,
   type StoreSettingsInput,
@@ -13,7 +16,6 @@ import {
   bind,
   claimResultOf,
   entityClaimResultOf,
-  orderValue,
   parkedOf,
   parkValues,
   sqliteSchema,
@@ -27,9 +29,8 @@ import {
 import type { ClaimResult, IdempotencyStore } from "./store.js";
 
 /**
- * Which SQLite library the store uses. `node:sqlite` is built into Node 22.13+ (and 22.5+
- * with `--experimental-sqlite`); `better-sqlite3` is an optional peer (version 12 on Node 20);
- * `bun:sqlite` is built into Bun.
+ * Which SQLite library the store uses: `node:sqlite` (Node 22.13+), `better-sqlite3` (an
+ * optional peer, version 12 on Node 20) or `bun:sqlite`.
  *
  * @example
  * createSqliteStore({ path: "webhooks.db", driver: "better-sqlite3" });
@@ -47,15 +48,9 @@ export interface SqliteStoreOptions extends StoreSettingsInput {
   path: string;
   /** Table name. Default `"agentref_webhook_idempotency"`. */
   table?: string;
-  /**
-   * How long a statement waits for another process's write lock (SQLite's busy timeout)
-   * before failing with `STORE_UNAVAILABLE`, in milliseconds. Default 5,000.
-   */
+  /** Milliseconds a statement waits for another process's write lock before `STORE_UNAVAILABLE`. Default 5,000. */
   timeoutMs?: number;
-  /**
-   * The library to use. Default: `bun:sqlite` under Bun, else `node:sqlite` when the runtime
-   * has it, else `better-sqlite3`.
-   */
+  /** The library to use. Default: `bun:sqlite` under Bun, else `node:sqlite` if present, else `better-sqlite3`. */
   driver?: SqliteDriverName;
 }
 
@@ -69,15 +64,9 @@ export interface SqliteStoreOptions extends StoreSettingsInput {
 export interface SqliteStore extends Required<IdempotencyStore> {
   /** The database file. */
   readonly path: string;
-  /**
-   * Opens the file and creates the tables if missing (the first delivery does this too): the
-   * event table, `<table>_entities` (ordering) and `<table>_parked` (parking).
-   */
+  /** Opens the file and creates the tables if missing (the first delivery does this too). */
   migrate(): Promise<void>;
-  /**
-   * Deletes expired records, event and entity records alike (at most `limit` when given, event
-   * records first, oldest first) and returns how many. Parked deliveries never expire.
-   */
+  /** Deletes expired records (at most `limit`, oldest first) and returns how many. Parked deliveries never expire. */
   purgeExpired(options?: { limit?: number }): Promise<number>;
   /** Closes the database. A later call opens it again. */
   close(): Promise<void>;
@@ -101,8 +90,7 @@ interface Connection {
   close(): void;
 }
 
-// The parts of each library the store touches, written here so that no driver's types
-// are needed to build or to use this module.
+// The parts of each library the store touches, so that no driver's types are needed.
 interface PreparedLike {
   all(...values: unknown[]): unknown[];
   run(...values: unknown[]): { changes: number | bigint } | undefined;
@@ -174,21 +162,11 @@ function connect(db: DatabaseLike): Connection {
 }
 
 /**
- * An idempotency store in one SQLite file: durable across restarts and deploys, shared by
- * every process on the host that opens the same file, with no server to run. For one VPS,
- * a small container or a Raspberry Pi; several hosts need `/redis` or `/postgres`.
- *
- * Uses `node:sqlite` where the runtime has it, `better-sqlite3` otherwise (an optional peer:
- * `npm install better-sqlite3@12`), and `bun:sqlite` under Bun. The file is opened on the
- * first delivery (not at creation), in WAL mode, and the table is created then if missing.
- *
- * Every operation is one statement: `claim` is one upsert (atomic across processes: SQLite
- * takes its write lock before the statement reads, waiting up to `timeoutMs` for another
- * process), `complete`, `renew` and `release` are one owner-checked statement each. Times
- * come from SQLite's clock. The drivers are synchronous: a statement blocks the event loop
- * for its duration (microseconds, or up to `timeoutMs` while another process writes).
- * A failure or a lock held past `timeoutMs` becomes `WebhookError("STORE_UNAVAILABLE")` (503,
- * the sender retries). Schedule `purgeExpired()` to keep the file small.
+ * An idempotency store in one SQLite file: durable, shared by every process on the host that
+ * opens it, no server to run (several hosts need `/redis` or `/postgres`). The file is opened
+ * on the first delivery, in WAL mode. Each operation is one statement, atomic across processes;
+ * the drivers are synchronous, so a statement blocks the event loop while another process
+ * writes (up to `timeoutMs`, then `STORE_UNAVAILABLE`). Schedule `purgeExpired()`.
  *
  * @example
  * import { createHandler } from "agentref-webhooks";
@@ -226,7 +204,6 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
       connection.exec("PRAGMA journal_mode = WAL");
       // FULL: a completion survives a power cut, not only a process crash.
       connection.exec("PRAGMA synchronous = FULL");
-      // Every table, each IF NOT EXISTS: a file made by 0.1.0 gains the ordering and parking tables.
       for (const statement of sqliteSchema(names)) connection.exec(statement);
       driver = name;
       return connection;
@@ -298,10 +275,10 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
       await run("migrate", () => undefined);
     },
     purgeExpired(purgeOptions = {}) {
-      if (purgeOptions.limit === undefined) {
+      const limit = purgeLimit("sqlite", purgeOptions.limit);
+      if (limit === undefined) {
         return run("purgeExpired", (c) => c.run(statements.purge, []) + c.run(statements.purgeEntities, []));
       }
-      const limit = checkPositiveInteger("sqlite", "purgeExpired limit", purgeOptions.limit, 0, "rows");
       return run("purgeExpired", (c) => {
         const events = c.run(statements.purgeSome, [limit]);
         return events >= limit ? events : events + c.run(statements.purgeEntitiesSome, [limit - events]);

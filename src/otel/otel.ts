@@ -39,26 +39,12 @@ function parentFrom(carrier: Record<string, string> | undefined): Context {
 }
 
 /**
- * OpenTelemetry for `createHandler` and `createWorker` (their `telemetry` option), on
- * `@opentelemetry/api` (an optional peer dependency; your SDK setup decides where spans
- * and metrics go).
- *
- * Spans: one per delivery, `webhook receive` (or `webhook process` for a queued job,
- * continuing the receiver's trace), with `webhook.provider`, `webhook.event.type`,
- * `webhook.event.id`, `webhook.delivery.id`, `webhook.outcome`,
- * `http.response.status_code`, `webhook.attempt.timestamp` and, on failure, `error.type`
- * (the error code) and the recorded exception; child spans `webhook verify`,
- * `webhook store.claim`, `webhook store.complete`, `webhook handler`, `webhook enqueue`.
- * The handler runs inside its span's context, so spans your handler starts nest under it.
- *
- * Metrics: `webhook.deliveries` (counter, by outcome, status, provider and type),
- * `webhook.delivery.duration` (histogram, seconds) and `webhook.store.duration`
- * (histogram, seconds, by operation).
+ * OpenTelemetry for `createHandler` and `createWorker` (their `telemetry` option), on the
+ * optional peer `@opentelemetry/api`. Spans: `webhook receive` (or `webhook process` for a
+ * queued job) per delivery, with children for verify, store, handler and enqueue. Metrics:
+ * `webhook.deliveries`, `webhook.delivery.duration` and `webhook.store.duration`.
  *
  * @example
- * import { createHandler } from "agentref-webhooks";
- * import { otel } from "agentref-webhooks/otel";
- *
  * export const POST = createHandler({ secret: process.env.AGENTREF_WEBHOOK_SECRET!, telemetry: otel(), on: {} });
  */
 export function otel(options: OtelOptions = {}): Telemetry {

@@ -3,8 +3,7 @@ import type { SignatureScheme } from "../verify/scheme.js";
 import { lazyRecord, toStrict } from "./schema-kit.js";
 
 /**
- * Event schemas keyed by event type. Each schema validates the whole event
- * (envelope and data) of that type.
+ * Event schemas keyed by event type, each validating a whole event (envelope and data).
  *
  * @example
  * const events = { "order.paid": z.object({ id: z.string(), type: z.literal("order.paid"), data: z.object({}) }) };
@@ -21,19 +20,13 @@ export type EventSchemaMap = { readonly [type: string]: z.ZodType };
 export interface EnvelopeSpec {
   /** The envelope shared by every event of the provider. */
   schema: z.ZodType;
-  /**
-   * The field holding the event id (the idempotency key). When absent, or when an
-   * event lacks it, the signed delivery id header is the key.
-   */
+  /** The field holding the event id (the idempotency key); else the signed delivery id is used. */
   idKey?: string;
   /** The field holding the event type (`type` for AgentRef, `event` for Agiled). */
   typeKey: string;
   /** The field holding the event's own timestamp, if any. */
   timestampKey?: string;
-  /**
-   * The field naming the tenant (AgentRef's `merchantId`). Idempotency keys are scoped
-   * by it, so one tenant cannot pre-claim another tenant's event id in a shared store.
-   */
+  /** The field naming the tenant (AgentRef's `merchantId`), which scopes idempotency keys. */
   scopeKey?: string;
   /** Checks run before schema validation, e.g. an unsupported schema version (throw a `WebhookError`). */
   check?: (raw: Record<string, unknown>) => void;
@@ -52,10 +45,7 @@ export interface ProviderDefinition<Name extends string, Events extends EventSch
   events: Events;
   /** Strict variants; derived from `events` by default (unknown fields and enum values rejected). */
   strictEvents?: { [K in keyof Events]?: z.ZodType };
-  /**
-   * Delay in ms before each delivery attempt, the first being 0. The simulator follows it,
-   * and the shortest safe record TTL and queue dedupe window are derived from it.
-   */
+  /** Delay in ms before each delivery attempt, the first being 0 (the safe record TTL derives from it). */
   retrySchedule?: readonly number[];
   /** How long the sender waits for an answer before it counts a timeout (ms). Default 30 s. `ctx.signal` aborts then. */
   timeoutMs?: number;
@@ -79,9 +69,7 @@ export interface AnyOrderingRules {
 }
 
 /**
- * How events of one entity (a payout, an affiliate) are ordered, for
- * `createHandler({ ordering })`. Handlers of one entity never run at the same time, and
- * an event older than the entity's last applied one is answered `stale` instead of run.
+ * How events of one entity (a payout, an affiliate) are ordered, for `createHandler({ ordering })`.
  *
  * @example
  * const rules: OrderingRules<typeof acme.events> = {
@@ -90,24 +78,18 @@ export interface AnyOrderingRules {
  * };
  */
 export interface OrderingRules<Events extends EventSchemaMap = EventSchemaMap> {
-  /**
-   * Per event type, the entity an event concerns, unique within its tenant (e.g.
-   * `payout:po_1`). Types not listed, and events for which it returns undefined, are not ordered.
-   */
+  /** Per event type, the entity an event concerns (e.g. `payout:po_1`); undefined: not ordered. */
   entities: { [K in keyof Events]?: (event: z.output<Events[K]>) => string | undefined };
   /**
-   * The event's order key: larger is newer (e.g. its creation time in epoch ms). Events
-   * with equal keys (ties) are all applied, one at a time, in arrival order. Undefined
-   * (a missing or unreadable key): the event still waits for the entity's lock but is
-   * never stale, and does not move the entity's position.
+   * The event's order key: larger is newer (e.g. creation time in epoch ms). Ties are applied
+   * in arrival order; undefined waits for the lock but is never stale.
    */
   order: (event: z.output<Events[keyof Events]>) => number | undefined;
 }
 
 /**
- * A webhook sender described for this SDK: its signature scheme, envelope and event
- * catalog. Every part of the SDK (`createHandler`, `parseEvent`, the testing kit, the CLI)
- * takes one; AgentRef's is the default.
+ * A webhook sender described for this SDK: its signature scheme, envelope and event catalog.
+ * AgentRef's is the default everywhere.
  *
  * @example
  * import { agentref } from "agentref-webhooks";
@@ -164,9 +146,8 @@ export type ProviderEventOf<P extends AnyProvider, T extends EventTypeOf<P>> = z
 export type ProviderEvent<P extends AnyProvider> = { [T in EventTypeOf<P>]: ProviderEventOf<P, T> }[EventTypeOf<P>];
 
 /**
- * Describes a webhook sender so that the whole SDK works with it: a `SignatureScheme`,
- * where the envelope keeps id / type / timestamp, and a map of event schemas. Handler
- * keys and event types are inferred from `events`.
+ * Describes a webhook sender so that the whole SDK works with it: a `SignatureScheme`, where
+ * the envelope keeps id / type / timestamp, and event schemas (handler keys are inferred from them).
  *
  * @example
  * import { z } from "zod";
@@ -208,10 +189,8 @@ export function defineProvider<const Name extends string, const Events extends E
 }
 
 /**
- * How long after an event's first delivery attempt the provider may still deliver it:
- * its whole retry schedule, plus the signature tolerance and one response timeout.
- * An idempotency record (or a queue's completed job) must outlive it, or a late retry
- * runs again.
+ * How long after its first attempt an event may still arrive (retry schedule + tolerance +
+ * one timeout). An idempotency record must outlive it, or a late retry runs again.
  */
 export function retryWindowMs(provider: AnyProvider): number {
   const span = provider.retrySchedule.reduce((total, delay) => total + delay, 0);

@@ -1,9 +1,7 @@
 import type { z } from "zod";
 import type { PayloadIssue } from "../errors/index.js";
 
-/**
- * zod issues as `{ path, message, code }`, the shape `WebhookError.issues` carries.
- */
+/** zod issues as `{ path, message, code }`, the shape `WebhookError.issues` carries. */
 export function toPayloadIssues(error: z.ZodError): PayloadIssue[] {
   return error.issues.map((issue) => ({
     path: issue.path.map((segment) => (typeof segment === "symbol" ? String(segment) : segment)),
@@ -12,9 +10,7 @@ export function toPayloadIssues(error: z.ZodError): PayloadIssue[] {
   }));
 }
 
-/**
- * `data.amount: Invalid input: expected number, received string (and 2 more)`
- */
+/** `data.amount: Invalid input: expected number, received string (and 2 more)` */
 export function describeIssues(issues: PayloadIssue[]): string {
   const [first] = issues;
   if (!first) return "no details";

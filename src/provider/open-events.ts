@@ -5,12 +5,7 @@ type OpenEventSchema<Env extends z.ZodObject, K extends string, T extends string
   z.core.$loose
 >;
 
-/**
- * Builds one schema per event name from a shared envelope, each with its type field
- * fixed to the name. For providers whose payloads are not documented: `data` stays
- * whatever the envelope says (an open object), nothing is invented. Give `typed`
- * schemas for the events whose payloads are documented.
- */
+/** One schema per event name from a shared envelope, its type field fixed, `data` left open (undocumented payloads). */
 export function openEvents<Env extends z.ZodObject, K extends string, const Names extends readonly string[]>(
   envelope: Env,
   typeKey: K,

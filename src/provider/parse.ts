@@ -3,16 +3,10 @@ import type { AnyProvider, ProviderEvent } from "./define-provider.js";
 import { describeIssues, toPayloadIssues } from "./issues.js";
 import { UnknownEvent } from "./unknown-event.js";
 
-/**
- * A typed event of a provider's catalog, or an `UnknownEvent`.
- */
+/** A typed event of a provider's catalog, or an `UnknownEvent`. */
 export type ParsedWith<P extends AnyProvider> = ProviderEvent<P> | UnknownEvent;
 
-/**
- * Parses and validates one body (a string, parsed here once, or an already parsed
- * value) with a provider's catalog. The public `parseEvent` is this with AgentRef as
- * the default provider.
- */
+/** Parses and validates one body (a string or a parsed value) with a provider's catalog. */
 export function parseWith<P extends AnyProvider>(provider: P, input: string | unknown, strict: boolean): ParsedWith<P> {
   const raw = typeof input === "string" ? parseJson(input) : input;
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
@@ -37,9 +31,7 @@ export function parseWith<P extends AnyProvider>(provider: P, input: string | un
   return new UnknownEvent(eventIdOf(provider, valid), String(type), valid.data, valid);
 }
 
-/**
- * The event id an envelope carries under the provider's `idKey`, or undefined.
- */
+/** The event id an envelope carries under the provider's `idKey`, or undefined. */
 export function eventIdOf(provider: AnyProvider, raw: Readonly<Record<string, unknown>>): string | undefined {
   const key = provider.envelope.idKey;
   const value = key === undefined ? undefined : raw[key];

@@ -1,11 +1,8 @@
 import { z } from "zod";
 
-// Lenient schemas are what deliveries are parsed with (forward compatible: unknown
-// fields kept, unknown enum values accepted). Each lenient building block that has a
-// stricter counterpart registers it here, so the strict catalog is derived from the
-// lenient one instead of being written twice. A counterpart may be registered as a
-// function: it is then built the first time a strict schema needs it, so importing
-// the package builds only the lenient catalog (zod schemas are costly to construct).
+// Deliveries are parsed with lenient schemas (unknown fields and enum values accepted). A lenient
+// building block registers its strict counterpart here, so the strict catalog is derived, not
+// written twice. A counterpart given as a function is built on first use: zod schemas are costly.
 const strictCounterparts = new WeakMap<z.ZodType, z.ZodType | (() => z.ZodType)>();
 
 function strictCounterpart(schema: z.ZodType): z.ZodType | undefined {
@@ -17,8 +14,8 @@ function strictCounterpart(schema: z.ZodType): z.ZodType | undefined {
 }
 
 /**
- * A string enum that autocompletes its known values but, in lenient mode, also
- * accepts values AgentRef may add later. The strict variant accepts only `values`.
+ * A string enum that autocompletes its known values but, in lenient mode, also accepts values
+ * added later. The strict variant accepts only `values`.
  *
  * @example
  * const status = openEnum(["active", "paused", "archived"]);
@@ -33,29 +30,19 @@ export function openEnum<const T extends readonly [string, ...string[]]>(
   return open as unknown as z.ZodType<T[number] | (string & {})>;
 }
 
-/**
- * A schema whose strict variant is `strict` (for checks the docs imply but that a
- * live delivery should not be rejected for, e.g. ISO 8601 formats). Pass a function
- * to build the strict variant only when a strict schema is first derived.
- */
+/** A schema whose strict variant is `strict` (a check a live delivery should not fail, e.g. ISO 8601). */
 export function lenientOr<L extends z.ZodType>(lenient: L, strict: z.ZodType | (() => z.ZodType)): L {
   strictCounterparts.set(lenient, strict);
   return lenient;
 }
 
-/**
- * An ISO 8601 date-time string (strict mode checks the format).
- */
+/** An ISO 8601 date-time string (strict mode checks the format). */
 export const isoDateTime = () => lenientOr(z.string(), () => z.iso.datetime({ offset: true }));
 
-/**
- * An amount in integer minor units (cents).
- */
+/** An amount in integer minor units (cents). */
 export const minorUnits = () => lenientOr(z.number(), () => z.number().int());
 
-/**
- * A lowercase ISO 4217 currency code, e.g. `usd`.
- */
+/** A lowercase ISO 4217 currency code, e.g. `usd`. */
 export const currencyCode = () => lenientOr(z.string(), () => z.string().regex(/^[a-z]{3}$/));
 
 /**
@@ -69,10 +56,8 @@ export function openObject<S extends z.ZodRawShape>(shape: S) {
 }
 
 /**
- * `T` without its string and number index signatures, at every depth: the fields a
- * schema knows. Lenient objects keep unknown fields at run time (forward
- * compatible), but a field the schema does not know is, in code, a typo to report,
- * not an `unknown` to read: `event.data.comissionAmount` does not compile.
+ * `T` without index signatures, at every depth: lenient objects keep unknown fields at run time,
+ * but in code an unknown field is a typo (`event.data.comissionAmount` does not compile).
  */
 export type KnownFields<T> = T extends Primitive
   ? T // before the object case: an open enum's `string & {}` counts as an object there
@@ -85,24 +70,17 @@ export type KnownFields<T> = T extends Primitive
 type Primitive = string | number | boolean | bigint | symbol | null | undefined;
 
 /**
- * The fields of the event `S` parses to, `data` given as its own (named) type. Write
- * `interface XEvent extends EventFields<typeof x, XData> {}` so that hovers and
- * errors say `XEvent` and `XData` instead of their expanded structure.
+ * The fields of the event `S` parses to, with `data` as its own named type, so that hovers say
+ * `XEvent` and `XData`: `interface XEvent extends EventFields<typeof x, XData> {}`.
  */
 export type EventFields<S extends z.ZodType, Data> = Omit<KnownFields<z.output<S>>, "data"> & { data: Data };
 
-/**
- * A lenient event schema typed by its named event interface: it parses (and keeps
- * unknown fields) exactly as the schema `S` it is made from, and `z.output` of it is
- * `E`, so every type derived from a catalog of such schemas (`EventOf`, the handler
- * map, `createTestEvent`) names `E`. Its input type stays `S`'s (open).
- */
+/** A lenient event schema that parses as `S` but whose output type is the named interface `E`. */
 export type NamedEventSchema<S extends z.ZodType, E> = z.ZodType<E, z.input<S>>;
 
 /**
- * Derives the strict variant of a lenient schema: objects reject unknown keys,
- * open enums reject unknown values, registered counterparts replace their lenient
- * forms. The static type stays the lenient one (strictness is a run-time check).
+ * Derives the strict variant of a lenient schema: unknown keys and enum values rejected,
+ * registered counterparts used. The static type stays the lenient one.
  */
 export function toStrict<T extends z.ZodType>(schema: T): T {
   return strictOf(schema) as T;
@@ -128,11 +106,7 @@ function strictOf(schema: z.ZodType): z.ZodType {
   }
 }
 
-/**
- * A record whose values are built on first access, then kept (a plain data property
- * from then on). Keys are enumerable from the start, so `Object.keys` and `in` work
- * without building anything.
- */
+/** A record whose values are built on first access, then kept; its keys are enumerable from the start. */
 export function lazyRecord<K extends string, V>(keys: readonly K[], build: (key: K) => V): Record<K, V> {
   const record = {} as Record<K, V>;
   for (const key of keys) {

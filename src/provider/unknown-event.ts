@@ -1,7 +1,6 @@
 /**
- * An event whose type is not in the provider's catalog (AgentRef added a type after
- * this SDK version was published). Its envelope was validated; `data` is left as sent.
- * It is a class, so `event instanceof UnknownEvent` tells it apart from a known event.
+ * An event whose type is not in the provider's catalog (added after this SDK version). Its
+ * envelope was validated; `data` is left as sent.
  *
  * @example
  * const event = parseEvent(body);

@@ -15,10 +15,8 @@ const hour = 60 * minute;
 export const agentrefRetrySchedule = [0, minute, 5 * minute, 15 * minute, hour, 3 * hour, 6 * hour, 12 * hour, 24 * hour] as const;
 
 /**
- * The AgentRef provider: Standard Webhooks v1 signatures under `svix-*` headers,
- * the schemaVersion 2 envelope and the 13-event catalog. It is the default
- * everywhere a `provider` option exists, and is defined through the same
- * `defineProvider` API as any other.
+ * The AgentRef provider: Standard Webhooks signatures under `svix-*` headers, the schemaVersion
+ * 2 envelope and the 13-event catalog. The default wherever a `provider` option exists.
  *
  * @example
  * import { agentref, createHandler } from "agentref-webhooks";

@@ -21,9 +21,8 @@ export const agentsendEventNames = [
 ] as const;
 
 /**
- * The envelope assumed for AgentSend: `{ id?, type, data }` (the Standard Webhooks
- * payload shape). AgentSend documents neither its envelope nor its signing scheme;
- * when `id` is absent the signed delivery id is the idempotency key.
+ * The envelope assumed for AgentSend (undocumented): `{ id?, type, data }`, the Standard Webhooks
+ * shape. Without `id` the signed delivery id is the idempotency key.
  *
  * @example
  * import { agentsendEnvelopeSchema } from "agentref-webhooks/agentsend";
@@ -49,15 +48,10 @@ export interface AgentSendProviderOptions {
 }
 
 /**
- * Builds an AgentSend provider with the signature scheme you choose. AgentSend's
- * public docs describe its webhook objects (`whsec_` secrets) and events but not how
- * deliveries are signed, so nothing here is presented as AgentSend's documented
- * behaviour: pick the scheme your account uses.
+ * Builds an AgentSend provider with the signature scheme your account uses (AgentSend does not
+ * document how deliveries are signed).
  *
  * @example
- * import { createAgentSendProvider } from "agentref-webhooks/agentsend";
- * import { createHexHmacScheme } from "agentref-webhooks";
- *
  * const agentsend = createAgentSendProvider({
  *   scheme: createHexHmacScheme({ name: "agentsend", headers: { id: "x-id", timestamp: "x-timestamp", signature: "x-signature" } }),
  * });
@@ -73,14 +67,10 @@ export function createAgentSendProvider(options: AgentSendProviderOptions = {}) 
 }
 
 /**
- * AgentSend with the default choice stated plainly: **Standard Webhooks** signatures
- * (`webhook-*` or `svix-*` headers, `whsec_` secrets). This is an assumption, not
- * AgentSend's documentation; use `createAgentSendProvider({ scheme })` if your deliveries differ.
+ * AgentSend, assuming **Standard Webhooks** signatures (not documented by AgentSend); use
+ * `createAgentSendProvider({ scheme })` if your deliveries differ.
  *
  * @example
- * import { createHandler } from "agentref-webhooks";
- * import { agentsend } from "agentref-webhooks/agentsend";
- *
  * export const POST = createHandler({
  *   provider: agentsend,
  *   secret: process.env.AGENTSEND_WEBHOOK_SECRET!,

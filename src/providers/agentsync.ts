@@ -5,9 +5,8 @@ import { isoDateTime, lenientOr, openObject } from "../provider/schema-kit.js";
 import { createStandardWebhooksScheme } from "../verify/index.js";
 
 /**
- * AgentSync's envelope: `{ id, type, timestamp?, data }`. Ids look like `whe_…`
- * (also `evt_…` in one example); `timestamp` (ISO 8601, UTC) is present in deliveries
- * but not in the source schema, so it is optional.
+ * AgentSync's envelope: `{ id, type, timestamp?, data }` (`timestamp` is not in the source
+ * schema, so it is optional).
  *
  * @example
  * import { agentsyncEnvelopeSchema } from "agentref-webhooks/agentsync";
@@ -21,8 +20,7 @@ export const agentsyncEnvelopeSchema = openObject({
 });
 
 /**
- * Event names of AgentSync's subscription groups. Subscribing to a group in the portal
- * (e.g. `producersync`) delivers every event of the group.
+ * Event names of AgentSync's subscription groups (subscribing to a group delivers all of them).
  *
  * @example
  * import { agentsyncGroups } from "agentref-webhooks/agentsync";
@@ -64,16 +62,10 @@ const minute = 60 * second;
 const hour = 60 * minute;
 
 /**
- * AgentSync (ProducerSync, Producer Profile and Contracting APIs): Standard Webhooks
- * signatures under `webhook-*` headers (the `svix-*` family is accepted too), an answer
- * expected within 5 seconds. AgentSync documents "exponential backoff up to a limit";
- * its portal is Svix's, so the simulator uses Svix's published schedule
- * (0, 5 s, 5 m, 30 m, 2 h, 5 h, 10 h, 10 h): an assumption, override it with `schedule`.
+ * AgentSync: Standard Webhooks signatures under `webhook-*` (or `svix-*`) headers, answered
+ * within 5 seconds. Its retry schedule is assumed to be Svix's (its portal is Svix's).
  *
  * @example
- * import { createHandler } from "agentref-webhooks";
- * import { agentsync } from "agentref-webhooks/agentsync";
- *
  * export const POST = createHandler({
  *   provider: agentsync,
  *   secret: process.env.AGENTSYNC_WEBHOOK_SECRET!,

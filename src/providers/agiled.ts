@@ -44,10 +44,8 @@ export const agiledEventNames = [
 ] as const;
 
 /**
- * Agiled's signature scheme: lowercase hex HMAC-SHA256 of `${timestamp}.${rawBody}`
- * keyed with the subscription secret as given, in `X-Agiled-Webhook-Signature`;
- * `X-Agiled-Webhook-Timestamp` must be Unix seconds (digits only: anything else is
- * rejected with `INVALID_TIMESTAMP`); the tolerance is yours to set (default 300 s).
+ * Agiled's signature scheme: hex HMAC-SHA256 of `${timestamp}.${rawBody}` with the secret as
+ * given, in `X-Agiled-Webhook-Signature`; `X-Agiled-Webhook-Timestamp` is Unix seconds.
  *
  * @example
  * import { agiledScheme } from "agentref-webhooks/agiled";
@@ -61,15 +59,10 @@ export const agiledScheme = createHexHmacScheme({
 const minute = 60_000;
 
 /**
- * Agiled: hex HMAC signatures under `X-Agiled-Webhook-*` headers, the `event` envelope
- * and its 19 events. Agiled makes up to 5 delivery attempts with backoff windows of 60,
- * 300, 900, 1800 and 3600 s; the simulator follows those five windows after the first
- * attempt (read as five retries; pass `schedule` to change it).
+ * Agiled: hex HMAC signatures under `X-Agiled-Webhook-*` headers, the `event` envelope and its
+ * 19 events, retried after 1, 5, 15, 30 and 60 minutes.
  *
  * @example
- * import { createHandler } from "agentref-webhooks";
- * import { agiled } from "agentref-webhooks/agiled";
- *
  * export const POST = createHandler({
  *   provider: agiled,
  *   secret: process.env.AGILED_WEBHOOK_SECRET!,

@@ -1,8 +1,6 @@
 /**
- * A deep-partial view of an event, for `createTestEvent` overrides: every field
- * optional at every depth, arrays replaced as a whole (never merged element by
- * element), and `undefined` removes a field (e.g. `{ programId: undefined }` for a
- * conversion without a program).
+ * A deep-partial event, for `createTestEvent` overrides: every field optional at every depth,
+ * arrays replaced whole, and `undefined` removes a field.
  *
  * @example
  * import type { DeepPartial, ConversionCreatedEvent } from "agentref-webhooks/testing";
@@ -22,10 +20,7 @@ const isPlainObject = (value: unknown): value is Record<string, unknown> => {
   return proto === Object.prototype || proto === null;
 };
 
-/**
- * Merges `overrides` into a copy of `base`: plain objects merge key by key, arrays and
- * every other value replace, an `undefined` value deletes the key. Neither input is modified.
- */
+/** Merges `overrides` into a copy of `base`: plain objects merge, other values replace, `undefined` deletes. */
 export function deepMerge(base: unknown, overrides: unknown): unknown {
   if (overrides === undefined) return clone(base);
   if (!isPlainObject(overrides) || !isPlainObject(base)) return clone(overrides);

@@ -1,3 +1,5 @@
+import { encodeBytes } from "../verify/encoding.js";
+
 /**
  * Key bytes in a generated secret: what Svix issues and the Standard Webhooks examples use (24).
  *
@@ -7,9 +9,8 @@
 export const GENERATED_SECRET_BYTES = 24;
 
 /**
- * A fresh random signing secret in the Standard Webhooks / Svix format: `whsec_`
- * followed by 24 random bytes in base64 (32 characters), like the secrets AgentRef
- * issues. From `crypto.getRandomValues`, so safe for real endpoints too.
+ * A fresh random signing secret in the Standard Webhooks format (`whsec_` + 24 random bytes in
+ * base64), like AgentRef's. Safe for real endpoints too.
  *
  * @example
  * import { generateSecret } from "agentref-webhooks/testing";
@@ -17,7 +18,5 @@ export const GENERATED_SECRET_BYTES = 24;
  */
 export function generateSecret(): string {
   const bytes = globalThis.crypto.getRandomValues(new Uint8Array(GENERATED_SECRET_BYTES));
-  let binary = "";
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return `whsec_${btoa(binary)}`;
+  return `whsec_${encodeBytes(bytes, "base64")}`;
 }

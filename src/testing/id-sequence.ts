@@ -5,18 +5,11 @@
  * const options: TestEventFactoryOptions = { seed: "payouts-suite", now: new Date("2026-05-01T00:00:00Z") };
  */
 export interface TestEventFactoryOptions {
-  /**
-   * Without a seed, ids count up: `msg_test_0001`, `msg_test_0002`, … With a seed
-   * (a number or a string), ids are pseudo-random but the same seed gives the same
-   * ids in the same order: different suites sharing one idempotency store do not collide.
-   */
+  /** Without a seed, ids count up (`msg_test_0001`, …); with one, they are pseudo-random but repeatable. */
   seed?: number | string | undefined;
   /** Non-deterministic: ids from `crypto.getRandomValues`, `createdAt` from the real clock (unless `now` is given). */
   random?: boolean | undefined;
-  /**
-   * `createdAt` of the first event, later ones `step` ms apart; or a clock function
-   * (e.g. a virtual clock's `now`) read on every event. Default 2026-04-01T12:00:00.000Z.
-   */
+  /** `createdAt` of the first event (later ones `step` ms apart), or a clock read on every event. */
   now?: Date | number | (() => number) | undefined;
   /** Milliseconds between consecutive `createdAt` values when `now` is fixed. Default 1000. */
   step?: number | undefined;
@@ -64,26 +57,20 @@ const cryptoNext = (): number => {
   return value! / 4294967296;
 };
 
-/**
- * One step of a test event sequence: its id and `createdAt` (epoch ms).
- */
+/** One step of a test event sequence: its id and `createdAt` (epoch ms). */
 export interface TestEventStamp {
   id: string;
   createdAt: number;
 }
 
-/**
- * The id and timestamp generator behind a test event factory.
- */
+/** The id and timestamp generator behind a test event factory. */
 export interface IdSequence {
   next(): TestEventStamp;
   /** Starts over: the next id is the first one again. */
   reset(): void;
 }
 
-/**
- * Creates the seedable id / timestamp generator used by `createTestEventFactory`.
- */
+/** Creates the seedable id / timestamp generator used by `createTestEventFactory`. */
 export function createIdSequence(options: TestEventFactoryOptions = {}): IdSequence {
   const prefix = options.idPrefix ?? "msg_test_";
   const step = options.step ?? 1000;

@@ -1,6 +1,4 @@
-// The public barrel of "agentref-webhooks/testing". Importing it never loads msw:
-// `webhookRoute` imports msw on its first call.
-
+// The public barrel of "agentref-webhooks/testing". Importing it never loads msw.
 export { sampleEvents, sampleVariants } from "../events/samples.js";
 export type { DeepPartial } from "./deep-partial.js";
 export { DEFAULT_TEST_EPOCH, type TestEventFactoryOptions } from "./id-sequence.js";

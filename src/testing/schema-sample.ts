@@ -1,8 +1,6 @@
 import type { z } from "zod";
 
-/**
- * Where `sampleFromSchema` gave up: the path and the zod type it cannot invent a value for.
- */
+/** Where `sampleFromSchema` gave up: the path and the zod type it cannot invent a value for. */
 export class SchemaSampleError extends Error {
   constructor(readonly path: readonly (string | number)[], readonly zodType: string) {
     super(`cannot invent a value for ${path.length > 0 ? path.join(".") : "(root)"} (a zod "${zodType}")`);
@@ -39,11 +37,8 @@ function stringFor(key: string | number | undefined, format: string | undefined)
 }
 
 /**
- * Invents a minimal value that a zod schema accepts, for providers whose events have
- * no documented sample: required fields only, literals and first enum members as
- * given, strings as `test_<field>` (ISO date-times for `…At` fields, dates for `…Date`), numbers
- * 0, arrays empty. Throws `SchemaSampleError` (naming the path) on anything it cannot
- * invent (transforms, custom checks it does not know); the caller then asks for overrides.
+ * Invents a minimal value a zod schema accepts (required fields only, first enum members,
+ * `test_<field>` strings, 0, empty arrays). Throws `SchemaSampleError` where it cannot.
  */
 export function sampleFromSchema(schema: z.ZodType, path: (string | number)[] = []): unknown {
   const def = defOf(schema);

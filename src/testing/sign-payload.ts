@@ -6,8 +6,7 @@ import { SVIX_HEADERS, WEBHOOK_HEADERS } from "../verify/standard-webhooks.js";
 import { nowSeconds } from "../verify/timestamp.js";
 
 /**
- * Which header names to sign with: `"svix"` (`svix-id`, …, what AgentRef sends),
- * `"webhook"` (`webhook-id`, …, the Standard Webhooks names), or any family.
+ * Which header names to sign with: `"svix"` (what AgentRef sends), `"webhook"` (Standard Webhooks) or any family.
  *
  * @example
  * const names: HeaderNames = "webhook";
@@ -54,10 +53,7 @@ function seconds(timestamp: number | Date | undefined): number {
 
 const textOf = (body: string | Uint8Array): string => (typeof body === "string" ? body : new TextDecoder().decode(body));
 
-/**
- * The message id a body carries in its envelope, if it is a JSON object with one
- * and the provider's envelope has an id field.
- */
+/** The message id a JSON body carries under the provider's `idKey`, if any. */
 export function envelopeId(body: string | Uint8Array, provider: AnyProvider): string | undefined {
   const { idKey } = provider.envelope;
   if (idKey === undefined) return undefined;
@@ -74,12 +70,8 @@ export function envelopeId(body: string | Uint8Array, provider: AnyProvider): st
 const randomId = (): string => `msg_${globalThis.crypto.randomUUID().replaceAll("-", "")}`;
 
 /**
- * Signs a body the way the provider does and returns the three headers to send
- * with it (`svix-id`, `svix-timestamp`, `svix-signature` for AgentRef), through the
- * provider's own scheme (`provider.scheme.sign`): the same code that signs any
- * provider's deliveries, proven against the `standardwebhooks` reference
- * implementation by this package's tests. Secrets in base64 or base64url are both
- * accepted. Always async, whatever the provider.
+ * Signs a body the way the provider does (`provider.scheme.sign`) and returns the headers to
+ * send with it (`svix-id`, `svix-timestamp`, `svix-signature` for AgentRef).
  *
  * @example
  * import { signPayload, createTestEvent } from "agentref-webhooks/testing";

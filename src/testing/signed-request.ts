@@ -17,8 +17,7 @@ export interface SignedRequestOptions {
   /** Signature header names: `"svix"` (AgentRef's default) or `"webhook"`. */
   headers?: HeaderNames | undefined;
   /** More headers; they win over the signed ones, so a test can break a signature on purpose. */
-  // What `new Headers(…)` takes, spelled without the DOM-only `HeadersInit`, so that these
-  // declarations type-check in projects whose lib has no DOM (Node's globals come from @types/node).
+  // Not `HeadersInit`: that is DOM-only, and these declarations must type-check without the DOM lib.
   extraHeaders?: ConstructorParameters<typeof Headers>[0] | undefined;
   /** Signature timestamp: Unix **seconds** or a `Date`. Default: now. */
   timestamp?: number | Date | undefined;
@@ -32,27 +31,17 @@ export interface SignedRequestOptions {
   signal?: AbortSignal | undefined;
 }
 
-/**
- * The exact bytes `createSignedRequest` sends for an event or body: objects as compact
- * JSON (`JSON.stringify`), strings and bytes unchanged.
- */
+/** The exact bytes `createSignedRequest` sends: objects as `JSON.stringify`, strings and bytes unchanged. */
 export function serializeBody(eventOrBody: object | string | Uint8Array): string | Uint8Array {
   if (typeof eventOrBody === "string" || eventOrBody instanceof Uint8Array) return eventOrBody;
   return JSON.stringify(eventOrBody);
 }
 
 /**
- * A Web `Request` signed like a real delivery, ready for `handler(request)`: the
- * event serialized as JSON (a string or bytes are sent as given), `content-type:
- * application/json` and the provider's signature headers from `signPayload`
- * (`provider.scheme.sign`). `svix-id` is the event's id.
+ * A Web `Request` signed like a real delivery (JSON body, the provider's signature headers),
+ * ready for `handler(request)`.
  *
  * @example
- * import { createHandler } from "agentref-webhooks";
- * import { createSignedRequest, createTestEvent, generateSecret } from "agentref-webhooks/testing";
- *
- * const secret = generateSecret();
- * const handler = createHandler({ secret, on: { "payout.failed": async (event) => alertOps(event.data.failureReason) } });
  * const response = await handler(await createSignedRequest(createTestEvent("payout.failed"), { secret }));
  * expect(response.status).toBe(200);
  */

@@ -7,8 +7,7 @@ import { createVirtualClock, type VirtualClock } from "./virtual-clock.js";
 import { nowSeconds } from "../verify/timestamp.js";
 
 /**
- * Where the simulator delivers: a handler (`Request` in, `Response` out, e.g. from
- * `createHandler`), or a URL it POSTs to with `fetch` (msw routes intercept it).
+ * Where the simulator delivers: a handler (e.g. from `createHandler`), or a URL it POSTs to with `fetch`.
  *
  * @example
  * const target: DeliveryTarget = "http://127.0.0.1:3000/webhooks/agentref";
@@ -73,11 +72,7 @@ export interface SimulateDeliveryOptions {
   secret: SecretInput;
   /** Delay before each attempt in ms, the first usually 0. Default: the provider's (AgentRef: 0, 1 m, 5 m, 15 m, 1 h, 3 h, 6 h, 12 h, 24 h). */
   schedule?: readonly number[] | undefined;
-  /**
-   * Sign attempts at this clock's time, advancing it by each delay. Give the same
-   * clock to the receiver (`createHandler({ now: clock.now })`). Without it, attempts
-   * are signed with the real time and only the waits are virtual.
-   */
+  /** Sign attempts at this clock's time, advancing it by each delay; give the receiver the same clock. */
   clock?: VirtualClock | undefined;
   /** Real ms to wait for an answer before counting a timeout. Default: the provider's (30 000). */
   timeoutMs?: number | undefined;
@@ -127,7 +122,6 @@ async function attemptOnce(send: (signal: AbortSignal) => Promise<Response>, tim
       const text = await response.text();
       return { status: response.status, timedOut: false, responseBody: text.slice(0, RESPONSE_BODY_LIMIT) };
     })();
-    // A late rejection after a timeout is expected (the abort): never unhandled.
     answered.catch(() => {});
     const outcome = await Promise.race([answered, timeout]);
     if (outcome === "timeout") {
@@ -144,18 +138,10 @@ async function attemptOnce(send: (signal: AbortSignal) => Promise<Response>, tim
 }
 
 /**
- * Delivers one event the way AgentRef does, on a virtual clock: POSTs it, and on a
- * non-2xx answer, an error or a timeout tries again after each delay of the retry
- * schedule (0, 1 m, 5 m, 15 m, 1 h, 3 h, 6 h, 12 h, 24 h), stopping at the first 2xx.
- * Every attempt carries the same `svix-id` and body, with a fresh timestamp and
- * signature. The waits take no real time (see `timeScale`), so the whole 46-hour
- * schedule runs in milliseconds; the timeout is real time (`timeoutMs`).
- *
- * Clocks: by default each attempt is signed with the real current time, which any
- * receiver accepts. With `clock`, attempts are signed at the clock's time, which
- * advances by each delay; the receiver must read the same clock
- * (`createHandler({ now: clock.now })`), else attempts after the first are rejected
- * as too old (401), as a real receiver would reject a replay.
+ * Delivers one event the way AgentRef does: POSTs it and, until a 2xx, retries after each
+ * delay of the provider's schedule with the same id and body and a fresh signature. The waits
+ * are virtual (see `timeScale`), so 46 hours of retries run in milliseconds. With `clock`,
+ * attempts are signed at the clock's time: the receiver must read the same clock.
  *
  * @example
  * import { createHandler } from "agentref-webhooks";

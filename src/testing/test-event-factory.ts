@@ -28,8 +28,7 @@ export interface CreateTestEventOptions<P extends AnyProvider = AgentRefProvider
  * const make: CreateTestEvent = createTestEventFactory({ seed: 1 }).createTestEvent;
  */
 export interface CreateTestEvent {
-  // The provider overload comes first: TypeScript reports a failed call against the
-  // last overload, and for most callers (AgentRef) that is the helpful one.
+  // The provider overload first: TypeScript reports a failed call against the last overload (AgentRef's).
   <P extends AnyProvider, T extends EventTypeOf<P>>(
     type: T,
     overrides: DeepPartial<ProviderEventOf<P, T>> | undefined,
@@ -76,13 +75,9 @@ function baseEvent(provider: AnyProvider, type: string): { base: Record<string, 
 }
 
 /**
- * Creates a `createTestEvent` with its own, seedable id and timestamp sequence.
- *
- * Defaults come from the provider's documented samples (`provider.samples`). For an
- * event type without a sample, a minimal event is built from its schema
- * (`test_<field>` strings, 0 numbers, first enum members); where the schema cannot be
- * invented (transforms, refinements), `overrides` must supply the fields, and the
- * validation error names the missing paths.
+ * Creates a `createTestEvent` with its own, seedable id and timestamp sequence. Without a
+ * documented sample, a minimal event is built from the schema; what it cannot invent,
+ * `overrides` must supply.
  *
  * @example
  * import { createTestEventFactory } from "agentref-webhooks/testing";
@@ -134,30 +129,21 @@ export function createTestEventFactory(factoryOptions: TestEventFactoryOptions =
 const defaultFactory = createTestEventFactory();
 
 /**
- * A valid, typed event of one type, with realistic defaults from the documented
- * examples, for your unit tests. Deterministic: ids count up from `msg_test_0001` and
- * `createdAt` from 2026-04-01T12:00:00.000Z, one second apart (use
- * `createTestEventFactory` for a seed, another start time or random ids).
- *
- * `overrides` is a deep partial of the event: objects merge, arrays replace, and
- * `undefined` removes a field. The result is validated against the event's schema:
- * an override that makes it invalid throws a `WebhookPayloadError` (`INVALID_PAYLOAD`) whose
- * message names the path, e.g. `data.amount`. Data timestamps that equal the envelope's
- * `createdAt` in the sample (`failedAt`, `joinedAt`, …) follow the generated one.
+ * A valid, typed event of one type, with defaults from the documented examples. Deterministic:
+ * ids count up from `msg_test_0001`, `createdAt` from 2026-04-01T12:00:00Z, one second apart.
+ * `overrides` is a deep partial (objects merge, arrays replace, `undefined` removes); an
+ * invalid result throws `INVALID_PAYLOAD` naming the path.
  *
  * @example
  * import { createTestEvent } from "agentref-webhooks/testing";
  *
  * const event = createTestEvent("conversion.created", { data: { amount: 4900, commissionAmount: 1470 } });
  * event.data.amount; // 4900, typed as ConversionCreatedEvent
- * createTestEvent("conversion.created", { programId: undefined }); // a conversion without a program
- * createTestEvent("invoice.paid", undefined, { provider: agiled }); // another provider's event
  */
 export const createTestEvent: CreateTestEvent = defaultFactory.createTestEvent;
 
 /**
  * Restarts the default `createTestEvent` sequence (ids from `msg_test_0001` again).
- * Each vitest file already starts fresh; call it in `beforeEach` for per-test ids.
  *
  * @example
  * beforeEach(() => resetTestEvents());

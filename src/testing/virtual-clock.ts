@@ -1,9 +1,6 @@
 /**
- * A clock that moves only when told to. Give the same clock to `simulateDelivery`
- * and to the receiver (`createHandler({ now: clock.now })`): attempts are then
- * signed at virtual time and verified at the same virtual time, so a delivery
- * "24 hours later" still passes the 5-minute tolerance. `now` is a plain function
- * (no `this`), safe to pass around.
+ * A clock that moves only when told to. Give the same clock to `simulateDelivery` and the
+ * receiver (`createHandler({ now: clock.now })`) so that late retries pass the tolerance.
  *
  * @example
  * const clock = createVirtualClock(new Date("2026-04-01T12:00:00Z"));
@@ -29,9 +26,6 @@ const toMs = (time: Date | number, what: string): number => {
  * Creates a `VirtualClock` starting at `start` (default: the real time now).
  *
  * @example
- * import { createHandler } from "agentref-webhooks";
- * import { createVirtualClock, simulateDelivery } from "agentref-webhooks/testing";
- *
  * const clock = createVirtualClock();
  * const handler = createHandler({ secret, now: clock.now, on: {} });
  * await simulateDelivery({ target: handler, event, secret, clock });
