@@ -55,7 +55,10 @@ rule('packages in the "agentref-webhooks/verify" app (node)', verifyEntry.packag
 // Ceiling 14.5 KB: 13 KB until the lifecycle redesign, which added about 1 KB (error classes by kind,
 // generic 5xx messages, rate-limited rejection logs, lease renewal, the handler timeout, the telemetry
 // seam); the named event types add 53 bytes (one typed alias per event). It measured 13.8 KB before.
-size("createHandler app without zod, gzipped (node): ours on top of zod's share", handler.ownGzip, 8 * KB, 14.5 * KB);
+// Ceiling 16.5 KB since ordering and parking (issue 17), which measured 14.4 KB before and 16.1 KB
+// after: the entity-lock and parking steps, the memory store's entity and parked records, and
+// AgentRef's entity rules are in every createHandler app, since both are options, not imports.
+size("createHandler app without zod, gzipped (node): ours on top of zod's share", handler.ownGzip, 8 * KB, 16.5 * KB);
 rule(
   'optional drivers bundled or imported from "agentref-webhooks" (node, edge)',
   everything.flatMap((e) => [
