@@ -6,9 +6,6 @@ import { UnknownEvent } from "../provider/unknown-event.js";
 /**
  * A verified delivery decoded: the typed event (or an `UnknownEvent`), its envelope,
  * its type, and the event id that keys it.
- *
- * @example
- * const { event, type, eventId } = decode(agentref, delivery.json(), { strict: false, deliveryId });
  */
 export interface Decoded {
   event: unknown;
@@ -22,9 +19,6 @@ export interface Decoded {
 /**
  * The decode step: validate the parsed body with the provider's catalog (leniently, or
  * strictly), and find its type and id. Throws `WebhookPayloadError` (422).
- *
- * @example
- * const decoded = decode(agentref, { value: JSON.parse(body) }, { strict: false, deliveryId: "msg_1" });
  */
 export function decode(
   provider: AnyProvider,
@@ -49,9 +43,6 @@ export function decode(
 /**
  * The tenant an event belongs to, for its idempotency key: the `idempotencyScope`
  * option's answer, else the provider's `scopeKey` field (AgentRef: `merchantId`).
- *
- * @example
- * tenantOf(agentref, decoded); // "mer_abc123"
  */
 export function tenantOf(provider: AnyProvider, decoded: Decoded, scope?: () => string | undefined): string | undefined {
   if (scope) return scope();
