@@ -1,4 +1,5 @@
 import { bodyAlreadyParsed, WebhookBodyError } from "../errors/index.js";
+import { concatBytes } from "../verify/encoding.js";
 
 /** Limits applied while reading a body. */
 export interface BodyLimits {
@@ -66,16 +67,4 @@ export async function readRequestBody(request: Request, limits: BodyLimits): Pro
     clearTimeout(timer);
   }
   return concatBytes(chunks, total);
-}
-
-/** Joins chunks (no copy when there is only one). */
-export function concatBytes(chunks: readonly Uint8Array[], total = chunks.reduce((n, c) => n + c.byteLength, 0)): Uint8Array {
-  if (chunks.length === 1) return chunks[0]!;
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
 }

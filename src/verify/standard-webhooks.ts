@@ -1,24 +1,14 @@
 import { createHmacScheme, type HeaderFamily, type SignatureScheme } from "./scheme.js";
 import { decodeStandardWebhooksSecret } from "./secret.js";
 
-/**
- * The header names Svix (and AgentRef) send.
- *
- * @example
- * request.headers.get(SVIX_HEADERS.signature);
- */
+/** The header names Svix (and AgentRef) send. */
 export const SVIX_HEADERS: HeaderFamily = Object.freeze({
   id: "svix-id",
   timestamp: "svix-timestamp",
   signature: "svix-signature",
 });
 
-/**
- * The header names of the Standard Webhooks specification.
- *
- * @example
- * request.headers.get(WEBHOOK_HEADERS.signature);
- */
+/** The header names of the Standard Webhooks specification. */
 export const WEBHOOK_HEADERS: HeaderFamily = Object.freeze({
   id: "webhook-id",
   timestamp: "webhook-timestamp",

@@ -12,12 +12,7 @@ const schemeIds = new WeakMap<SignatureScheme, number>();
 let schemes = 0;
 const verifiers = new Map<string, Verifier>();
 
-/**
- * A verifier for these options, made once and reused.
- *
- * @example
- * await cachedVerifier({ secret, scheme: standardWebhooksScheme }).verify({ body, headers });
- */
+/** A verifier for these options, made once and reused. */
 export function cachedVerifier(options: { secret: SecretInput; tolerance?: number | undefined; scheme: SignatureScheme }): Verifier {
   let schemeId = schemeIds.get(options.scheme);
   if (schemeId === undefined) schemeIds.set(options.scheme, (schemeId = ++schemes));
