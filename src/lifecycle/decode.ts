@@ -3,10 +3,7 @@ import type { AnyProvider } from "../provider/define-provider.js";
 import { eventIdOf, parseWith } from "../provider/parse.js";
 import { UnknownEvent } from "../provider/unknown-event.js";
 
-/**
- * A verified delivery decoded: the typed event (or an `UnknownEvent`), its envelope,
- * its type, and the event id that keys it.
- */
+/** A verified delivery decoded: the typed event (or an `UnknownEvent`), its envelope, type and id. */
 export interface Decoded {
   event: unknown;
   raw: Readonly<Record<string, unknown>>;
