@@ -1,5 +1,5 @@
-// Over 200 lines: the worker's public types and options carry their documentation; the
-// processor itself reuses the lifecycle's decode and route steps.
+// Over 200 lines: the public option types, then createWorker, one closure whose steps (context,
+// decode, park, dead-letter, processor, stalled-job listener) share its options.
 import { UnrecoverableError, Worker, type ConnectionOptions, type Job, type WorkerOptions } from "bullmq";
 import type { Ignore } from "../handler/types.js";
 import type { IdempotencyStore } from "../idempotency/store.js";
