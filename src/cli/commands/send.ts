@@ -102,7 +102,7 @@ export const sendCommand: Command = {
       timeout: { type: "string" },
       headers: { type: "string" },
       verbose: { type: "boolean" },
-      });
+    });
     if (values.help) {
       io.stdout.write(`${help}\n`);
       return 0;

@@ -41,7 +41,7 @@ export const signCommand: Command = {
       url: { type: "string" },
       headers: { type: "string" },
       json: { type: "boolean" },
-      });
+    });
     if (values.help) {
       io.stdout.write(`${help}\n`);
       return 0;
