@@ -18,9 +18,8 @@ export interface WebhookErrorOptions {
   issues?: PayloadIssue[];
 }
 
-// The root entry and `agentref-webhooks/verify` are separate bundles, each with its own copy
-// of these classes. Every copy brands its errors (a global symbol) with the class that built
-// them, so `instanceof` holds whichever copy threw.
+// The root entry and `agentref-webhooks/verify` are separate bundles with their own copies of these
+// classes: each brands its errors (a global symbol) with the class name, so `instanceof` holds across them.
 const BRAND = Symbol.for("agentref-webhooks.WebhookError");
 
 type ErrorClassName = "WebhookError" | "WebhookVerificationError" | "WebhookConfigError" | "WebhookBodyError" | "WebhookPayloadError";
@@ -39,8 +38,7 @@ function brand(error: WebhookError, name: ErrorClassName): void {
   Object.defineProperty(error, BRAND, { value: name, configurable: true, writable: true, enumerable: false });
 }
 
-// The built-in classes and the brand each accepts (undefined: any); filled in below them.
-// A subclass a user writes is not here and keeps the ordinary check.
+// The built-in classes and the brand each accepts (undefined: any); a user's subclass keeps the ordinary check.
 const accepts = new Map<Function, ErrorClassName | undefined>();
 
 /**

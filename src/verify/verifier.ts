@@ -60,10 +60,7 @@ export interface VerifierOptions {
  * const delivery = await verifier.verify({ body: await request.text(), headers: request.headers });
  */
 export interface Verifier {
-  /**
-   * Resolves with the verified delivery, or rejects with a `WebhookVerificationError` (or
-   * `INVALID_JSON` when a correctly signed body is not UTF-8).
-   */
+  /** Resolves with the verified delivery, or rejects with a `WebhookVerificationError` (`INVALID_JSON`: signed, not UTF-8). */
   verify(input: VerifyInput): Promise<VerifiedDelivery>;
   readonly scheme: SignatureScheme;
   /** The tolerance in seconds. */
