@@ -1,10 +1,4 @@
-/**
- * An error the CLI reports as one line on stderr, with an exit code: 2 for a usage
- * problem (bad arguments), 1 for a failed operation.
- *
- * @example
- * throw new CliError("--url is required", 2);
- */
+/** An error the CLI reports as one line on stderr, with exit code 2 (bad arguments) or 1 (a failed operation). */
 export class CliError extends Error {
   constructor(
     message: string,

@@ -1,12 +1,6 @@
 import type { CliIo } from "./io.js";
 
-/**
- * One CLI command: its name, a one-line summary for the command list, its `--help`
- * text, and `run`, which resolves with the exit code.
- *
- * @example
- * export const eventsCommand: Command = { name: "events", summary: "list event types", help: "…", run: async () => 0 };
- */
+/** One CLI command: its name, a summary for the command list, its `--help`, and `run` (resolves with the exit code). */
 export interface Command {
   name: string;
   summary: string;

@@ -1,11 +1,6 @@
 import { STATUS_CODES } from "node:http";
 
-/**
- * A virtual delay as a short label: `+0s`, `+1m`, `+6h`, `+1d 1h`.
- *
- * @example
- * offsetLabel(360_000); // "+6m"
- */
+/** A virtual delay as a short label: `+0s`, `+1m`, `+6h`, `+1d 1h`. */
 export function offsetLabel(ms: number): string {
   const s = Math.round(ms / 1000);
   if (s < 60) return `+${s}s`;
@@ -26,42 +21,22 @@ export function offsetLabel(ms: number): string {
   return `+${parts.slice(0, 2).join(" ")}`;
 }
 
-/**
- * `200 OK`, `401 Unauthorized`, … or a placeholder when there was no answer.
- *
- * @example
- * statusLabel(409); // "409 Conflict"
- */
+/** `200 OK`, `401 Unauthorized`, … or a placeholder when there was no answer. */
 export function statusLabel(status: number | undefined): string {
   if (status === undefined) return "no answer";
   return `${status} ${STATUS_CODES[status] ?? ""}`.trim();
 }
 
-/**
- * Milliseconds with one decimal.
- *
- * @example
- * ms(12.345); // "12.3 ms"
- */
+/** Milliseconds with one decimal. */
 export const ms = (value: number): string => `${value.toFixed(1)} ms`;
 
-/**
- * A value at a percentile of a sorted list.
- *
- * @example
- * percentile([1, 2, 3, 4], 0.5); // 2
- */
+/** A value at a percentile of a sorted list. */
 export function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return 0;
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]!;
 }
 
-/**
- * Pads the columns of rows of cells to equal widths.
- *
- * @example
- * table([["a", "bb"], ["ccc", "d"]]); // ["a    bb", "ccc  d"]
- */
+/** Pads the columns of rows of cells to equal widths. */
 export function table(rows: readonly (readonly string[])[]): string[] {
   const widths: number[] = [];
   for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));

@@ -1,14 +1,8 @@
 import { CliError } from "./cli-error.js";
 
 /**
- * Parses captured request headers: a JSON object (`{ "svix-id": "…" }`, values may be
- * arrays), a JSON array of `[name, value]` pairs, or raw HTTP header lines
- * (`Name: value`), optionally preceded by the request line and prefixed with `> `
- * as `curl -v` prints them. Reading stops at the first blank line after a header.
- * Names are lowercased; repeated names keep every value.
- *
- * @example
- * parseHeadersFile("POST /hook HTTP/1.1\nsvix-id: msg_1\n"); // { "svix-id": ["msg_1"] }
+ * Parses captured request headers: a JSON object or `[name, value]` array, or raw
+ * `Name: value` lines (as `curl -v` prints them too). Names are lowercased; repeats kept.
  */
 export function parseHeadersFile(text: string): Record<string, string[]> {
   const headers: Record<string, string[]> = Object.create(null) as Record<string, string[]>;

@@ -1,12 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { CliError } from "./cli-error.js";
 
-/**
- * Where a command reads and writes: the process's streams, or fakes in tests.
- *
- * @example
- * const io: CliIo = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env };
- */
+/** Where a command reads and writes: the process's streams, or fakes in tests. */
 export interface CliIo {
   stdout: { write(text: string): unknown; isTTY?: boolean };
   stderr: { write(text: string): unknown; isTTY?: boolean };
@@ -14,12 +9,7 @@ export interface CliIo {
   env: Record<string, string | undefined>;
 }
 
-/**
- * Reads all of stdin as bytes. Refuses an interactive terminal, where it would wait forever.
- *
- * @example
- * const body = await readStdin(io, "the body to sign");
- */
+/** Reads all of stdin as bytes. Refuses an interactive terminal, where it would wait forever. */
 export async function readStdin(io: CliIo, what: string): Promise<Buffer> {
   if (io.stdin.isTTY) throw new CliError(`${what} is read from stdin: pipe it in (e.g. \`< body.json\`).`);
   const chunks: Buffer[] = [];
@@ -27,12 +17,7 @@ export async function readStdin(io: CliIo, what: string): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-/**
- * Reads a file argument as bytes; `-` means stdin.
- *
- * @example
- * const headers = await readFileArg("captured-headers.txt", io, "--headers");
- */
+/** Reads a file argument as bytes; `-` means stdin. */
 export async function readFileArg(path: string, io: CliIo, option: string): Promise<Buffer> {
   if (path === "-") return readStdin(io, `${option} -`);
   try {
@@ -43,12 +28,7 @@ export async function readFileArg(path: string, io: CliIo, option: string): Prom
   }
 }
 
-/**
- * Quotes a string for a POSIX shell: single quotes, with `'` written as `'\''`.
- *
- * @example
- * shellQuote("it's"); // 'it'\''s'
- */
+/** Quotes a string for a POSIX shell: single quotes, with `'` written as `'\''`. */
 export function shellQuote(text: string): string {
   return `'${text.replaceAll("'", `'\\''`)}'`;
 }

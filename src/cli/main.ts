@@ -30,14 +30,7 @@ Options:
 
 Other providers: --provider agentsync | agiled | agentsend on every command.`;
 
-/**
- * Runs the CLI with `args` (without `node` and the script) and resolves with the exit
- * code: 0 success, 1 a failed delivery or verification, 2 bad arguments. Errors are
- * written to `io.stderr` as one line; it never throws.
- *
- * @example
- * const code = await runCli(["events"], { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env });
- */
+/** Runs the CLI with `args` and resolves with the exit code (0, 1 failed, 2 bad arguments); never throws. */
 export async function runCli(args: readonly string[], io: CliIo): Promise<number> {
   const [name, ...rest] = args;
   if (name === undefined) {

@@ -12,9 +12,6 @@ const commonFlags = { provider: { type: "string" }, help: { type: "boolean", sho
 /**
  * Every command's preamble: `node:util` parseArgs with strict checking (its errors turned
  * into usage errors that name the command), `--help`, and `--provider` resolved.
- *
- * @example
- * const { values, positionals, provider } = await parseCommand("send", args, { url: { type: "string" } });
  */
 export async function parseCommand<O extends Options>(command: string, args: string[], options: O) {
   let parsed;
@@ -33,12 +30,7 @@ export async function parseCommand<O extends Options>(command: string, args: str
   return { ...parsed, provider };
 }
 
-/**
- * A whole number option within bounds, or a usage error.
- *
- * @example
- * intOption("--times", "20", 1, 100_000); // 20
- */
+/** A whole number option within bounds, or a usage error. */
 export function intOption(name: string, text: string | undefined, min: number, max: number, fallback: number): number {
   if (text === undefined) return fallback;
   if (!/^\d+$/.test(text)) throw new CliError(`${name} must be a whole number, got ${JSON.stringify(text)}.`);
@@ -47,12 +39,7 @@ export function intOption(name: string, text: string | undefined, min: number, m
   return value;
 }
 
-/**
- * A non-negative number option (decimals allowed), or a usage error.
- *
- * @example
- * numberOption("--time-scale", "0.001", 0); // 0.001
- */
+/** A non-negative number option (decimals allowed), or a usage error. */
 export function numberOption(name: string, text: string | undefined, fallback: number): number {
   if (text === undefined) return fallback;
   const value = Number(text);
@@ -60,13 +47,7 @@ export function numberOption(name: string, text: string | undefined, fallback: n
   return value;
 }
 
-/**
- * The secrets to use: every `--secret`, else `<PROVIDER>_WEBHOOK_SECRET` from the
- * environment (keeps secrets out of shell history), else a usage error.
- *
- * @example
- * secretsFrom(["whsec_…"], agentref, io); // ["whsec_…"]
- */
+/** Every `--secret`, else `<PROVIDER>_WEBHOOK_SECRET` (out of shell history), else a usage error. */
 export function secretsFrom(values: string[] | undefined, provider: AnyProvider, io: CliIo): string[] {
   if (values && values.length > 0) return values;
   const variable = `${provider.name.toUpperCase().replaceAll(/[^A-Z0-9]/g, "_")}_WEBHOOK_SECRET`;
@@ -76,12 +57,7 @@ export function secretsFrom(values: string[] | undefined, provider: AnyProvider,
 }
 
 
-/**
- * An http(s) URL option, or a usage error that shows how to write one.
- *
- * @example
- * urlOption("send", "--url", "http://127.0.0.1:3000/webhooks/agentref"); // "http://127.0.0.1:3000/webhooks/agentref"
- */
+/** An http(s) URL option, or a usage error that shows how to write one. */
 export function urlOption(command: string, name: string, text: string | undefined): string {
   const example = "http://127.0.0.1:3000/webhooks/agentref";
   if (text === undefined) throw new CliError(`${command}: ${name} is required, e.g. ${name} ${example}`);

@@ -2,13 +2,7 @@ import { existsSync } from "node:fs";
 import type { IdempotencyStore } from "../idempotency/store.js";
 import { CliError } from "./cli-error.js";
 
-/**
- * A store opened from a `--store` argument, and how to let go of its connection.
- *
- * @example
- * const { store, close } = await openStore("sqlite:webhooks.db", {});
- * try { await store.listParked!(); } finally { await close(); }
- */
+/** A store opened from a `--store` argument, and how to let go of its connection. */
 export interface OpenedStore {
   store: IdempotencyStore;
   /** What was opened, for messages (a URL's password hidden). */
@@ -16,12 +10,7 @@ export interface OpenedStore {
   close(): Promise<void>;
 }
 
-/**
- * Where `--table` and `--prefix` go.
- *
- * @example
- * await openStore("redis://127.0.0.1:6379", { prefix: "shop:webhooks:" });
- */
+/** Where `--table` and `--prefix` go. */
 export interface StoreFlags {
   table?: string | undefined;
   prefix?: string | undefined;
@@ -54,12 +43,7 @@ function redact(url: URL): string {
 
 /**
  * Opens the store a `--store` argument names: `sqlite:PATH` (an existing file),
- * `redis://…` / `rediss://…` (with ioredis or node-redis, whichever is installed) or
- * `postgres://…` / `postgresql://…` (with pg). The drivers are optional peers, loaded
- * only for the store named; a missing one is a one-line error naming the package.
- *
- * @example
- * const { store, close } = await openStore(process.env.DATABASE_URL!, { table: "webhooks" });
+ * `redis(s)://…` or `postgres(ql)://…`, loading only that store's optional driver.
  */
 export async function openStore(text: string, flags: StoreFlags): Promise<OpenedStore> {
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(text)?.[1]?.toLowerCase();

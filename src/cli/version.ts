@@ -1,12 +1,6 @@
 import { readFileSync } from "node:fs";
 
-/**
- * The package version, read from the nearest `package.json` named agentref-webhooks
- * above this file: `dist/cli.js` and `src/cli/main.ts` sit at different depths.
- *
- * @example
- * packageVersion(); // "0.1.0"
- */
+/** The version in the nearest agentref-webhooks `package.json` above this file (dist/ and src/ differ in depth). */
 export function packageVersion(): string {
   let dir = new URL("./", import.meta.url);
   for (let i = 0; i < 5; i++) {

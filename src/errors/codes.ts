@@ -1,12 +1,8 @@
 /**
- * Every error code the SDK raises, with the HTTP status `createHandler` answers
- * for it. This is the one place statuses live: the handler, the docs table and
- * the tests all read it.
- *
- * Never 410 (Standard Webhooks senders disable the endpoint on 410) and never 3xx.
+ * Every error code with the HTTP status `createHandler` answers for it (the one place
+ * statuses live). Never 410 (senders disable the endpoint on it) and never 3xx.
  *
  * @example
- * import { errorStatus } from "agentref-webhooks";
  * errorStatus.INVALID_SIGNATURE; // 401
  */
 export const errorStatus = {
@@ -43,7 +39,6 @@ export const errorStatus = {
  * A machine-readable error code.
  *
  * @example
- * import type { WebhookErrorCode } from "agentref-webhooks";
  * const code: WebhookErrorCode = "INVALID_SIGNATURE";
  */
 export type WebhookErrorCode = keyof typeof errorStatus;
@@ -55,9 +50,6 @@ export type WebhookErrorCode = keyof typeof errorStatus;
  * - `body` (`WebhookBodyError`): the raw body could not be read as it was sent;
  * - `payload` (`WebhookPayloadError`): an authentic body this SDK cannot use;
  * - `delivery` (`WebhookError`): what became of an authentic, usable delivery.
- *
- * @example
- * errorKind.BODY_ALREADY_PARSED; // "body"
  */
 export const errorKind = {
   MISSING_HEADERS: "verification",
@@ -82,23 +74,12 @@ export const errorKind = {
   METHOD_NOT_ALLOWED: "delivery",
 } as const satisfies Record<WebhookErrorCode, string>;
 
-/**
- * The codes of one kind.
- *
- * @example
- * const code: CodeOf<"verification"> = "INVALID_SIGNATURE";
- */
+/** The codes of one kind. */
 export type CodeOf<K extends (typeof errorKind)[WebhookErrorCode]> = {
   [C in WebhookErrorCode]: (typeof errorKind)[C] extends K ? C : never;
 }[WebhookErrorCode];
 
-/**
- * Codes for which a `Retry-After` header accompanies the answer.
- *
- * @example
- * import { retryAfterSeconds } from "agentref-webhooks";
- * retryAfterSeconds.STORE_UNAVAILABLE; // 5
- */
+/** Codes for which a `Retry-After` header accompanies the answer. */
 export const retryAfterSeconds: Partial<Record<WebhookErrorCode, number>> = {
   IN_PROGRESS: 30,
   ID_CONFLICT: 60,

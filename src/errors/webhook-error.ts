@@ -12,23 +12,14 @@ export interface PayloadIssue {
   code?: string;
 }
 
-/**
- * Options accepted by every `WebhookError` constructor.
- *
- * @example
- * new WebhookPayloadError("INVALID_JSON", "body is not JSON", { cause: err });
- */
+/** Options accepted by every `WebhookError` constructor. */
 export interface WebhookErrorOptions {
   cause?: unknown;
   issues?: PayloadIssue[];
 }
 
-/**
- * The brand every copy of this package puts on its errors (a global symbol, so the same in
- * each copy): the name of the class that built the error. The root entry and
- * `agentref-webhooks/verify` are separate bundles, each with its own copy of these classes;
- * with the brand, `instanceof` holds whichever copy threw, as it does for one copy.
- */
+// The root entry and `agentref-webhooks/verify` are separate bundles with their own copies of these
+// classes: each brands its errors (a global symbol) with the class name, so `instanceof` holds across them.
 const BRAND = Symbol.for("agentref-webhooks.WebhookError");
 
 type ErrorClassName = "WebhookError" | "WebhookVerificationError" | "WebhookConfigError" | "WebhookBodyError" | "WebhookPayloadError";
@@ -42,23 +33,20 @@ function branded(value: unknown, name?: ErrorClassName): boolean {
   return name === undefined ? typeof brand === "string" : brand === name;
 }
 
-/** Non-enumerable: invisible to JSON, `util.inspect`, structural equality and spreads. */
+// Non-enumerable: invisible to JSON, `util.inspect`, structural equality and spreads.
 function brand(error: WebhookError, name: ErrorClassName): void {
   Object.defineProperty(error, BRAND, { value: name, configurable: true, writable: true, enumerable: false });
 }
 
+// The built-in classes and the brand each accepts (undefined: any); a user's subclass keeps the ordinary check.
+const accepts = new Map<Function, ErrorClassName | undefined>();
+
 /**
- * The base class of every error this SDK throws. `code` is stable and
- * machine-readable; `status` is the HTTP status `createHandler` answers with;
- * `message` says what was wrong and how to fix it, and never contains a secret.
- * The subclass is fixed by the code (see `errorKind`), whichever path raised it.
+ * The base class of every error this SDK throws: a stable `code`, the HTTP `status`
+ * `createHandler` answers with, and a `message` that says how to fix it (never a secret).
  *
  * @example
- * try {
- *   await verifyWebhook({ body, headers, secret });
- * } catch (err) {
- *   if (err instanceof WebhookError) console.log(err.code, err.status);
- * }
+ * if (err instanceof WebhookError) console.log(err.code, err.status);
  */
 export class WebhookError extends Error {
   readonly code: WebhookErrorCode;
@@ -78,13 +66,9 @@ export class WebhookError extends Error {
     brand(this, "WebhookError");
   }
 
-  /**
-   * `instanceof` across copies of this package (the root entry and `agentref-webhooks/verify`
-   * are separate bundles): true for any error built by a `WebhookError` class of any copy.
-   * Subclasses a user writes keep the ordinary check.
-   */
+  /** `instanceof` across copies of this package (see the brand above); inherited by the subclasses. */
   static override [Symbol.hasInstance](value: unknown): boolean {
-    return ordinaryInstanceOf(this, value) || (this === WebhookError && branded(value));
+    return ordinaryInstanceOf(this, value) || (accepts.has(this) && branded(value, accepts.get(this)));
   }
 
   /** A JSON-safe view for logs: code, message and payload issues. */
@@ -96,8 +80,8 @@ export class WebhookError extends Error {
 }
 
 /**
- * The request is not authentic: signature headers missing or malformed, a signature
- * that does not match, a timestamp outside the tolerance. Nothing else.
+ * The request is not authentic: signature headers missing or malformed, no matching
+ * signature, or a timestamp outside the tolerance.
  *
  * @example
  * try { await verifyWebhook(input); }
@@ -109,11 +93,6 @@ export class WebhookVerificationError extends WebhookError {
     super(code, message, options);
     this.name = "WebhookVerificationError";
     brand(this, "WebhookVerificationError");
-  }
-
-  /** `instanceof` across copies of this package: see `WebhookError`. */
-  static override [Symbol.hasInstance](value: unknown): boolean {
-    return ordinaryInstanceOf(this, value) || (this === WebhookVerificationError && branded(value, "WebhookVerificationError"));
   }
 }
 
@@ -132,11 +111,6 @@ export class WebhookConfigError extends WebhookError {
     this.name = "WebhookConfigError";
     brand(this, "WebhookConfigError");
   }
-
-  /** `instanceof` across copies of this package: see `WebhookError`. */
-  static override [Symbol.hasInstance](value: unknown): boolean {
-    return ordinaryInstanceOf(this, value) || (this === WebhookConfigError && branded(value, "WebhookConfigError"));
-  }
 }
 
 /**
@@ -152,11 +126,6 @@ export class WebhookBodyError extends WebhookError {
     super(code, message, options);
     this.name = "WebhookBodyError";
     brand(this, "WebhookBodyError");
-  }
-
-  /** `instanceof` across copies of this package: see `WebhookError`. */
-  static override [Symbol.hasInstance](value: unknown): boolean {
-    return ordinaryInstanceOf(this, value) || (this === WebhookBodyError && branded(value, "WebhookBodyError"));
   }
 }
 
@@ -174,12 +143,14 @@ export class WebhookPayloadError extends WebhookError {
     this.name = "WebhookPayloadError";
     brand(this, "WebhookPayloadError");
   }
-
-  /** `instanceof` across copies of this package: see `WebhookError`. */
-  static override [Symbol.hasInstance](value: unknown): boolean {
-    return ordinaryInstanceOf(this, value) || (this === WebhookPayloadError && branded(value, "WebhookPayloadError"));
-  }
 }
+
+accepts
+  .set(WebhookError, undefined)
+  .set(WebhookVerificationError, "WebhookVerificationError")
+  .set(WebhookConfigError, "WebhookConfigError")
+  .set(WebhookBodyError, "WebhookBodyError")
+  .set(WebhookPayloadError, "WebhookPayloadError");
 
 const classOf = {
   verification: WebhookVerificationError,
@@ -189,12 +160,7 @@ const classOf = {
   delivery: WebhookError,
 } as const;
 
-/**
- * Builds the error of the class `code` belongs to.
- *
- * @example
- * webhookError("INVALID_SIGNATURE", "no match") instanceof WebhookVerificationError; // true
- */
+/** Builds the error of the class `code` belongs to. */
 export function webhookError(code: WebhookErrorCode, message: string, options: WebhookErrorOptions = {}): WebhookError {
   return new (classOf[errorKind[code]] as new (code: WebhookErrorCode, message: string, options: WebhookErrorOptions) => WebhookError)(
     code,
@@ -204,8 +170,8 @@ export function webhookError(code: WebhookErrorCode, message: string, options: W
 }
 
 /**
- * Tells whether a value is a `WebhookError`, also across duplicated copies of the package,
- * older ones included (which carry no brand: checked by shape).
+ * Whether a value is a `WebhookError`, also from another copy of the package (older,
+ * unbranded copies are checked by shape).
  *
  * @example
  * if (isWebhookError(err) && err.code === "ID_CONFLICT") alert(err.message);
@@ -228,13 +194,7 @@ const PARSED_FIX =
   'Fastify: register the route in a scope whose content-type parser leaves the body unread and call reply.hijack(). ' +
   "Fetch handlers (Next.js App Router, Hono, Workers): pass the original Request, or await request.text(), before anything reads it.";
 
-/**
- * `BODY_ALREADY_PARSED`, with what was found and the fix for each framework: the one
- * message every path (verifyWebhook, createHandler, the Node adapter) gives.
- *
- * @example
- * throw bodyAlreadyParsed("The request body is an object.");
- */
+/** `BODY_ALREADY_PARSED` with what was found and the fix per framework: the one message every path gives. */
 export function bodyAlreadyParsed(found: string): WebhookBodyError {
   return new WebhookBodyError("BODY_ALREADY_PARSED", `${found} ${PARSED_FIX}`);
 }

@@ -13,20 +13,10 @@ import { platformCrypto } from "#crypto";
 const SAFE = /[A-Za-z0-9_.-]/;
 const ALL_SAFE = /^[A-Za-z0-9_.-]*$/;
 
-/**
- * The longest key handed to a store, in characters (all ASCII).
- *
- * @example
- * (await idempotencyKey({ provider: "agentref", id: "x".repeat(10_000) })).length <= MAX_KEY_LENGTH; // true
- */
+/** The longest key handed to a store, in characters (all ASCII). */
 export const MAX_KEY_LENGTH = 200;
 
-/**
- * Escapes one part of a key: `[A-Za-z0-9_.-]` as is, every other UTF-16 code unit as `%XXXX`.
- *
- * @example
- * escapeKeyPart("evt:42"); // "evt%003A42"
- */
+/** Escapes one part of a key: `[A-Za-z0-9_.-]` as is, every other UTF-16 code unit as `%XXXX`. */
 export function escapeKeyPart(value: string): string {
   if (ALL_SAFE.test(value)) return value;
   let out = "";
@@ -40,9 +30,6 @@ export function escapeKeyPart(value: string): string {
 /**
  * What identifies one event: the provider, the tenant it belongs to (if the provider has one),
  * and the event id.
- *
- * @example
- * const parts: KeyParts = { provider: "agentref", tenant: "mer_1", id: "msg_1" };
  */
 export interface KeyParts {
   provider: string;
@@ -52,11 +39,8 @@ export interface KeyParts {
 
 /**
  * The idempotency key of an event (also its queue job id): distinct for every distinct
- * (provider, tenant, id), ASCII, at most {@link MAX_KEY_LENGTH} characters.
- *
- * @example
- * await idempotencyKey({ provider: "agentref", tenant: "mer_1", id: "msg_1" }); // "agentref@mer_1@msg_1"
- * await idempotencyKey({ provider: "agentsend", id: "msg_1" });                 // "agentsend@msg_1"
+ * (provider, tenant, id), ASCII, at most {@link MAX_KEY_LENGTH} characters, e.g.
+ * `agentref@mer_1@msg_1`.
  */
 export async function idempotencyKey(parts: KeyParts): Promise<string> {
   const tenant = parts.tenant === undefined ? "" : `${escapeKeyPart(parts.tenant)}@`;

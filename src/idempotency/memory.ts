@@ -1,3 +1,5 @@
+// Over 200 lines: one closure implements the whole IdempotencyStore contract (claims, entity
+// locks, parking) plus bounded eviction, over maps only it can see.
 import { WebhookError } from "../errors/index.js";
 import { defaultLogger } from "../util/logger.js";
 import { checkPositiveInteger, newOwnerToken, resolveStoreSettings, type StoreSettingsInput } from "./settings.js";
@@ -43,32 +45,19 @@ interface MemoryRecord {
   expiresAt: number;
 }
 
-/**
- * Default bound on the number of records of {@link createMemoryStore}.
- *
- * @example
- * createMemoryStore({ maxEntries: 5 * DEFAULT_MAX_ENTRIES });
- */
+/** Default bound on the number of records of {@link createMemoryStore}. */
 export const DEFAULT_MAX_ENTRIES = 10_000;
 
 /**
- * An idempotency store in this process's memory: the default, correct for a single
- * instance (it does not protect several instances behind a load balancer; use
- * `agentref-webhooks/redis` or `/postgres` for that, and it forgets on restart).
+ * An idempotency store in this process's memory: the default, right for a single instance
+ * (several instances need `/redis` or `/postgres`), and it forgets on restart.
  *
- * Memory is bounded by `maxEntries`. When a new key arrives and the store is full,
- * the least recently written record that is not under a live lease is evicted:
- * expired records go first, then the oldest completed records (and crashed claims
- * whose lease lapsed). A live lease is never evicted: when every slot holds one,
- * `claim` rejects with `STORE_UNAVAILABLE` (the handler answers 503 and the sender
- * retries) and one warning is logged, rather than letting two deliveries of the same
- * event run at once. Raise `maxEntries` above your peak number of concurrent deliveries.
- * The first time it forgets a completed record before its TTL it logs one warning: a late
- * retry of that event would run again (see docs/stores.md for the durable stores).
+ * At most `maxEntries` records: a new key evicts the least recently written record not
+ * under a live lease (expired first). When every slot holds a live lease, `claim` rejects
+ * with `STORE_UNAVAILABLE` (503, the sender retries) rather than run an event twice at once.
  *
  * @example
- * import { createHandler, createMemoryStore } from "agentref-webhooks";
- * const handler = createHandler({ secret, store: createMemoryStore({ maxEntries: 50_000 }), on: {} });
+ * createHandler({ secret, store: createMemoryStore({ maxEntries: 50_000 }), on: {} });
  */
 export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore {
   const settings = resolveStoreSettings("memory", options);
@@ -80,22 +69,18 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
   const records = new Map<string, MemoryRecord>();
   let warnedFull = false;
   let warnedEarlyEviction = false;
-  // Owner tokens only need to be unique among this store's claims (the store lives in
-  // this process): a random prefix and a counter, cheaper than a UUID per claim.
-  // Drawn on the first claim: Workers forbid random values at module scope, where stores are made.
+  // Owner tokens only need to be unique within this process: a random prefix and a counter.
+  // The prefix is drawn on the first claim: Workers forbid random values at module scope.
   let tokenPrefix: string | undefined;
   let claims = 0;
-
-  const live = (key: string, at: number): MemoryRecord | undefined => {
-    const record = records.get(key);
-    if (record !== undefined && record.expiresAt <= at) {
-      records.delete(key);
-      return undefined;
-    }
-    return record;
+  const nextToken = (): string => {
+    tokenPrefix ??= `${newOwnerToken()}:`;
+    return `${tokenPrefix}${++claims}`;
   };
 
-  /** Stores `record` as the most recently written. */
+  const live = (key: string, at: number): MemoryRecord | undefined => unexpired(records, key, at);
+
+  // Stores `record` as the most recently written.
   const write = (key: string, record: MemoryRecord): void => {
     records.delete(key);
     records.set(key, record);
@@ -104,12 +89,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
   const evictable = (record: MemoryRecord, at: number): boolean =>
     record.status === "completed" || record.leaseExpiresAt <= at || record.expiresAt <= at;
 
-  /**
-   * Evicts the least recently written record not under a live lease; false when there is
-   * none. A plain walk in write order: because write order is expiry order, the first
-   * evictable record is an expired one whenever there is one. At webhook rates the walk
-   * costs nothing anyone notices.
-   */
+  // A plain walk in write order (= expiry order, so expired records go first); cheap at webhook rates.
   const evictOldest = (at: number): boolean => {
     for (const [key, record] of records) {
       if (!evictable(record, at)) continue;
@@ -160,14 +140,12 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     } else {
       makeRoom(at);
     }
-    tokenPrefix ??= `${newOwnerToken()}:`;
-    const token = `${tokenPrefix}${++claims}`;
+    const token = nextToken();
     const leaseExpiresAt = at + settings.leaseMs;
     write(key, { status: "in-progress", token, bodyHash, leaseExpiresAt, expiresAt: at + settings.ttlMs });
     return { status: "claimed", token, leaseExpiresAt };
   };
 
-  /** The record `token` owns, or undefined. */
   const owned = (key: string, token: string, at: number): MemoryRecord | undefined => {
     const record = live(key, at);
     return record !== undefined && record.token === token ? record : undefined;
@@ -177,14 +155,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
   // kept until unparked (in memory: until the process ends).
   const entities = new Map<string, EntityRecord>();
   const parked = new Map<string, ParkedDelivery>();
-  const entity = (key: string, at: number): EntityRecord | undefined => {
-    const record = entities.get(key);
-    if (record !== undefined && record.expiresAt <= at) {
-      entities.delete(key);
-      return undefined;
-    }
-    return record;
-  };
+  const entity = (key: string, at: number): EntityRecord | undefined => unexpired(entities, key, at);
   const heldBy = (key: string, token: string, at: number): EntityRecord | undefined => {
     const record = entity(key, at);
     return record?.token === token ? record : undefined;
@@ -231,8 +202,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
       if (record !== undefined && isStale(record.applied, position)) return { status: "stale" };
       if (record?.token !== undefined && record.leaseExpiresAt > at) return { status: "in-progress", retryAfterMs: record.leaseExpiresAt - at };
       if (record === undefined && entities.size >= maxEntries) evictEntity(entities, at);
-      tokenPrefix ??= `${newOwnerToken()}:`;
-      const token = `${tokenPrefix}${++claims}`;
+      const token = nextToken();
       entities.set(key, { token, leaseExpiresAt: at + settings.leaseMs, applied: record?.applied, expiresAt: at + settings.ttlMs });
       return { status: "claimed", token };
     },
@@ -269,6 +239,16 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
       return parked.delete(key);
     },
   };
+}
+
+/** The record under `key`, deleted and undefined once it has expired. */
+function unexpired<R extends { expiresAt: number }>(map: Map<string, R>, key: string, at: number): R | undefined {
+  const record = map.get(key);
+  if (record !== undefined && record.expiresAt <= at) {
+    map.delete(key);
+    return undefined;
+  }
+  return record;
 }
 
 /** Whether an event at `position` is older than the entity's `applied` event, or is that very event (see `EntityPosition`). */

@@ -1,12 +1,9 @@
 import { retryAfterSeconds, type WebhookError, type WebhookErrorCode } from "../errors/index.js";
 
 /**
- * What became of a delivery that was not an error, with the status it is answered
- * with. Together with `errorStatus` (one status per error code) this is the whole
- * status table of the README.
+ * The status of each non-error outcome (with `errorStatus`, the README's status table).
  *
  * @example
- * import { outcomeStatus } from "agentref-webhooks";
  * outcomeStatus.duplicate; // 200: already completed earlier, the sender stops
  */
 export const outcomeStatus = {
@@ -36,12 +33,7 @@ export const outcomeStatus = {
  */
 export type DeliveryOutcome = keyof typeof outcomeStatus;
 
-/**
- * The transport-neutral answer the pipeline produces; adapters write it out.
- *
- * @example
- * const r: DeliveryResponse = { status: 200, headers: { "content-type": "application/json" }, body: '{"ok":true}' };
- */
+/** The transport-neutral answer the pipeline produces; adapters write it out. */
 export interface DeliveryResponse {
   status: number;
   headers: Record<string, string>;
@@ -50,12 +42,7 @@ export interface DeliveryResponse {
 
 const json = { "content-type": "application/json; charset=utf-8" } as const;
 
-/**
- * The answer for an outcome: `{ ok: true, outcome, id, type, reason? }` (undefined fields left out).
- *
- * @example
- * outcomeResponse("handled", "evt_1", "conversion.created").body; // '{"ok":true,"outcome":"handled","id":"evt_1","type":"conversion.created"}'
- */
+/** The answer for an outcome: `{ ok: true, outcome, id, type, reason? }` (undefined fields left out). */
 export function outcomeResponse(outcome: DeliveryOutcome, id?: string, type?: string, reason?: string): DeliveryResponse {
   return { status: outcomeStatus[outcome], headers: { ...json }, body: JSON.stringify({ ok: true, outcome, id, type, reason }) };
 }
@@ -72,13 +59,8 @@ const genericMessage: Partial<Record<WebhookErrorCode, string>> = {
 };
 
 /**
- * The answer for an error: its status, `Retry-After` where the table says so, and a body
- * with the code, a message and a correlation id. Errors answered 5xx (the receiver's own
- * failures) carry a generic message, never the thrown error's text, which lands in the
- * sender's delivery log; `expose` (for development) sends the full message.
- *
- * @example
- * errorResponse(new WebhookError("IN_PROGRESS", "busy"), "c0ffee"); // { status: 409, headers: { "retry-after": "30", … }, body }
+ * The answer for an error: status, `Retry-After`, and `{ code, message, correlationId }`.
+ * Own failures get a generic message (the sender's delivery log is not ours) unless `expose`.
  */
 export function errorResponse(error: WebhookError, correlationId: string, expose = false): DeliveryResponse {
   const headers: Record<string, string> = { ...json };
@@ -89,13 +71,7 @@ export function errorResponse(error: WebhookError, correlationId: string, expose
   return { status: error.status, headers, body: JSON.stringify({ ok: false, ...shown, correlationId }) };
 }
 
-/**
- * An adapter's last resort, when the handler it wraps threw instead of answering: 500
- * `HANDLER_FAILED` (the sender retries), with no exception text.
- *
- * @example
- * catch { return toResult(adapterFailure()); }
- */
+/** An adapter's last resort when the handler threw: 500 `HANDLER_FAILED`, no exception text. */
 export function adapterFailure(): DeliveryResponse {
   return {
     status: 500,

@@ -15,30 +15,15 @@ import type { SecretHints } from "./context.js";
  */
 export type SecretOption = string | readonly string[] | ((hints: SecretHints) => string | readonly string[] | Promise<string | readonly string[]>);
 
-/**
- * One delivery whose body has been read, as the lifecycle steps share it. Its JSON is
- * parsed at most once, by whichever step asks first (a secret resolver's
- * `hints.envelope()` or decoding), the same way for both.
- *
- * @example
- * const delivery = receivedDelivery(request.headers, bytes);
- */
+/** A read delivery shared by the steps; its JSON is parsed once, by the resolver's hints or by decode. */
 export interface ReceivedDelivery {
   readonly headers: HeadersInput;
   readonly body: Uint8Array | string;
-  /**
-   * The body's JSON (`{ value }`) or why it is not JSON (`{ error }`), computed once.
-   * `text`, when given, is the body already decoded (the verified text), so it is not decoded twice.
-   */
+  /** The body's JSON (`{ value }`) or why not (`{ error }`); `text` is the already decoded body, if any. */
   json(text?: string): { value: unknown } | { error: unknown };
 }
 
-/**
- * Wraps a read body for the lifecycle steps.
- *
- * @example
- * const delivery = receivedDelivery(request.headers, await readRequestBody(request, limits));
- */
+/** Wraps a read body for the lifecycle steps. */
 export function receivedDelivery(headers: HeadersInput, body: Uint8Array | string): ReceivedDelivery {
   let parsed: { value: unknown } | { error: unknown } | undefined;
   return {
@@ -58,13 +43,8 @@ export function receivedDelivery(headers: HeadersInput, body: Uint8Array | strin
 }
 
 /**
- * The authenticate step: choose the secret (static, or from the resolver) and verify the
- * delivery. A static secret is decoded now (`INVALID_SECRET` at creation). A resolver
- * that throws is `SECRET_RESOLVER_FAILED`; one that returns no usable secret, `INVALID_SECRET`.
- *
- * @example
- * const authenticate = createAuthenticator(agentref, process.env.AGENTREF_WEBHOOK_SECRET!);
- * const verified = await authenticate(delivery, Date.now());
+ * The authenticate step: pick the secret (static, decoded now, or from the resolver) and
+ * verify. A throwing resolver is `SECRET_RESOLVER_FAILED`; no usable secret, `INVALID_SECRET`.
  */
 export function createAuthenticator(
   provider: AnyProvider,

@@ -22,10 +22,8 @@ export interface HandlerContext {
   /** The provider's name (`agentref` unless another provider was given). */
   provider: string;
   /**
-   * Aborts when the sender has stopped waiting for the answer: its response timeout
-   * (AgentRef: 30 s) has passed since the delivery arrived, or the client went away.
-   * The claim stays yours (its lease is renewed) until the handler settles or
-   * `handlerTimeoutMs` passes; pass the signal to `fetch` and database calls that can stop early.
+   * Aborts when the sender stopped waiting (its response timeout, AgentRef: 30 s) or the
+   * client left. The claim stays yours until the handler settles or `handlerTimeoutMs` passes.
    */
   signal: AbortSignal;
 }
@@ -52,8 +50,7 @@ export interface LifecycleInfo {
 }
 
 /**
- * What a secret resolver receives: unverified hints to pick the secret by.
- * Nothing here is authenticated yet: use it only to choose among your own secrets.
+ * What a secret resolver receives: unverified hints, only to choose among your own secrets.
  *
  * @example
  * secret: async (hints) => (hints.envelope()?.environment === "production" ? prodSecret : previewSecret)
@@ -63,7 +60,7 @@ export interface SecretHints {
   deliveryId: string | undefined;
   /** Reads a request header. */
   header: HeaderGetter;
-  /** The envelope, parsed without verification (the same parse is used after verification), or undefined if not a JSON object. */
+  /** The envelope, parsed without verification, or undefined if not a JSON object. */
   envelope(): Record<string, unknown> | undefined;
 }
 
@@ -83,4 +80,48 @@ export interface DeliveryMeta {
   provider: string;
   /** The receiver's trace context (W3C `traceparent`), with the `telemetry` option: the worker's span joins that trace. */
   trace?: Record<string, string>;
+}
+
+/** The handler context; `signal` is made on first read (most handlers never read it, and then it costs no timer). */
+export class Context implements HandlerContext {
+  readonly #makeSignal: () => AbortSignal;
+  constructor(
+    readonly deliveryId: string,
+    readonly eventId: string,
+    readonly timestamp: number,
+    readonly receivedAt: Date,
+    readonly rawBody: string,
+    readonly provider: string,
+    makeSignal: () => AbortSignal,
+  ) {
+    this.#makeSignal = makeSignal;
+  }
+
+  get signal(): AbortSignal {
+    return this.#makeSignal();
+  }
+}
+
+/** `ctx.signal`: aborts after the sender's response timeout or when the client leaves; made on first read. */
+export function senderDeadline(requestSignal: AbortSignal | undefined, timeoutMs: number, elapsedMs: () => number) {
+  let controller: AbortController | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const onAbort = () => controller!.abort(requestSignal?.reason);
+  return {
+    signal(): AbortSignal {
+      if (!controller) {
+        controller = new AbortController();
+        if (requestSignal?.aborted) controller.abort(requestSignal.reason);
+        requestSignal?.addEventListener("abort", onAbort, { once: true });
+        const left = Math.max(0, timeoutMs - elapsedMs());
+        timer = setTimeout(() => controller!.abort(new Error(`the sender stopped waiting after ${timeoutMs} ms`)), left);
+      }
+      return controller.signal;
+    },
+    stop() {
+      if (!controller) return;
+      clearTimeout(timer);
+      requestSignal?.removeEventListener("abort", onAbort);
+    },
+  };
 }

@@ -3,13 +3,7 @@ import type { AnyProvider } from "../provider/define-provider.js";
 import { eventIdOf, parseWith } from "../provider/parse.js";
 import { UnknownEvent } from "../provider/unknown-event.js";
 
-/**
- * A verified delivery decoded: the typed event (or an `UnknownEvent`), its envelope,
- * its type, and the event id that keys it.
- *
- * @example
- * const { event, type, eventId } = decode(agentref, delivery.json(), { strict: false, deliveryId });
- */
+/** A verified delivery decoded: the typed event (or an `UnknownEvent`), its envelope, type and id. */
 export interface Decoded {
   event: unknown;
   raw: Readonly<Record<string, unknown>>;
@@ -22,9 +16,6 @@ export interface Decoded {
 /**
  * The decode step: validate the parsed body with the provider's catalog (leniently, or
  * strictly), and find its type and id. Throws `WebhookPayloadError` (422).
- *
- * @example
- * const decoded = decode(agentref, { value: JSON.parse(body) }, { strict: false, deliveryId: "msg_1" });
  */
 export function decode(
   provider: AnyProvider,
@@ -49,9 +40,6 @@ export function decode(
 /**
  * The tenant an event belongs to, for its idempotency key: the `idempotencyScope`
  * option's answer, else the provider's `scopeKey` field (AgentRef: `merchantId`).
- *
- * @example
- * tenantOf(agentref, decoded); // "mer_abc123"
  */
 export function tenantOf(provider: AnyProvider, decoded: Decoded, scope?: () => string | undefined): string | undefined {
   if (scope) return scope();

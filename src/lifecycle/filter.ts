@@ -1,22 +1,11 @@
-/**
- * The filter step: why an event is acknowledged without being processed, or undefined.
- *
- * @example
- * const filter: Filter = createFilter({ environment: "production" });
- * filter({ environment: "preview" }); // 'environment "preview" is not in [production]'
- */
+/** The filter step: why an event is acknowledged without being processed, or undefined. */
 export type Filter = (raw: Readonly<Record<string, unknown>>) => string | undefined;
 
 /** Accepts one value or a list; undefined means "no filter". */
 const asSet = (value: string | readonly string[] | undefined) =>
   value === undefined ? undefined : new Set(typeof value === "string" ? [value] : value);
 
-/**
- * Builds the filter from the `environment` and `programId` options (envelope fields).
- *
- * @example
- * createFilter({ programId: ["prg_1", "prg_2"] });
- */
+/** Builds the filter from the `environment` and `programId` options (envelope fields). */
 export function createFilter(options: { environment?: string | readonly string[] | undefined; programId?: string | readonly string[] | undefined }): Filter {
   const environments = asSet(options.environment);
   const programs = asSet(options.programId);

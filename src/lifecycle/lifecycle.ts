@@ -6,7 +6,7 @@ import type { AnyProvider } from "../provider/define-provider.js";
 import type { Logger } from "../util/logger.js";
 import { errorResponse, outcomeResponse, type DeliveryOutcome, type DeliveryResponse } from "./answer.js";
 import { createAuthenticator, receivedDelivery, type SecretOption } from "./authenticate.js";
-import type { DeliveryMeta, HandlerContext, LifecycleInfo } from "./context.js";
+import { Context, senderDeadline, type DeliveryMeta, type HandlerContext, type LifecycleInfo } from "./context.js";
 import { decode, tenantOf } from "./decode.js";
 import type { Filter } from "./filter.js";
 import type { createOrdering, createParking } from "./ordering.js";
@@ -16,13 +16,7 @@ import type { Route } from "./route.js";
 import { runOnce } from "./run-once.js";
 import { noSpan, type DeliverySpan, type Telemetry } from "./telemetry.js";
 
-/**
- * Everything the lifecycle needs, resolved by the public entry point (`createHandler`):
- * the provider is a parameter here, never a default.
- *
- * @example
- * const handle = createLifecycle({ provider: agentref, secret, store, route, filter, … });
- */
+/** Everything the lifecycle needs, resolved by `createHandler` (the provider is never a default here). */
 export interface LifecycleConfig {
   provider: AnyProvider;
   secret: SecretOption;
@@ -40,23 +34,16 @@ export interface LifecycleConfig {
   handlerTimeoutMs: number;
   exposeErrors: boolean;
   telemetry: Telemetry | undefined;
-  /** Ordering on: the entity of an event (see ordering.ts). */
   entityOf: ReturnType<typeof createOrdering>;
-  /** Parking on: whether this is the sender's last attempt at the event (see ordering.ts). */
   lastAttempt: ReturnType<typeof createParking>;
 }
 
 type Ids = Pick<LifecycleInfo, "deliveryId" | "eventId" | "type">;
 
 /**
- * The delivery lifecycle, one named step after another:
- * read the body (within the limits) → authenticate → decode → filter → route →
- * run once (or enqueue) → answer. Each step is its own module; this function only
- * sequences them and turns what they throw into the answer. It never throws.
- *
- * @example
- * const handle = createLifecycle(config);
- * const { status, headers, body } = await handle(request);
+ * The delivery lifecycle: read the body → authenticate → decode → filter → route → run
+ * once (or enqueue) → answer. Each step is its own module; this only sequences them and
+ * turns what they throw into the answer. It never throws.
  */
 export function createLifecycle(config: LifecycleConfig): (request: Request) => Promise<DeliveryResponse> {
   const { provider, now, hooks } = config;
@@ -203,53 +190,5 @@ export function createLifecycle(config: LifecycleConfig): (request: Request) => 
     } catch (error) {
       return fail(span, error, ids, started);
     }
-  };
-}
-
-/** The handler context; `signal` is made on first read (most handlers never read it, and then it costs no timer). */
-class Context implements HandlerContext {
-  readonly #makeSignal: () => AbortSignal;
-  constructor(
-    readonly deliveryId: string,
-    readonly eventId: string,
-    readonly timestamp: number,
-    readonly receivedAt: Date,
-    readonly rawBody: string,
-    readonly provider: string,
-    makeSignal: () => AbortSignal,
-  ) {
-    this.#makeSignal = makeSignal;
-  }
-
-  get signal(): AbortSignal {
-    return this.#makeSignal();
-  }
-}
-
-/**
- * `ctx.signal`: aborts once the sender has stopped waiting, that is its response timeout
- * after the delivery arrived, or when the request itself is aborted (the client left).
- * The controller and its timer are made on the first read of `ctx.signal`.
- */
-function senderDeadline(requestSignal: AbortSignal | undefined, timeoutMs: number, elapsedMs: () => number) {
-  let controller: AbortController | undefined;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const onAbort = () => controller!.abort(requestSignal?.reason);
-  return {
-    signal(): AbortSignal {
-      if (!controller) {
-        controller = new AbortController();
-        if (requestSignal?.aborted) controller.abort(requestSignal.reason);
-        requestSignal?.addEventListener("abort", onAbort, { once: true });
-        const left = Math.max(0, timeoutMs - elapsedMs());
-        timer = setTimeout(() => controller!.abort(new Error(`the sender stopped waiting after ${timeoutMs} ms`)), left);
-      }
-      return controller.signal;
-    },
-    stop() {
-      if (!controller) return;
-      clearTimeout(timer);
-      requestSignal?.removeEventListener("abort", onAbort);
-    },
   };
 }

@@ -3,12 +3,7 @@ import type { EntityPosition, IdempotencyStore } from "../idempotency/store.js";
 import type { AnyOrderingRules, AnyProvider } from "../provider/define-provider.js";
 import type { Decoded } from "./decode.js";
 
-/**
- * The entity an event concerns and its place in the entity's order (ordering on).
- *
- * @example
- * const entity: EntityOf = { key: "agentref@mer_1@payout:po_1", position: { order: 1767225600000, eventId: "msg_1" } };
- */
+/** The entity an event concerns and its place in the entity's order (ordering on). */
 export interface EntityOf {
   /** `<provider>@<tenant>@<entity>`, escaped like an idempotency key. */
   key: string;
@@ -22,14 +17,8 @@ const STORE_METHODS = ["claimEntity", "renewEntity", "releaseEntity"] as const;
 const PARKING_METHODS = ["park", "listParked", "unpark"] as const;
 
 /**
- * The ordering step's lookup: given a decoded event and its tenant, the entity it concerns,
- * or undefined when it is not ordered (ordering off, a type without an entity, an unknown
- * type). Throws a `TypeError` at creation when the provider has no rules or the store
- * does not implement ordering.
- *
- * @example
- * const entityOf = createOrdering(agentref, true, store);
- * await entityOf?.(decoded, "mer_1"); // { key: "agentref@mer_1@payout:po_1", position }
+ * The ordering step's lookup: the entity a decoded event concerns, or undefined when it
+ * is not ordered. Throws a `TypeError` when there are no rules or the store lacks ordering.
  */
 export function createOrdering(provider: AnyProvider, option: OrderingOption, store: IdempotencyStore) {
   if (!option) return undefined;
@@ -55,15 +44,9 @@ export function createOrdering(provider: AnyProvider, option: OrderingOption, st
 export type ParkingOption = boolean | { afterMs?: number } | undefined;
 
 /**
- * The parking step's test: whether the provider will deliver this event again if this
- * attempt fails. An event is on its last attempt once its age (now minus its own
- * timestamp, AgentRef's `createdAt`) has passed the midpoint between the schedule's last
- * two attempts (AgentRef: ~34.4 h), or `afterMs` when given. Events without a readable
- * timestamp are never parked by the schedule. Undefined when parking is off.
- *
- * @example
- * const lastAttempt = createParking(agentref, true, store);
- * lastAttempt?.(decoded, Date.now()); // true 35 h after createdAt
+ * The parking step's test: whether this is the sender's last attempt, i.e. the event's
+ * age (from its own timestamp) is past `afterMs` or the midpoint between the schedule's
+ * last two attempts (AgentRef: ~34.4 h). Events without a timestamp are never parked.
  */
 export function createParking(provider: AnyProvider, option: ParkingOption, store: IdempotencyStore) {
   if (!option) return undefined;
@@ -80,13 +63,7 @@ export function createParking(provider: AnyProvider, option: ParkingOption, stor
   };
 }
 
-/**
- * The age from which an attempt is the schedule's last: halfway between the last two
- * attempts (0 for a schedule of one attempt: every failure is final).
- *
- * @example
- * lastAttemptAgeMs(agentrefRetrySchedule) / 3_600_000; // ≈ 34.35
- */
+/** The age from which an attempt is the schedule's last: halfway between the last two (0 for one attempt). */
 export function lastAttemptAgeMs(schedule: readonly number[]): number {
   const total = schedule.reduce((sum, delay) => sum + delay, 0);
   const last = schedule.length > 1 ? schedule[schedule.length - 1]! : 0;

@@ -3,12 +3,7 @@ import { errorKind } from "../errors/index.js";
 import type { Logger } from "../util/logger.js";
 import type { LifecycleInfo } from "./context.js";
 
-/**
- * The lifecycle hooks and error callback of `createHandler`.
- *
- * @example
- * const hooks: Hooks = { onHandled: (info) => metrics.increment(info.type ?? "unknown") };
- */
+/** The lifecycle hooks and error callback of `createHandler`. */
 export interface Hooks {
   onVerified?: ((info: LifecycleInfo) => unknown) | undefined;
   onDuplicate?: ((info: LifecycleInfo) => unknown) | undefined;
@@ -18,22 +13,14 @@ export interface Hooks {
   onError?: ((error: WebhookError, info: LifecycleInfo) => unknown) | undefined;
 }
 
-/** Rejected deliveries are logged at most this often (per window), so forged floods cannot fill a disk. */
+// Rejections are rate-limited in the log, so forged floods cannot fill a disk.
 const REJECTION_LOGS_PER_WINDOW = 10;
 const REJECTION_WINDOW_MS = 60_000;
 
 /**
- * The report step: calls hooks (a throwing or rejecting hook never changes the answer)
- * and writes the log line a person can act on:
- * - rejected deliveries (401, 408, 413, 422, and `ID_CONFLICT`) at `warn` with the code
- *   and the reason, at most 10 a minute (then one line counting what was left out);
- * - the receiver's own failures (5xx) at `error` with the thrown cause;
- * - the rest at `debug`.
- * Never the secret, never the body.
- *
- * @example
- * const report = createReporter(hooks, logger);
- * report.hook(hooks.onHandled, info);
+ * The report step: calls hooks (a failing hook never changes the answer) and logs,
+ * never the secret or body: rejections (4xx, `ID_CONFLICT`) at `warn`, at most 10 a
+ * minute; own failures (5xx) at `error` with the cause; the rest at `debug`.
  */
 export function createReporter(hooks: Hooks, logger: Logger) {
   let windowStart = 0;

@@ -7,9 +7,6 @@ import type { Decoded } from "./decode.js";
  * - `ignored`: the map says `"ignore"` for it;
  * - `unhandled`: a known type with no entry (`onUnhandled` runs if given);
  * - `unknown`: a type not in the catalog (`onUnknown` runs if given).
- *
- * @example
- * const { outcome, run } = route(decoded);
  */
 export interface Route<C> {
   outcome: "handled" | "ignored" | "unhandled" | "unknown";
@@ -17,12 +14,7 @@ export interface Route<C> {
   run: ((event: unknown, ctx: C) => unknown) | undefined;
 }
 
-/**
- * A handler map and its fallbacks, as `createHandler` and `createWorker` take them.
- *
- * @example
- * const routes: Routes<HandlerContext> = { on: { "payout.failed": async () => {} } };
- */
+/** A handler map and its fallbacks, as `createHandler` and `createWorker` take them. */
 export interface Routes<C> {
   on?: Readonly<Record<string, ((event: never, ctx: C) => unknown) | "ignore" | undefined>> | undefined;
   onUnhandled?: ((event: never, ctx: C) => unknown) | undefined;
@@ -32,10 +24,6 @@ export interface Routes<C> {
 /**
  * The route step: checks the handler map against the provider's catalog once (an unknown
  * key throws a `TypeError` naming `who`), then picks what runs for each decoded event.
- *
- * @example
- * const route = createRouter(agentref, "createHandler", { on: { "payout.failed": notify } });
- * route(decoded).outcome; // "handled"
  */
 export function createRouter<C>(provider: AnyProvider, who: string, routes: Routes<C>): (decoded: Decoded) => Route<C> {
   type Run = (event: unknown, ctx: C) => unknown;

@@ -4,25 +4,12 @@ import type { Logger } from "../util/logger.js";
 import type { EntityOf } from "./ordering.js";
 import { noSpan, type DeliverySpan } from "./telemetry.js";
 
-/**
- * A handler that has not settled after 10 minutes is given up: its claim is released
- * (so the sender's next retry runs it again) and the delivery is answered 500
- * `HANDLER_TIMEOUT`. Until then its claim is renewed, so no retry runs concurrently.
- *
- * @example
- * createHandler({ secret, handlerTimeoutMs: 2 * DEFAULT_HANDLER_TIMEOUT_MS, on });
- */
+/** After 10 minutes a handler is given up: its claim is released and the answer is 500 `HANDLER_TIMEOUT`. */
 export const DEFAULT_HANDLER_TIMEOUT_MS = 10 * 60_000;
 
-/** Waits before each retry of `complete`: ~1.5 s in all. */
 const COMPLETE_RETRY_WAITS_MS = [100, 400, 1000] as const;
 
-/**
- * What the run-once step needs for one event.
- *
- * @example
- * await runOnce({ store, key, bodyHash, run: () => handler(event, ctx), handlerTimeoutMs: 600_000, logger });
- */
+/** What the run-once step needs for one event. */
 export interface RunOnceInput {
   store: IdempotencyStore;
   key: string;
@@ -41,26 +28,14 @@ export interface RunOnceInput {
   park?: ((error: WebhookError) => Promise<void>) | undefined;
 }
 
-/**
- * What became of the event: its handler ran; it was completed before; it is older than its
- * entity's last applied event (ordering); or its handler failed and it was parked.
- *
- * @example
- * const result: RunResult = "stale";
- */
+/** The handler ran; it was completed before; an event of its entity created later was applied; or it failed and was parked. */
 export type RunResult = "ran" | "duplicate" | "stale" | "parked";
 
 /**
  * The run-once step: claim the key, run, then complete (or release when the run throws).
- * While the run is going its lease is renewed every third of `leaseMs`, so a retry
- * arriving meanwhile gets `IN_PROGRESS` however long it takes; a crashed process stops
- * renewing and its claim lapses after `leaseMs`. With ordering it also holds the entity's
- * lock; with parking a failure on the last attempt is kept. Resolves a {@link RunResult};
- * rejects with a `WebhookError` (`IN_PROGRESS`, `ID_CONFLICT`, `HANDLER_FAILED`,
- * `HANDLER_TIMEOUT`, `STORE_UNAVAILABLE`).
- *
- * @example
- * const result = await runOnce({ store, key, bodyHash, run, handlerTimeoutMs, logger, describe: { eventId, type } });
+ * The lease is renewed while the run goes on, so a retry meanwhile gets `IN_PROGRESS`; a
+ * crashed process stops renewing and its claim lapses. With ordering it also holds the
+ * entity's lock; with parking a failure on the last attempt is kept.
  */
 export async function runOnce(input: RunOnceInput): Promise<RunResult> {
   const { store, key, describe, entity } = input;
@@ -102,9 +77,7 @@ export async function runOnce(input: RunOnceInput): Promise<RunResult> {
   }
   const releaseEntity = (applied?: EntityOf["position"]) => span.step("store.release_entity", () => store.releaseEntity!(entity!.key, entityToken!, applied));
 
-  // While an asynchronous handler runs, one timer renews the claim (and the entity's lock)
-  // every third of the lease and gives the handler up once handlerTimeoutMs has passed. A
-  // handler that returned synchronously has nothing left to watch.
+  // Only an asynchronous handler is watched (renewals and the handler timeout).
   let watch: ReturnType<typeof watchRun> | undefined;
   try {
     await span.step("handler", () => {
@@ -159,10 +132,7 @@ async function complete(input: RunOnceInput, token: string, span: DeliverySpan):
   }
 }
 
-/**
- * Renews the claim every third of the lease while the run goes on, and rejects `timedOut`
- * once `handlerTimeoutMs` has passed: one timer, re-armed for whichever comes first.
- */
+/** Renews the claim (and entity lock) every third of the lease; rejects `timedOut` after `handlerTimeoutMs`. One timer. */
 function watchRun(store: IdempotencyStore, key: string, token: string, entityToken: string | undefined, input: RunOnceInput) {
   const every = Math.max(1, Math.floor(store.settings.leaseMs / 3));
   const giveUpAt = Date.now() + input.handlerTimeoutMs;
@@ -204,10 +174,8 @@ function watchRun(store: IdempotencyStore, key: string, token: string, entityTok
   return { timedOut, stop: () => clearTimeout(timer) };
 }
 
-/**
- * A short store blip right after the handler succeeded would otherwise re-run the
- * handler after the lease; a few quick retries (~1.5 s in all) close most of that window.
- */
+// A short store blip right after the handler succeeded would otherwise re-run the handler
+// after the lease; a few quick retries (~1.5 s in all) close most of that window.
 async function completeWithRetry(store: IdempotencyStore, key: string, token: string): Promise<boolean> {
   for (const wait of COMPLETE_RETRY_WAITS_MS) {
     try {

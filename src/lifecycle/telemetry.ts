@@ -2,20 +2,12 @@
 // OpenTelemetry implementation lives in `agentref-webhooks/otel`, so nothing imports
 // `@opentelemetry/api` unless that entry is used.
 
-/**
- * What a delivery's span is told as the steps learn it.
- *
- * @example
- * span.set({ "webhook.event.type": "payout.failed" });
- */
+/** What a delivery's span is told as the steps learn it. */
 export type SpanAttributes = Record<string, string | number | boolean | undefined>;
 
 /**
  * A step of the lifecycle that telemetry times: verification, the store's claim and
  * completion, the handler, and the queue's add.
- *
- * @example
- * await span.step("verify", () => authenticate(delivery, now()));
  */
 export type StepName =
   | "verify"
@@ -28,12 +20,7 @@ export type StepName =
   | "handler"
   | "enqueue";
 
-/**
- * One delivery (or one queued job) being traced.
- *
- * @example
- * const result = await span.step("handler", () => run(event, ctx));
- */
+/** One delivery (or one queued job) being traced. */
 export interface DeliverySpan {
   /** Adds attributes to the delivery's span. */
   set(attributes: SpanAttributes): void;

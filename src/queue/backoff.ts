@@ -22,15 +22,9 @@ export type WorkerBackoff =
  */
 export const DEFAULT_BACKOFF = { type: "exponential", delay: 5_000 } as const satisfies WorkerBackoff;
 
-/** The name under which a function backoff is registered with BullMQ. */
 const CUSTOM_TYPE = "agentref-webhooks";
 
-/**
- * @internal Turns a `WorkerBackoff` into BullMQ job `backoff` options plus, for a function, a worker strategy.
- *
- * @example
- * const opts = { attempts: 8, backoff: toBullmqBackoff(DEFAULT_BACKOFF) };
- */
+/** @internal A `WorkerBackoff` as BullMQ job `backoff` options plus, for a function, a worker strategy. */
 export function toBullmqBackoff(backoff: WorkerBackoff, fallbackStrategy?: BackoffStrategy): {
   options: BackoffOptions;
   strategy?: BackoffStrategy;

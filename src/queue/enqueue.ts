@@ -33,43 +33,26 @@ export interface BullmqEnqueueOptions<P extends AnyProvider = AgentRefProvider> 
   /** Whose events these are (names the job after the provider's type field). Default: AgentRef. */
   provider?: P;
   /**
-   * How long (ms) completed jobs are kept: a redelivery within this window finds the
-   * job and adds nothing. Default: the provider's retry window (its retry schedule plus
-   * tolerance, ~46.4 h for AgentRef) rounded up to the hour; shorter is warned about.
-   * Failed jobs are kept until you remove them (they stay inspectable, and dedupe too).
+   * How long (ms) completed jobs are kept, so a redelivery adds nothing. Default: the
+   * provider's retry window (~46.4 h for AgentRef) rounded up to the hour; shorter warns.
    */
   dedupeWindowMs?: number;
-  /**
-   * An add with no acknowledgement from Redis after this many ms rejects, so the
-   * receiver answers 503 well within the sender's deadline. Default 5,000.
-   */
+  /** An add Redis has not acknowledged after this many ms rejects (the receiver answers 503). Default 5,000. */
   timeoutMs?: number;
-  /**
-   * Extra BullMQ job options (priority, removeOnFail, …). `jobId` is always derived from
-   * the event; `attempts` and `backoff` are set by the worker (`createWorker`), not here.
-   */
+  /** Extra BullMQ job options. `jobId` comes from the event; `attempts` and `backoff` from the worker. */
   jobOptions?: Omit<JobsOptions, "jobId" | "attempts" | "backoff">;
   /** Where the short-window warning goes. Default: the console. */
   logger?: LoggerInput;
 }
 
 /**
- * Queue mode for `createHandler`: an `Enqueue` that adds each verified event to a
- * BullMQ queue. The job is named after the event type, its id is the event's
- * idempotency key (`meta.key`: provider, tenant and event id, the same key inline mode
- * claims), and its data is the verified body plus the delivery metadata ({@link QueuedDelivery}). The promise resolves once Redis has
- * acknowledged the add and rejects on a Redis error or after `timeoutMs` (the handler
- * then answers 503 and the sender retries).
- *
- * Dedupe: BullMQ's `add` with an id that already exists is a no-op, so a duplicate
- * delivery (concurrent or a late retry) cannot create a second job while the first
- * exists: waiting, active, delayed, failed, or completed within `dedupeWindowMs`.
+ * Queue mode for `createHandler`: adds each verified event to a BullMQ queue, named after
+ * its type, with the idempotency key (`meta.key`) as job id and {@link QueuedDelivery} as
+ * data. Resolves once Redis acknowledged the add; a Redis error or `timeoutMs` makes the
+ * handler answer 503. A duplicate delivery adds nothing while the first job exists (BullMQ
+ * ignores an existing id), completed jobs for `dedupeWindowMs`.
  *
  * @example
- * import { Queue } from "bullmq";
- * import { createHandler } from "agentref-webhooks";
- * import { bullmqEnqueue } from "agentref-webhooks/bullmq";
- *
  * const queue = new Queue("agentref-webhooks", { connection: { host: "127.0.0.1", port: 6379, enableOfflineQueue: false } });
  * export const POST = createHandler({ secret: process.env.AGENTREF_WEBHOOK_SECRET!, enqueue: bullmqEnqueue(queue) });
  */

@@ -2,13 +2,10 @@ import type { DeliveryMeta } from "../lifecycle/context.js";
 
 /**
  * What a queued job carries: the verified body exactly as received, and the delivery
- * metadata. The worker decodes the body with the same step as the receiver, so it gets
- * typed events again, and no payload the receiver accepted can fail to be queued.
+ * metadata. The worker decodes the body with the receiver's own step.
  *
  * @example
- * const job = await queue.getJob(meta.key);
- * const data: QueuedDelivery | undefined = job?.data;
- * data?.meta.deliveryId;
+ * const data: QueuedDelivery | undefined = (await queue.getJob(meta.key))?.data;
  */
 export interface QueuedDelivery {
   /** The job data format; bumped if it ever changes shape. */
@@ -18,12 +15,7 @@ export interface QueuedDelivery {
   meta: DeliveryMeta;
 }
 
-/**
- * Checks the shape of job data read back from Redis (anything may have put it there).
- *
- * @example
- * if (!isQueuedDelivery(job.data)) throw new UnrecoverableError("not a webhook job");
- */
+/** Checks the shape of job data read back from Redis (anything may have put it there). */
 export function isQueuedDelivery(value: unknown): value is QueuedDelivery {
   if (typeof value !== "object" || value === null) return false;
   const data = value as Partial<QueuedDelivery>;
@@ -43,12 +35,8 @@ export function isQueuedDelivery(value: unknown): value is QueuedDelivery {
 }
 
 /**
- * The delivery a job holds, in today's format: jobs queued by 0.1.0 (`v: 1`, the parsed
- * envelope instead of the body, no key) are read too, so a backlog survives an upgrade.
- * Undefined for anything else.
- *
- * @example
- * const data = readQueuedDelivery(job.data, String(job.id));
+ * The delivery a job holds, in today's format; 0.1.0 jobs (`v: 1`: the parsed envelope,
+ * no key) are upgraded so a backlog survives. Undefined for anything else.
  */
 export function readQueuedDelivery(value: unknown, jobId: string): QueuedDelivery | undefined {
   if (isQueuedDelivery(value)) return value;

@@ -1,5 +1,5 @@
-// Over 200 lines: the worker's public types and options carry their documentation; the
-// processor itself reuses the lifecycle's decode and route steps.
+// Over 200 lines: the public option types, then createWorker, one closure whose steps (context,
+// decode, park, dead-letter, processor, stalled-job listener) share its options.
 import { UnrecoverableError, Worker, type ConnectionOptions, type Job, type WorkerOptions } from "bullmq";
 import type { Ignore } from "../handler/types.js";
 import type { IdempotencyStore } from "../idempotency/store.js";
@@ -17,10 +17,8 @@ import { readQueuedDelivery, type QueuedDelivery } from "./job-data.js";
 import { nowSeconds } from "../verify/timestamp.js";
 
 /**
- * What worker handlers receive beside the event: the `HandlerContext` of
- * `createHandler` (rebuilt from the job) plus the attempt and the BullMQ job.
- * Use `eventId` (stable across deliveries and attempts) as the idempotency key of
- * side effects that must happen once.
+ * The `HandlerContext` of `createHandler` (rebuilt from the job) plus the attempt and the
+ * BullMQ job. Key once-only side effects by `eventId`.
  *
  * @example
  * on: {
@@ -49,9 +47,8 @@ export interface WorkerContext extends HandlerContext {
 export type WorkerEventHandler<E> = (event: E, ctx: WorkerContext) => unknown;
 
 /**
- * The worker's `on` map: the same keys and event narrowing as `createHandler`'s
- * `HandlerMap`, with a `WorkerContext`. Any `HandlerMap` is assignable to it, so one
- * map can serve both modes.
+ * The worker's `on` map: `createHandler`'s `HandlerMap` with a `WorkerContext` (any
+ * `HandlerMap` is assignable to it).
  *
  * @example
  * const on: WorkerHandlerMap = { "conversion.created": async (event, ctx) => credit(event.data.commissionAmount, ctx.eventId) };
@@ -72,18 +69,13 @@ export interface WorkerJobResult {
 }
 
 /**
- * The worker's `parking` option: where a dead-lettered job's delivery is kept for
- * `replayParked` (or `agentref-webhooks replay`).
+ * The worker's `parking` option: where dead letters are kept for `replayParked`.
  *
  * @example
  * createWorker({ queueName, connection, on, parking: { store: createRedisStore({ client }) } });
  */
 export interface WorkerParking {
-  /**
-   * The store to park into: a durable one (SQLite, D1, Redis, PostgreSQL) that implements
-   * `park`, `listParked` and `unpark`. Use the one an inline receiver parks into (if any),
-   * and both kinds of parked deliveries are listed and replayed together.
-   */
+  /** A durable store with `park`, `listParked` and `unpark` (every built-in one); share it with an inline receiver to replay both together. */
   store: IdempotencyStore;
 }
 
@@ -115,30 +107,18 @@ export interface CreateWorkerOptions<P extends AnyProvider = AgentRefProvider, E
   /** Delay before each retry. Default exponential from 5 s (5, 10, 20, … 320 s). */
   backoff?: WorkerBackoff;
   /**
-   * Called once per event after its last attempt failed (or when it can never succeed:
-   * an `UnrecoverableError`, a payload this SDK version rejects, a job that stalled too
-   * often), with the last error. The job then stays in BullMQ's failed set, or, with
-   * `parking`, is parked first and removed from it.
+   * Called once per event after its last attempt failed, or when it can never succeed
+   * (`UnrecoverableError`, a rejected payload, too many stalls), with the last error.
    */
   onDeadLetter?: (event: ProviderEvent<P> | UnknownEvent, error: Error, ctx: WorkerContext) => unknown;
   /**
-   * Park dead letters instead of leaving them in BullMQ's failed set: when a job fails its
-   * last attempt (or can never succeed), its verified body is kept in `parking.store`
-   * under the job id (the delivery's idempotency key), as `createHandler({ parking: true })`
-   * keeps a delivery in inline mode, and the failed job is removed, so that a replay
-   * re-enqueues it under the same id instead of being taken for a duplicate. Once the
-   * bug is fixed, `replayParked({ store, secret, to })` (or `agentref-webhooks replay`)
-   * delivers each parked body again through the receiver: it is queued again and this
-   * worker runs it. `onDeadLetter` is still called, after the job was parked. If the
-   * store cannot be written, the job stays in the failed set as without parking.
-   * Default off.
+   * Park dead letters (keyed by job id) in `parking.store` and remove them from BullMQ's
+   * failed set, so that `replayParked` (or `agentref-webhooks replay`) can deliver them
+   * again once fixed. `onDeadLetter` still runs. If the store cannot be written, the job
+   * stays in the failed set. Default off.
    *
    * @example
-   * import { createSqliteStore } from "agentref-webhooks/sqlite";
-   * const store = createSqliteStore({ path: "/var/lib/myapp/webhooks.db" });
-   * createWorker({ queueName, connection, on, parking: { store } });
-   * // later, once fixed: replay into the receiver, which enqueues each one again
-   * await replayParked({ store, secret: process.env.AGENTREF_WEBHOOK_SECRET!, to: "https://example.com/webhooks/agentref" });
+   * createWorker({ queueName, connection, on, parking: { store: createSqliteStore({ path: "webhooks.db" }) } });
    */
   parking?: WorkerParking;
   /** Re-validate strictly (unknown fields and enum values rejected). Default false. */
@@ -180,37 +160,21 @@ export class WebhookWorker extends Worker<QueuedDelivery, WorkerJobResult> {
 }
 
 /**
- * Starts a BullMQ worker that processes the jobs `bullmqEnqueue` adds: each job's
- * event is re-validated with `parseEvent` and routed by type through the same typed
- * handler map as `createHandler` (`"ignore"` allowed; unknown types go to `onUnknown`).
+ * Starts a BullMQ worker for the jobs `bullmqEnqueue` adds: each event is re-validated
+ * and routed through the same typed handler map as `createHandler`.
  *
- * Retries: a handler that throws is retried with `backoff` until `attempts` attempts
- * failed; the worker's `attempts` and `backoff` govern (they are applied to each job
- * as this worker takes it, whatever the job was enqueued with). Throw BullMQ's
- * `UnrecoverableError` to skip the remaining attempts. After the last failure
- * `onDeadLetter(event, error, ctx)` runs once and the job stays in the failed set.
- *
- * A worker that dies mid-job (crash, SIGKILL) loses nothing: BullMQ's stalled-job check
- * hands the job to another worker after `lockDuration`. Side effects therefore run
- * at least once: key them by `ctx.eventId` (see the README, "Accept fast, process later").
+ * A handler that throws is retried with this worker's `backoff` until `attempts` failed
+ * (throw `UnrecoverableError` to stop early); then `onDeadLetter` runs once. A worker
+ * that dies mid-job loses nothing (BullMQ hands the job on after `lockDuration`), so
+ * side effects run at least once: key them by `ctx.eventId`.
  *
  * @example
- * import { createWorker } from "agentref-webhooks/bullmq";
- *
  * const worker = createWorker({
  *   queueName: "agentref-webhooks",
  *   connection: { host: "127.0.0.1", port: 6379 },
- *   on: {
- *     "conversion.created": async (event, ctx) => {
- *       await credit(event.data.affiliateId, event.data.commissionAmount, { key: ctx.eventId });
- *     },
- *     "program.updated": "ignore",
- *   },
- *   attempts: 5,
- *   backoff: { type: "exponential", delay: 10_000 },
- *   onDeadLetter: async (event, error) => alert(`${event.type} ${event.id}: ${error.message}`),
+ *   on: { "conversion.created": async (event, ctx) => credit(event.data.commissionAmount, { key: ctx.eventId }) },
+ *   onDeadLetter: async (event, error) => alert(`${event.type}: ${error.message}`),
  * });
- * process.on("SIGTERM", async () => { await worker.close(); process.exit(0); });
  */
 export function createWorker<P extends AnyProvider = AgentRefProvider, E extends boolean = false>(
   options: CreateWorkerOptions<P, E>,
@@ -222,13 +186,11 @@ export function createWorker<P extends AnyProvider = AgentRefProvider, E extends
     throw new RangeError(`createWorker: attempts must be an integer ≥ 1, got ${String(attempts)}.`);
   }
   const parkingStore = parkingStoreOf(options.parking);
-  // The receiver's route step, with the worker's context.
   const route = createRouter<WorkerContext>(provider, "createWorker", options as never);
   const { workerOptions = {} } = options;
   const backoff = toBullmqBackoff(options.backoff ?? DEFAULT_BACKOFF, workerOptions.settings?.backoffStrategy);
   const onDeadLetter = options.onDeadLetter as ((event: unknown, error: Error, ctx: WorkerContext) => unknown) | undefined;
-  // Errors the processor threw (it already decided on their dead letter), so the
-  // "failed" listener only acts on failures BullMQ raised without calling the processor.
+  // The "failed" listener only acts on failures BullMQ raised without the processor.
   const fromProcessor = new WeakSet<Error>();
 
   const contextOf = (job: Job<QueuedDelivery, WorkerJobResult>, attempt: number, signal: AbortSignal): WorkerContext => {
@@ -248,7 +210,6 @@ export function createWorker<P extends AnyProvider = AgentRefProvider, E extends
     };
   };
 
-  // The receiver's decode step, on the verified body the job carries. Throws WebhookPayloadError.
   const decodeJob = (data: QueuedDelivery) =>
     decode(provider, receivedDelivery({}, data.body).json(), { strict: options.strict ?? false, deliveryId: data.meta.deliveryId });
 
@@ -270,8 +231,7 @@ export function createWorker<P extends AnyProvider = AgentRefProvider, E extends
     return new UnknownEvent(data?.meta.eventId ?? String(job.id), job.name, raw.data, raw);
   };
 
-  // Keeps a dead letter's delivery for replayParked. True when it was parked: the caller
-  // then removes the failed job, so that the replay's add is not taken for a duplicate.
+  // True when parked: the caller then removes the failed job, so a replay's add is no duplicate.
   const park = async (job: Job<QueuedDelivery, WorkerJobResult>, error: Error): Promise<boolean> => {
     const data = readQueuedDelivery(job.data, String(job.id));
     if (!parkingStore || !data) return false;
@@ -369,7 +329,7 @@ export function createWorker<P extends AnyProvider = AgentRefProvider, E extends
     }
   };
 
-  // A hook that runs after the processor returned: close() waits for it.
+  // close() waits for these.
   const track = (hook: Promise<unknown>) => {
     worker.pendingHooks.add(hook);
     void hook.finally(() => worker.pendingHooks.delete(hook));

@@ -1,10 +1,8 @@
 /**
- * A small structured logger: a message and fields. `console` and winston fit as they
- * are; pino (whose methods take the fields first) is recognised and called its way.
- * The SDK never passes the secret or the body to it.
+ * A small structured logger: a message and fields (never the secret or the body).
+ * `console` and winston fit as they are; pino is recognised and called its way.
  *
  * @example
- * createHandler({ secret, logger: console, on: {} });
  * createHandler({ secret, logger: pino(), on: {} });
  */
 export interface Logger {
@@ -22,26 +20,18 @@ export interface Logger {
  */
 export type LoggerInput = Logger | Console | { [level in keyof Logger]?: (...args: never[]) => unknown };
 
-/**
- * The default: warnings and errors to the console, nothing else.
- */
+/** The default: warnings and errors to the console, nothing else. */
 export const defaultLogger: Logger = {
   warn: (message, fields) => console.warn(`[agentref-webhooks] ${message}`, fields ?? ""),
   error: (message, fields) => console.error(`[agentref-webhooks] ${message}`, fields ?? ""),
 };
 
-/**
- * A logger that drops everything (for tests and for users who opt out).
- */
+/** A logger that drops everything (for tests and for users who opt out). */
 export const silentLogger: Logger = {};
 
 const LEVELS = ["debug", "info", "warn", "error"] as const;
 
-/**
- * A {@link Logger} over whatever the user gave. pino is told apart by its `bindings()`
- * and `levels`, and called as `pino.warn({ ...fields }, message)`; an `err` field keeps
- * its Error so pino's serializer prints the stack.
- */
+/** A {@link Logger} over whatever the user gave; pino (told apart by `bindings()` and `levels`) gets the fields first. */
 export function toLogger(input: LoggerInput | undefined): Logger {
   if (input === undefined) return defaultLogger;
   const target = input as Record<string, unknown>;

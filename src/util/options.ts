@@ -1,9 +1,4 @@
-/**
- * Validates an optional positive whole-number option, returning `fallback` when it is
- * absent. Throws a `TypeError` (not a whole number) or `RangeError` (not positive) that
- * names who was given it and the unit, at creation, so a misconfiguration never serves
- * a request.
- */
+/** An optional positive whole-number option, or `fallback`; a bad one throws at creation, naming who got it. */
 export function positiveInteger(who: string, name: string, value: unknown, fallback: number, unit = "milliseconds"): number {
   if (value === undefined) return fallback;
   if (typeof value !== "number" || !Number.isSafeInteger(value)) {

@@ -1,7 +1,6 @@
 /**
- * Settles with `promise`, or rejects with `new Error(message)` after `ms`: a dead
- * connection can never hang a request. The abandoned operation may still land later;
- * callers make that harmless (a late claim lapses, a late queue add maps to the same job).
+ * Settles with `promise`, or rejects with `new Error(message)` after `ms`. The abandoned
+ * operation may still land later; callers make that harmless.
  */
 export async function withTimeout<T>(promise: PromiseLike<T>, ms: number, message: string): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;

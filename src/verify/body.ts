@@ -2,13 +2,11 @@ import { bodyAlreadyParsed, WebhookPayloadError } from "../errors/index.js";
 import { decodeUtf8Strict } from "./encoding.js";
 
 /**
- * The raw request body exactly as received: a string, or bytes (`Uint8Array`,
- * Node `Buffer`, `ArrayBuffer`, any typed-array view). A parsed object cannot be
+ * The raw request body exactly as received: a string or bytes. A parsed object cannot be
  * verified: signatures cover bytes, and re-serializing never restores them.
  *
  * @example
- * const fromFetch: RawBody = await request.text();
- * const fromExpress: RawBody = req.body; // with express.raw({ type: "application/json" })
+ * const body: RawBody = req.body; // with express.raw({ type: "application/json" })
  */
 export type RawBody = string | Uint8Array | ArrayBuffer | ArrayBufferView;
 
@@ -17,9 +15,6 @@ export type RawBody = string | Uint8Array | ArrayBuffer | ArrayBufferView;
  *
  * @throws WebhookBodyError `BODY_ALREADY_PARSED` for anything else (a parsed
  *   object, `undefined` when no raw body parser ran, a number…).
- * @example
- * signableBody(Buffer.from("{}")); // the same bytes, as a Uint8Array view
- * signableBody({ id: "msg_1" });   // throws BODY_ALREADY_PARSED
  */
 export function signableBody(body: unknown): string | Uint8Array {
   if (typeof body === "string") return body;
@@ -35,14 +30,7 @@ export function signableBody(body: unknown): string | Uint8Array {
   throw bodyAlreadyParsed(`The request body is ${Array.isArray(body) ? "an array" : `a ${typeof body}`}, so it was already parsed (by express.json()?).`);
 }
 
-/**
- * The verified body as text. Bytes that are not valid UTF-8 are `INVALID_JSON`
- * (a `WebhookPayloadError`, not a verification error: the sender is authentic, the payload
- * is unusable), never silently patched with U+FFFD.
- *
- * @example
- * bodyText(new TextEncoder().encode("{}")); // "{}"
- */
+/** The verified body as text; bytes that are not UTF-8 are `INVALID_JSON` (authentic but unusable). */
 export function bodyText(body: string | Uint8Array): string {
   if (typeof body === "string") return body;
   const text = decodeUtf8Strict(body);

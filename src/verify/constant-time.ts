@@ -1,17 +1,7 @@
 /**
- * Constant-time equality of a received candidate and the expected ASCII text
- * `head + tail` (e.g. "v1," + an encoded digest), without building that string.
- * The loop always runs over the whole expected length with no data-dependent
- * branch; only a length mismatch answers early, and the length of an encoded
- * digest is public. UTF-16 code units are compared whole, so a non-ASCII candidate
- * never equals an ASCII expected value.
- *
- * Used on both platforms: for a 47-character entry it costs a fraction of
- * allocating two Buffers for node's `timingSafeEqual`, with the same guarantee.
- *
- * @example
- * equalConstantTime("v1,abc", "v1,", "abc"); // true
- * equalConstantTime("v1,abd", "v1,", "abc"); // false, after comparing every character
+ * Constant-time equality of a candidate and the ASCII text `head + tail` (e.g. "v1," + a
+ * digest), without building it. Only a length mismatch (public for a digest) answers early.
+ * Cheaper than two Buffers for node's `timingSafeEqual`, so used on both platforms.
  */
 export function equalConstantTime(candidate: string, head: string, tail = ""): boolean {
   const split = head.length;

@@ -29,10 +29,6 @@ function sha256Hex(crypto: NodeCrypto, data: string | Uint8Array): string {
 /**
  * The node:crypto implementation (Node, Bun, Deno): `createHmac` with a `KeyObject`. Once
  * a key is imported, everything answers synchronously.
- *
- * @example
- * import { platformCrypto } from "#crypto";
- * platformCrypto.name; // "node" under Node, Bun and Deno
  */
 export const platformCrypto: PlatformCrypto = {
   name: "node",

@@ -1,16 +1,7 @@
 /**
- * The platform crypto boundary. Two implementations exist, `crypto-node.ts`
- * (node:crypto: Node, Bun, Deno) and `crypto-web.ts` (WebCrypto: workers, edge,
- * browsers), chosen by package.json "imports" conditions under the specifier
- * `#crypto`. Both export `platformCrypto: PlatformCrypto`.
- *
- * Methods may answer synchronously (node) or with a promise (web); callers keep
- * the synchronous path free of `await` so the node path costs no extra microtask.
- *
- * @example
- * import { platformCrypto } from "#crypto";
- * const key = await platformCrypto.importHmacKey(new TextEncoder().encode("a-secret-of-16-bytes"));
- * const sig = await platformCrypto.hmacSha256Encoded(key, ["id.1614265330.", body], "base64");
+ * The platform crypto boundary, `#crypto`: `crypto-node.ts` (Node, Bun, Deno) or
+ * `crypto-web.ts` (WebCrypto), chosen by package.json "imports" conditions. Methods may
+ * answer synchronously (node): callers await only promises, saving the node path a microtask.
  */
 export interface PlatformCrypto {
   /** "node" or "web": which implementation is loaded. */
@@ -37,10 +28,5 @@ export interface PlatformCrypto {
  */
 export type DigestEncoding = "base64" | "base64url" | "hex";
 
-/**
- * An opaque, platform-specific prepared key.
- *
- * @example
- * const key: HmacKey = await platformCrypto.importHmacKey(raw);
- */
+/** An opaque, platform-specific prepared key. */
 export type HmacKey = { readonly __hmacKey: true };

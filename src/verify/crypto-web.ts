@@ -1,5 +1,5 @@
 import type { DigestEncoding, HmacKey, PlatformCrypto } from "./crypto-types.js";
-import { encodeBytes, utf8Bytes } from "./encoding.js";
+import { concatBytes, encodeBytes, utf8Bytes } from "./encoding.js";
 
 // Resolved lazily so that importing this module never touches `crypto` at load time.
 const subtle = (): SubtleCrypto => {
@@ -25,14 +25,7 @@ function join(parts: readonly (string | Uint8Array)[]): Uint8Array {
     return typeof only === "string" ? utf8Bytes(only) : only;
   }
   if (parts.every((p) => typeof p === "string")) return utf8Bytes(parts.join(""));
-  const bytes = parts.map((p) => (typeof p === "string" ? utf8Bytes(p) : p));
-  const out = new Uint8Array(bytes.reduce((n, b) => n + b.byteLength, 0));
-  let at = 0;
-  for (const b of bytes) {
-    out.set(b, at);
-    at += b.byteLength;
-  }
-  return out;
+  return concatBytes(parts.map((p) => (typeof p === "string" ? utf8Bytes(p) : p)));
 }
 
 async function sign(key: HmacKey, parts: readonly (string | Uint8Array)[]): Promise<Uint8Array> {
@@ -41,15 +34,7 @@ async function sign(key: HmacKey, parts: readonly (string | Uint8Array)[]): Prom
   return new Uint8Array(sig);
 }
 
-/**
- * The WebCrypto implementation (workers, edge runtimes, browsers): `crypto.subtle`
- * HMAC with each key imported once and cached, and a hand-written constant-time
- * comparison.
- *
- * @example
- * import { platformCrypto } from "#crypto";
- * platformCrypto.name; // "web" on Cloudflare Workers, Vercel Edge, browsers
- */
+/** The WebCrypto implementation (workers, edge runtimes, browsers); keys are imported once and cached. */
 export const platformCrypto: PlatformCrypto = {
   name: "web",
   importHmacKey(raw: Uint8Array): Promise<HmacKey> {

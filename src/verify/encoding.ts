@@ -13,12 +13,7 @@ for (let i = 0; i < 64; i++) {
   DECODE[URL.charCodeAt(i)] = i;
 }
 
-/**
- * Encodes bytes as base64 (padded), base64url (unpadded) or lowercase hex.
- *
- * @example
- * encodeBytes(new Uint8Array([0xfb, 0xff]), "base64"); // "+/8="
- */
+/** Encodes bytes as base64 (padded), base64url (unpadded) or lowercase hex. */
 export function encodeBytes(bytes: Uint8Array, encoding: DigestEncoding): string {
   if (encoding === "hex") {
     let out = "";
@@ -42,23 +37,10 @@ export function encodeBytes(bytes: Uint8Array, encoding: DigestEncoding): string
   return out;
 }
 
-/**
- * Why a base64 text could not be decoded (used to word the INVALID_SECRET message).
- *
- * @example
- * const problem: Base64Problem = "mixed-alphabets";
- */
+/** Why a base64 text could not be decoded (used to word the INVALID_SECRET message). */
 export type Base64Problem = "empty" | "character" | "mixed-alphabets" | "length" | "padding";
 
-/**
- * Decodes base64 or base64url, padded or not. Both alphabets are accepted but
- * not mixed in one text (a mix means a typo or a wrong prefix, e.g. `hwsec_…+…`).
- *
- * @example
- * decodeBase64("+/8="); // Uint8Array [0xfb, 0xff]
- * decodeBase64("-_8");  // Uint8Array [0xfb, 0xff]
- * decodeBase64("%");    // "character"
- */
+/** Decodes base64 or base64url, padded or not; a mix of both alphabets means a typo or a wrong prefix. */
 export function decodeBase64(text: string): Uint8Array | Base64Problem {
   let end = text.length;
   while (end > 0 && text.charCodeAt(end - 1) === 61 /* = */) end--;
@@ -93,27 +75,28 @@ export function decodeBase64(text: string): Uint8Array | Base64Problem {
 const utf8 = new TextEncoder();
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
-/**
- * UTF-8 bytes of a string.
- *
- * @example
- * utf8Bytes("é"); // Uint8Array [0xc3, 0xa9]
- */
+/** UTF-8 bytes of a string. */
 export function utf8Bytes(text: string): Uint8Array {
   return utf8.encode(text);
 }
 
-/**
- * Decodes UTF-8 exactly: a byte-order mark is kept, invalid sequences give `undefined`
- * instead of silently becoming U+FFFD.
- *
- * @example
- * decodeUtf8Strict(new Uint8Array([0xff])); // undefined
- */
+/** Decodes UTF-8 exactly: a BOM is kept, invalid sequences give `undefined` (not U+FFFD). */
 export function decodeUtf8Strict(bytes: Uint8Array): string | undefined {
   try {
     return strictUtf8.decode(bytes);
   } catch {
     return undefined;
   }
+}
+
+/** Joins chunks (no copy when there is only one). */
+export function concatBytes(chunks: readonly Uint8Array[], total = chunks.reduce((n, c) => n + c.byteLength, 0)): Uint8Array {
+  if (chunks.length === 1) return chunks[0]!;
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return out;
 }

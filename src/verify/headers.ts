@@ -1,27 +1,16 @@
 /**
- * Request headers in any of the shapes frameworks hand out: a Web `Headers`
- * (fetch, Next.js, Hono, workers), Node's `IncomingHttpHeaders` (Express,
- * Fastify, node:http: lowercase keys, `string | string[]` values), or a plain
- * record with keys in any letter case.
+ * Request headers as frameworks hand them out: a Web `Headers`, Node's
+ * `IncomingHttpHeaders`, or a plain record with keys in any letter case.
  *
  * @example
- * const fromFetch: HeadersInput = request.headers;
- * const fromNode: HeadersInput = req.headers;
- * const literal: HeadersInput = { "Svix-Id": "msg_1", "svix-timestamp": "1614265330", "svix-signature": "v1,…" };
+ * const headers: HeadersInput = { "Svix-Id": "msg_1", "svix-timestamp": "1614265330", "svix-signature": "v1,…" };
  */
 export type HeadersInput =
   | Headers
   | { readonly get: (name: string) => string | null | undefined }
   | Readonly<Record<string, string | readonly string[] | number | undefined>>;
 
-/**
- * Reads one header by name, case-insensitively. Several lines of the same header
- * come back joined with ", " (what `Headers.get` does), whatever the input shape.
- *
- * @example
- * const get = toHeaderGetter(req.headers);
- * get("svix-id"); // "msg_1" or undefined
- */
+/** Reads one header case-insensitively; several lines come back joined with ", " (as `Headers.get` does). */
 export type HeaderGetter = (name: string) => string | undefined;
 
 function normalize(value: unknown): string | undefined {
@@ -47,19 +36,8 @@ function indexByLowercase(record: Readonly<Record<string, unknown>>): Map<string
 }
 
 /**
- * Turns any `HeadersInput` into a case-insensitive getter.
- *
- * For a plain record the lowercase key is read directly (Node's
- * `IncomingHttpHeaders` is all lowercase, so this is one property read); only when
- * it is absent are the keys scanned case-insensitively, and several keys that
- * differ only in case (`Svix-Id` and `SVIX-ID`) are then joined like duplicate
- * header lines. A value that is neither a string, a string array nor a number
- * counts as absent.
- *
- * @example
- * const get = toHeaderGetter({ "Svix-Id": "msg_1", "svix-signature": ["v1,a", "v1,b"] });
- * get("svix-id");        // "msg_1"
- * get("svix-signature"); // "v1,a, v1,b"
+ * Turns any `HeadersInput` into a case-insensitive getter. A record's lowercase key is
+ * read first (Node's are all lowercase); otherwise keys differing only in case are joined.
  */
 export function toHeaderGetter(headers: HeadersInput | null | undefined): HeaderGetter {
   if (headers === null || typeof headers !== "object") return () => undefined;
@@ -85,33 +63,15 @@ export function toHeaderGetter(headers: HeadersInput | null | undefined): Header
   };
 }
 
-/**
- * Reads one header from any `HeadersInput` (see `toHeaderGetter` for the rules).
- *
- * @example
- * getHeader(request.headers, "Svix-Id"); // "msg_1"
- */
+/** Reads one header from any `HeadersInput` (see `toHeaderGetter` for the rules). */
 export function getHeader(headers: HeadersInput | null | undefined, name: string): string | undefined {
   return toHeaderGetter(headers)(name);
 }
 
-/**
- * A header that came as several lines with different values.
- *
- * @example
- * if (singleValue(joined) === CONFLICTING) throw new Error("ambiguous");
- */
+/** A header that came as several lines with different values. */
 export const CONFLICTING = Symbol("conflicting header lines");
 
-/**
- * The single value of a header that must appear once (an id, a timestamp).
- * Duplicate lines arrive joined with ", ": identical copies collapse into one
- * value, differing copies are `CONFLICTING` (the caller rejects the delivery).
- *
- * @example
- * singleValue("msg_1, msg_1"); // "msg_1"
- * singleValue("msg_1, msg_2"); // CONFLICTING
- */
+/** The value of a header that must appear once: identical duplicate lines collapse, differing ones are `CONFLICTING`. */
 export function singleValue(joined: string): string | typeof CONFLICTING {
   if (!joined.includes(", ")) return joined;
   const [first, ...rest] = joined.split(", ");

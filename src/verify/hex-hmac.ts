@@ -22,17 +22,11 @@ export interface HexHmacSchemeOptions {
 }
 
 /**
- * A scheme for providers that send a hex HMAC-SHA256 of `${timestamp}.${rawBody}`
- * keyed with the secret as given (its UTF-8 bytes, no prefix, no decoding), as
- * Agiled documents. The timestamp header must be Unix seconds (digits only). Hex
- * digests are compared case-insensitively; several digests may be listed with spaces.
+ * A scheme for a hex HMAC-SHA256 of `${timestamp}.${rawBody}` keyed with the secret's UTF-8
+ * bytes, as Agiled documents. Hex digests compare case-insensitively.
  *
  * @example
- * const agiledScheme = createHexHmacScheme({
- *   name: "agiled",
- *   headers: { id: "X-Agiled-Webhook-Id", timestamp: "X-Agiled-Webhook-Timestamp", signature: "X-Agiled-Webhook-Signature" },
- * });
- * const verifier = createVerifier({ secret: process.env.AGILED_WEBHOOK_SECRET!, scheme: agiledScheme });
+ * const scheme = createHexHmacScheme({ name: "agiled", headers: { id: "x-agiled-webhook-id", timestamp: "x-agiled-webhook-timestamp", signature: "x-agiled-webhook-signature" } });
  */
 export function createHexHmacScheme(options: HexHmacSchemeOptions): SignatureScheme {
   const minBytes = options.minSecretBytes ?? MIN_SECRET_BYTES;

@@ -1,4 +1,4 @@
-// The verification module's public surface; the package barrel re-exports it.
+// The verification module's surface, for the providers and the tests.
 export { verifyWebhook, type VerifyWebhookInput } from "./verify-webhook.js";
 export {
   createVerifier,

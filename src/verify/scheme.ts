@@ -1,13 +1,10 @@
-// Over 200 lines: the SignatureScheme boundary and its HMAC implementation, whose hostile-header
-// parsing (bounded entry walk) must be read with the type it implements.
 import { platformCrypto } from "#crypto";
 import { WebhookVerificationError } from "../errors/index.js";
 import type { DigestEncoding } from "./crypto-types.js";
 import { decodeRawSecret, secretList, type SecretInput } from "./secret.js";
 
 /**
- * The three header names one signing convention uses. Names are matched
- * case-insensitively.
+ * The three header names one signing convention uses (matched case-insensitively).
  *
  * @example
  * const svix: HeaderFamily = { id: "svix-id", timestamp: "svix-timestamp", signature: "svix-signature" };
@@ -19,8 +16,7 @@ export interface HeaderFamily {
 }
 
 /**
- * What `scheme.sign` takes: the delivery to sign and the secret(s) to sign it with
- * (several secrets give several signatures in one header, as during a rotation).
+ * What `scheme.sign` takes: the delivery and the secret(s) (several give several signatures).
  *
  * @example
  * const input: SignInput = { id: "msg_1", timestamp: 1614265330, body: '{"a":1}', secret: "whsec_…" };
@@ -46,19 +42,12 @@ export interface SignInput {
 export type SignedHeaders = Record<string, string>;
 
 /**
- * How one provider signs deliveries with HMAC-SHA256: which headers carry the id,
- * timestamp and signature, which bytes are signed (`signedPrefix(id, timestamp)`
- * followed by the raw body, unchanged), how digests are written and listed in the
- * signature header, how a secret becomes key bytes, and how to sign (used by the
- * testing kit to produce headers for any provider).
- *
- * The verifier owns everything provider-independent: strict Unix-seconds
- * timestamps, the tolerance, bounds on hostile headers, one HMAC per secret and
- * constant-time comparison. Build a scheme with `createHmacScheme`.
+ * How one provider signs deliveries with HMAC-SHA256: its headers, the signed bytes
+ * (`signedPrefix(id, timestamp)` then the raw body), the digest format and the secret
+ * decoding. The verifier owns the rest (timestamps, tolerance, bounds, constant-time
+ * comparison). Build one with `createHmacScheme`.
  *
  * @example
- * import { createVerifier, standardWebhooksScheme } from "agentref-webhooks";
- * const verifier = createVerifier({ secret, scheme: standardWebhooksScheme });
  * const headers = await standardWebhooksScheme.sign({ id: "msg_1", body: "{}", secret });
  */
 export interface SignatureScheme {
@@ -75,11 +64,8 @@ export interface SignatureScheme {
   /** The text signed before the body. `timestamp` is the header text (canonical Unix seconds). */
   signedPrefix(id: string, timestamp: string): string;
   /**
-   * The entries of a signature header that could match, each in the form
-   * `formatSignatures` writes one (e.g. "v1,<base64>"); entries of other versions
-   * or of the wrong length are left out. The verifier compares each with
-   * `formatSignatures([expectedDigest])`. Must do bounded work and throw only
-   * `WebhookVerificationError`.
+   * The entries of a signature header that could match, as `formatSignatures` writes one
+   * (e.g. "v1,<base64>"). Must do bounded work and throw only `WebhookVerificationError`.
    */
   parseSignatures(header: string): string[];
   /** A signature header listing these encoded digests (`formatSignatures([""])` is the entry prefix). */
@@ -92,13 +78,7 @@ export interface SignatureScheme {
  * What `createHmacScheme` takes.
  *
  * @example
- * const options: HmacSchemeOptions = {
- *   name: "acme",
- *   headerFamilies: [{ id: "acme-id", timestamp: "acme-timestamp", signature: "acme-signature" }],
- *   signedPrefix: (id, ts) => `${id}.${ts}.`,
- *   encoding: "hex",
- *   signaturePrefix: "sha256=",
- * };
+ * const options: HmacSchemeOptions = { name: "acme", headerFamilies: [acmeHeaders], signedPrefix: (id, ts) => `${id}.${ts}.`, encoding: "hex" };
  */
 export interface HmacSchemeOptions {
   name: string;
@@ -116,12 +96,7 @@ export interface HmacSchemeOptions {
   maxSignatures?: number | undefined;
 }
 
-/**
- * Entries in one signature header beyond which it is rejected (rotation needs two or three).
- *
- * @example
- * createHmacScheme({ ...options, maxSignatures: DEFAULT_MAX_SIGNATURES * 2 });
- */
+/** Entries in one signature header beyond which it is rejected (rotation needs two or three). */
 export const DEFAULT_MAX_SIGNATURES = 32;
 
 const DIGEST_LENGTH: Record<DigestEncoding, number> = { base64: 44, base64url: 43, hex: 64 };
@@ -147,23 +122,16 @@ function timestampText(timestamp: number | Date | undefined): string {
 }
 
 /**
- * Builds a `SignatureScheme` for any HMAC-SHA256 convention: header names, the
- * signed text, the digest encoding, the entry format and the secret decoding.
- * Entries in the signature header are separated by spaces; duplicate header lines
- * (joined with ", ") split the same way.
+ * Builds a `SignatureScheme` for any HMAC-SHA256 convention. Signature header entries are
+ * separated by spaces (duplicate header lines, joined with ", ", too).
  *
  * @example
- * // Standard Webhooks, written out (this is what standardWebhooksScheme is):
  * const scheme = createHmacScheme({
- *   name: "standard-webhooks",
- *   headerFamilies: [
- *     { id: "svix-id", timestamp: "svix-timestamp", signature: "svix-signature" },
- *     { id: "webhook-id", timestamp: "webhook-timestamp", signature: "webhook-signature" },
- *   ],
+ *   name: "acme",
+ *   headerFamilies: [{ id: "acme-id", timestamp: "acme-timestamp", signature: "acme-signature" }],
  *   signedPrefix: (id, ts) => `${id}.${ts}.`,
- *   encoding: "base64",
- *   signaturePrefix: "v1,",
- *   decodeSecret: decodeStandardWebhooksSecret,
+ *   encoding: "hex",
+ *   signaturePrefix: "sha256=",
  * });
  */
 export function createHmacScheme(options: HmacSchemeOptions): SignatureScheme {
@@ -205,8 +173,7 @@ export function createHmacScheme(options: HmacSchemeOptions): SignatureScheme {
           // Duplicate header lines arrive joined with ", ": the comma ends the entry.
           const stop = header.charCodeAt(end - 1) === 44 /* , */ ? end - 1 : end;
           if (stop - start === entryLength && header.startsWith(entryPrefix, start)) {
-            // A header of one entry is pushed as is: slice(0, length) returns the
-            // same flat string, which compares faster than a sliced one.
+            // For a one-entry header slice() returns the same flat string, which compares faster.
             const entry = header.slice(start, stop);
             candidates.push(caseless ? entryPrefix + entry.slice(entryPrefix.length).toLowerCase() : entry);
           }

@@ -2,21 +2,14 @@ import { WebhookConfigError } from "../errors/index.js";
 import { decodeBase64, utf8Bytes, type Base64Problem } from "./encoding.js";
 
 /**
- * One signing secret, or several while a secret is being rotated (a delivery
- * signed with any of them verifies).
+ * One signing secret, or several during a rotation (any of them verifies).
  *
  * @example
- * const one: SecretInput = process.env.AGENTREF_WEBHOOK_SECRET!;
  * const rotating: SecretInput = [process.env.NEW_SECRET!, process.env.OLD_SECRET!];
  */
 export type SecretInput = string | readonly string[];
 
-/**
- * Keys shorter than this are rejected: a real HMAC secret has at least 128 bits.
- *
- * @example
- * decodeRawSecret(secret, MIN_SECRET_BYTES);
- */
+/** Keys shorter than this are rejected: a real HMAC secret has at least 128 bits. */
 export const MIN_SECRET_BYTES = 16;
 
 const STANDARD_PREFIX = "whsec_";
@@ -65,16 +58,11 @@ function checkLength(key: Uint8Array, what: string): Uint8Array {
 }
 
 /**
- * Decodes a Standard Webhooks / Svix secret: `whsec_` followed by the key in base64
- * or base64url, padded or not, or the bare key without the prefix. There is no upper
- * bound on the key length (like the `standardwebhooks` package): HMAC hashes keys
- * longer than 64 bytes, so an 81-byte key is fine.
+ * Decodes a Standard Webhooks / Svix secret: `whsec_` (or nothing) then the key in base64
+ * or base64url, padded or not. No upper bound on its length, like `standardwebhooks`.
  *
- * @throws WebhookConfigError `INVALID_SECRET` when empty, padded with whitespace,
- *   not base64, shorter than 16 bytes, or carrying another prefix (`whpk_`, `whsk_`, `hwsec_`…).
- * @example
- * decodeStandardWebhooksSecret("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"); // 24-byte Uint8Array
- * decodeStandardWebhooksSecret("whpk_…"); // throws INVALID_SECRET
+ * @throws WebhookConfigError `INVALID_SECRET` when empty, padded with whitespace, not
+ *   base64, shorter than 16 bytes, or carrying another prefix (`whpk_`, `hwsec_`…).
  */
 export function decodeStandardWebhooksSecret(secret: string): Uint8Array {
   const text = checkText(secret, "webhook secret");
@@ -95,13 +83,9 @@ export function decodeStandardWebhooksSecret(secret: string): Uint8Array {
 }
 
 /**
- * Decodes a secret used as given: its UTF-8 bytes are the HMAC key (Agiled and
- * other providers that document no encoding).
+ * Decodes a secret used as given: its UTF-8 bytes are the key (providers that document no encoding).
  *
- * @throws WebhookConfigError `INVALID_SECRET` when empty, padded with whitespace,
- *   or shorter than `minBytes` (16 by default).
- * @example
- * decodeRawSecret("my-agiled-subscription-secret"); // its UTF-8 bytes
+ * @throws WebhookConfigError `INVALID_SECRET` when empty, padded with whitespace, or shorter than `minBytes`.
  */
 export function decodeRawSecret(secret: string, minBytes: number = MIN_SECRET_BYTES): Uint8Array {
   const key = utf8Bytes(checkText(secret, "webhook secret"));
@@ -115,9 +99,6 @@ export function decodeRawSecret(secret: string, minBytes: number = MIN_SECRET_BY
  * The list of secrets in a `SecretInput` (one, or several during a rotation).
  *
  * @throws WebhookConfigError `INVALID_SECRET` for an empty list or a non-string entry.
- * @example
- * secretList("whsec_…");              // ["whsec_…"]
- * secretList(["whsec_new", "whsec_old"]); // both
  */
 export function secretList(input: SecretInput): readonly string[] {
   if (typeof input === "string") return [input];

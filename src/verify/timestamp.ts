@@ -1,11 +1,6 @@
 import { WebhookVerificationError } from "../errors/index.js";
 
-/**
- * The default tolerance in seconds, both directions (the documented AgentRef check).
- *
- * @example
- * createVerifier({ secret, tolerance: DEFAULT_TOLERANCE_SECONDS * 2 });
- */
+/** The default tolerance in seconds, both directions (the documented AgentRef check). */
 export const DEFAULT_TOLERANCE_SECONDS = 300;
 
 // Canonical Unix seconds: digits only, no sign, no leading zero, at most 15 digits
@@ -27,15 +22,7 @@ function canonicalSeconds(text: string): number | undefined {
 
 const quote = (text: string): string => JSON.stringify(text.length > 32 ? `${text.slice(0, 32)}…` : text);
 
-/**
- * Parses a signature timestamp header strictly: Unix seconds as plain digits.
- * `1614265330abc`, `+1`, ` 1`, `1.6e9`, `-1`, `0123`, the empty string and more than
- * 15 digits are `INVALID_TIMESTAMP`.
- *
- * @example
- * parseTimestamp("1614265330", "svix-timestamp"); // 1614265330
- * parseTimestamp("1.6e9", "svix-timestamp");      // throws INVALID_TIMESTAMP
- */
+/** Parses a signature timestamp header strictly (canonical digits, see above), else `INVALID_TIMESTAMP`. */
 export function parseTimestamp(text: string, header: string): number {
   const seconds = canonicalSeconds(text);
   if (seconds === undefined) {
@@ -47,27 +34,14 @@ export function parseTimestamp(text: string, header: string): number {
   return seconds;
 }
 
-/**
- * The current time in whole Unix seconds, from an injected clock when given.
- *
- * @example
- * nowSeconds(new Date("2021-02-25T15:02:10Z")); // 1614265330
- * nowSeconds(1614265330_999);                   // 1614265330 (epoch milliseconds)
- */
+/** The current time in whole Unix seconds, from an injected clock when given. */
 export function nowSeconds(now?: Date | number): number {
   const ms = now === undefined ? Date.now() : typeof now === "number" ? now : now.getTime();
   if (!Number.isFinite(ms)) throw new RangeError("`now` must be a valid Date or a number of epoch milliseconds");
   return Math.floor(ms / 1000);
 }
 
-/**
- * Checks a timestamp against the clock in both directions: `|now - timestamp|`
- * equal to the tolerance is accepted, one second more is rejected.
- *
- * @example
- * checkTolerance(1614265330, 1614265630, 300, "svix-timestamp"); // ok (exactly 300 s)
- * checkTolerance(1614265330, 1614265631, 300, "svix-timestamp"); // throws TIMESTAMP_TOO_OLD
- */
+/** Checks a timestamp against the clock in both directions; exactly the tolerance is accepted. */
 export function checkTolerance(timestamp: number, now: number, tolerance: number, header: string): void {
   const age = now - timestamp;
   if (age > tolerance) {
@@ -85,13 +59,7 @@ export function checkTolerance(timestamp: number, now: number, tolerance: number
   }
 }
 
-/**
- * Validates a tolerance option (seconds, finite, not negative).
- *
- * @example
- * toleranceSeconds(undefined); // 300
- * toleranceSeconds(-1);        // throws RangeError
- */
+/** Validates a tolerance option (seconds, finite, not negative). */
 export function toleranceSeconds(tolerance: number | undefined): number {
   if (tolerance === undefined) return DEFAULT_TOLERANCE_SECONDS;
   if (typeof tolerance !== "number" || !Number.isFinite(tolerance) || tolerance < 0) {

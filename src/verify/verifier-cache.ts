@@ -3,21 +3,14 @@ import type { SecretInput } from "./secret.js";
 import { toleranceSeconds } from "./timestamp.js";
 import { createVerifier, type Verifier } from "./verifier.js";
 
-// The one verifier cache: `verifyWebhook` and a `createHandler` secret resolver reuse
-// verifiers (secrets decoded, keys imported once) for the same scheme, tolerance and
-// secrets. Bounded, since secrets can come from per-tenant configuration: past the
-// limit the oldest entry goes.
+// Verifiers reused by `verifyWebhook` and secret resolvers, per scheme, tolerance and secrets.
+// Bounded (secrets may be per tenant): past the limit the oldest goes.
 const LIMIT = 32;
 const schemeIds = new WeakMap<SignatureScheme, number>();
 let schemes = 0;
 const verifiers = new Map<string, Verifier>();
 
-/**
- * A verifier for these options, made once and reused.
- *
- * @example
- * await cachedVerifier({ secret, scheme: standardWebhooksScheme }).verify({ body, headers });
- */
+/** A verifier for these options, made once and reused. */
 export function cachedVerifier(options: { secret: SecretInput; tolerance?: number | undefined; scheme: SignatureScheme }): Verifier {
   let schemeId = schemeIds.get(options.scheme);
   if (schemeId === undefined) schemeIds.set(options.scheme, (schemeId = ++schemes));

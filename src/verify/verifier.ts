@@ -1,5 +1,3 @@
-// Over 200 lines: the verifier and the rules a caller relies on (header families, duplicates,
-// bounds, constant-time matching), documented beside the code that enforces them.
 import { platformCrypto } from "#crypto";
 import { WebhookVerificationError } from "../errors/index.js";
 import { bodyText, signableBody, type RawBody } from "./body.js";
@@ -16,7 +14,6 @@ import { checkTolerance, nowSeconds, parseTimestamp, toleranceSeconds } from "./
  *
  * @example
  * const { id, timestamp, body }: VerifiedDelivery = await verifier.verify({ body, headers });
- * JSON.parse(body);
  */
 export interface VerifiedDelivery {
   /** The message id from the id header (the idempotency key). */
@@ -57,33 +54,20 @@ export interface VerifierOptions {
 }
 
 /**
- * Verifies deliveries for one set of secrets. Create it once (at module scope):
- * secrets are decoded and validated when it is created, keys imported once.
+ * Verifies deliveries for one set of secrets. Create it once, at module scope.
  *
  * @example
- * const verifier = createVerifier({ secret: process.env.AGENTREF_WEBHOOK_SECRET! });
  * const delivery = await verifier.verify({ body: await request.text(), headers: request.headers });
  */
 export interface Verifier {
-  /**
-   * Resolves with the verified delivery, or rejects with a `WebhookVerificationError`
-   * (`BODY_ALREADY_PARSED`, `MISSING_HEADERS`, `INVALID_TIMESTAMP`, `TIMESTAMP_TOO_OLD`,
-   * `TIMESTAMP_TOO_NEW`, `INVALID_SIGNATURE`), or with a `WebhookError` `INVALID_JSON`
-   * when a correctly signed body is not valid UTF-8.
-   */
+  /** Resolves with the verified delivery, or rejects with a `WebhookVerificationError` (`INVALID_JSON`: signed, not UTF-8). */
   verify(input: VerifyInput): Promise<VerifiedDelivery>;
   readonly scheme: SignatureScheme;
   /** The tolerance in seconds. */
   readonly tolerance: number;
 }
 
-/**
- * A longer signature header (in characters) is `INVALID_SIGNATURE` before any
- * parsing or HMAC work.
- *
- * @example
- * if (header.length > MAX_SIGNATURE_HEADER_LENGTH) return new Response(null, { status: 401 });
- */
+/** A longer signature header (in characters) is `INVALID_SIGNATURE` before any parsing or HMAC work. */
 export const MAX_SIGNATURE_HEADER_LENGTH = 16 * 1024;
 
 interface SignedHeaderValues {
@@ -127,42 +111,23 @@ const badSignature = (scheme: SignatureScheme, why: string): WebhookVerification
   );
 
 /**
- * Creates a verifier. The secrets are decoded and validated now, synchronously:
- * a misconfigured secret fails at startup, not on the first delivery.
+ * Creates a verifier; the secrets are decoded now, so a bad one fails at startup.
  *
- * Rules a caller should know:
- * - Headers: the scheme's families in order (`svix-*` before `webhook-*`); the first
- *   family with all three headers present is used. Duplicate id or timestamp lines
- *   with identical values collapse; differing ones are `MISSING_HEADERS` (id) or
- *   `INVALID_TIMESTAMP` (timestamp). Duplicate signature lines are merged into one list.
- * - The timestamp is checked before any HMAC work (cheap rejection first).
- * - A signature header over 16 KiB or with more than 32 entries is `INVALID_SIGNATURE`
- *   without HMAC work; entries of other versions or lengths (and non-ASCII ones) never match.
- * - One HMAC per secret, compared in constant time with every candidate; any match is enough.
- * - Bytes that verify but are not UTF-8: `WebhookError` `INVALID_JSON`.
+ * - Headers: the first of the scheme's families with all three present (`svix-*` first).
+ *   Duplicate id or timestamp lines must agree; duplicate signature lines are merged.
+ * - The timestamp is checked before any HMAC work; a signature header over 16 KiB or 32
+ *   entries is rejected unread.
+ * - One HMAC per secret, compared in constant time with every candidate.
  *
- * @throws WebhookVerificationError `INVALID_SECRET` for an empty, undecodable, too short
- *   or wrongly prefixed secret; `RangeError` for a negative tolerance.
+ * @throws WebhookVerificationError `INVALID_SECRET` for an unusable secret; `RangeError` for a negative tolerance.
  * @example
- * import { createVerifier } from "agentref-webhooks";
- * const verifier = createVerifier({ secret: [process.env.NEW_SECRET!, process.env.OLD_SECRET!], tolerance: 300 });
- * export async function POST(request: Request) {
- *   const { id, body } = await verifier.verify({ body: await request.text(), headers: request.headers });
- *   return new Response(null, { status: 200 });
- * }
+ * const verifier = createVerifier({ secret: [process.env.NEW_SECRET!, process.env.OLD_SECRET!] });
  */
 export function createVerifier(options: VerifierOptions): Verifier {
   return createVerifierWith(platformCrypto, options);
 }
 
-/**
- * `createVerifier` on an explicit crypto implementation (internal: lets the benchmark
- * run the WebCrypto path under Node next to the node:crypto one).
- *
- * @example
- * import { platformCrypto as webCrypto } from "./crypto-web.js";
- * const verifier = createVerifierWith(webCrypto, { secret });
- */
+/** `createVerifier` on an explicit crypto implementation (the benchmark runs WebCrypto under Node). */
 export function createVerifierWith(crypto: PlatformCrypto, options: VerifierOptions): Verifier {
   const scheme = options.scheme ?? standardWebhooksScheme;
   const tolerance = toleranceSeconds(options.tolerance);
@@ -171,8 +136,7 @@ export function createVerifierWith(crypto: PlatformCrypto, options: VerifierOpti
   // What precedes a digest in a header entry ("v1," for Standard Webhooks).
   const entryPrefix = scheme.formatSignatures([""]);
 
-  // Keys are imported on first use (WebCrypto imports are async), then kept: once
-  // imported, a delivery no longer waits for them.
+  // Imported on first use (WebCrypto imports are async), then kept.
   let keys: readonly HmacKey[] | undefined;
   let importing: Promise<readonly HmacKey[]> | undefined;
   const loadKeys = (): Promise<readonly HmacKey[]> =>

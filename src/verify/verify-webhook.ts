@@ -27,25 +27,12 @@ export interface VerifyWebhookInput {
 }
 
 /**
- * Verifies one webhook delivery: signature (HMAC-SHA256 over the exact bytes
- * received), timestamp (within `tolerance` seconds both ways) and headers
- * (`svix-*` or `webhook-*`, `svix-*` first). Resolves with `{ id, timestamp, body }`
- * or rejects with a `WebhookVerificationError` whose `code` says what failed; an
- * invalid secret is `INVALID_SECRET`. Verifiers are cached per secret, so calling
- * this per request is cheap; `createVerifier` is the explicit form.
+ * Verifies one delivery (signature over the exact bytes, timestamp, headers) and resolves
+ * with `{ id, timestamp, body }`, or rejects with a `WebhookVerificationError` whose `code`
+ * says what failed. Verifiers are cached per secret, so calling this per request is cheap.
  *
  * @example
- * import { verifyWebhook, WebhookVerificationError } from "agentref-webhooks";
- *
- * app.post("/webhooks/agentref", express.raw({ type: "application/json" }), async (req, res) => {
- *   try {
- *     const { id, body } = await verifyWebhook({ body: req.body, headers: req.headers, secret: process.env.AGENTREF_WEBHOOK_SECRET! });
- *     res.sendStatus(200);
- *   } catch (err) {
- *     if (err instanceof WebhookVerificationError) return res.status(err.status).send(err.code);
- *     throw err;
- *   }
- * });
+ * const { id, body } = await verifyWebhook({ body: req.body, headers: req.headers, secret: process.env.AGENTREF_WEBHOOK_SECRET! });
  */
 export async function verifyWebhook(input: VerifyWebhookInput): Promise<VerifiedDelivery> {
   return cachedVerifier({ secret: input.secret, tolerance: input.tolerance, scheme: input.scheme ?? standardWebhooksScheme }).verify(input);

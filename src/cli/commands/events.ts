@@ -42,12 +42,7 @@ Options:
   --json            print a JSON array of { type, category, description }
   -h, --help        this help`;
 
-/**
- * `agentref-webhooks events`: the catalog, one line per event type.
- *
- * @example
- * await eventsCommand.run([], io); // "conversion.created  conversion  a conversion is recorded …"
- */
+/** `agentref-webhooks events`: the catalog, one line per event type. */
 export const eventsCommand: Command = {
   name: "events",
   summary: "list the event types (type, category, description)",

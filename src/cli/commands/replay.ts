@@ -67,12 +67,7 @@ function replayedRows(replayed: readonly ReplayedDelivery[]): string[] {
   );
 }
 
-/**
- * `agentref-webhooks replay`: lists or replays parked deliveries.
- *
- * @example
- * await replayCommand.run(["--store", "sqlite:webhooks.db", "--list"], io);
- */
+/** `agentref-webhooks replay`: lists or replays parked deliveries. */
 export const replayCommand: Command = {
   name: "replay",
   summary: "list or replay parked deliveries (parking) from a SQLite, Redis or PostgreSQL store",

@@ -83,12 +83,7 @@ function summary(results: DeliveryResult[], type: string): string {
   );
 }
 
-/**
- * `agentref-webhooks send`: builds, signs and POSTs test deliveries.
- *
- * @example
- * await sendCommand.run(["conversion.created", "--url", url, "--secret", secret], io);
- */
+/** `agentref-webhooks send`: builds, signs and POSTs test deliveries. */
 export const sendCommand: Command = {
   name: "send",
   summary: "sign and POST a test event to a URL (with --times, --concurrency, --retry)",
@@ -107,7 +102,7 @@ export const sendCommand: Command = {
       timeout: { type: "string" },
       headers: { type: "string" },
       verbose: { type: "boolean" },
-      });
+    });
     if (values.help) {
       io.stdout.write(`${help}\n`);
       return 0;

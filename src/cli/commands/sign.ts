@@ -28,12 +28,7 @@ Note: \`echo\` adds a newline to the body, which is then signed too; use printf 
 Example:
   agentref-webhooks sign --secret whsec_... < event.json`;
 
-/**
- * `agentref-webhooks sign`: signature headers and a curl command for a body on stdin.
- *
- * @example
- * await signCommand.run(["--secret", secret], io); // body on io.stdin
- */
+/** `agentref-webhooks sign`: signature headers and a curl command for a body on stdin. */
 export const signCommand: Command = {
   name: "sign",
   summary: "print signature headers and a curl command for a body on stdin",
@@ -46,7 +41,7 @@ export const signCommand: Command = {
       url: { type: "string" },
       headers: { type: "string" },
       json: { type: "boolean" },
-      });
+    });
     if (values.help) {
       io.stdout.write(`${help}\n`);
       return 0;

@@ -91,12 +91,7 @@ async function matches(verifier: Verifier, body: string | Uint8Array, headers: R
   }
 }
 
-/**
- * `agentref-webhooks verify`: diagnoses a captured delivery check by check.
- *
- * @example
- * await verifyCommand.run(["--secret", secret, "--headers", "h.txt", "--body", "b.json"], io);
- */
+/** `agentref-webhooks verify`: diagnoses a captured delivery check by check. */
 export const verifyCommand: Command = {
   name: "verify",
   summary: "check a captured delivery and say exactly which check fails",
@@ -108,7 +103,7 @@ export const verifyCommand: Command = {
       body: { type: "string" },
       tolerance: { type: "string" },
       now: { type: "string" },
-      });
+    });
     if (values.help) {
       io.stdout.write(`${help}\n`);
       return 0;
