@@ -1,3 +1,5 @@
+// Over 200 lines: the simulator's public option and result types carry their docs; the loop
+// itself (attempts on the provider's retry schedule, on a virtual clock) is short.
 import type { AnyProvider } from "../provider/define-provider.js";
 import { agentref } from "../providers/agentref.js";
 import type { SecretInput } from "../verify/secret.js";
