@@ -47,6 +47,8 @@ export interface ReplayParkedOptions {
   filter?: (parked: ParkedDelivery) => boolean;
   /** At most this many. Default: all. */
   limit?: number;
+  /** With a URL `to`: an answer not received within this many ms leaves the delivery parked. Default: the provider's response timeout (30 s). */
+  timeoutMs?: number;
 }
 
 /**
@@ -95,7 +97,8 @@ export async function replayParked(options: ReplayParkedOptions): Promise<{ repl
     let status = 0;
     let outcome: string | undefined;
     try {
-      const response = typeof options.to === "function" ? await options.to(request) : await fetch(request);
+      const response =
+        typeof options.to === "function" ? await options.to(request) : await fetch(request, { signal: AbortSignal.timeout(options.timeoutMs ?? provider.timeoutMs) });
       status = response.status;
       const answer = (await response.json().catch(() => ({}))) as { outcome?: unknown; code?: unknown };
       outcome = typeof answer.outcome === "string" ? answer.outcome : typeof answer.code === "string" ? answer.code : undefined;

@@ -112,6 +112,24 @@ describe("parking", () => {
     expect(await listParked({ store })).toHaveLength(1);
   });
 
+  it("a receiver URL that does not answer within timeoutMs leaves the delivery parked", async () => {
+    const { createServer } = await import("node:http");
+    const silent = createServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    try {
+      const store = createMemoryStore({ logger: silentLogger });
+      const { handler } = receiver(store);
+      await handler(signedRequest({ body: payoutFailed(47 * HOUR).body }));
+      const to = `http://127.0.0.1:${(silent.address() as { port: number }).port}/`;
+      const { replayed } = await replayParked({ store, secret: TEST_SECRET, to, timeoutMs: 200 });
+      expect(replayed).toEqual([expect.objectContaining({ status: 0, outcome: undefined, unparked: false })]);
+      expect(await listParked({ store })).toHaveLength(1);
+    } finally {
+      silent.closeAllConnections();
+      silent.close();
+    }
+  });
+
   it("off by default: a failure on the last attempt is answered 500", async () => {
     const store = createMemoryStore({ logger: silentLogger });
     const { handler } = receiver(store, false);
