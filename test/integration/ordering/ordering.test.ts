@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createHandler } from "../../../src/handler/create-handler.js";
+import { WebhookError } from "../../../src/errors/index.js";
 import { createMemoryStore } from "../../../src/idempotency/memory.js";
 import { silentLogger } from "../../../src/util/logger.js";
 import { signedRequest, TEST_SECRET } from "../../helpers/sign.js";
@@ -89,6 +90,28 @@ describe("ordering: answers", () => {
     fail = false;
     expect((await deliver(handler, processing!.body)).status).toBe(200);
     expect(ran).toEqual(["created", "processing"]);
+  });
+
+  it("a crash between recording the entity's position and completing the event: the retry is stale, not run twice", async () => {
+    let t = Date.now();
+    const store = createMemoryStore({ logger: silentLogger, now: () => t });
+    let failCompletes = 4; // completeWithRetry tries four times: the process "dies" before the mark lands
+    const flaky = {
+      ...store,
+      settings: store.settings,
+      complete: async (key: string, token: string) => {
+        if (failCompletes-- > 0) throw new WebhookError("STORE_UNAVAILABLE", "connection reset");
+        return store.complete(key, token);
+      },
+    };
+    let runs = 0;
+    const handler = createHandler({ secret: TEST_SECRET, store: flaky, ordering: true, logger: silentLogger, now: () => t, on: { "payout.completed": () => void runs++ } });
+    const [, , completed] = entityEvents("payout", "crash");
+    expect((await deliver(handler, completed!.body)).status).toBe(503);
+    t += store.settings.leaseMs + 1; // the claim's lease lapses, as after a crash
+    const retry = await deliver(handler, completed!.body);
+    expect(await retry.json()).toMatchObject({ ok: true, outcome: "stale" });
+    expect(runs).toBe(1);
   });
 
   it("ties: two events of one entity with the same createdAt both run, one at a time", async () => {
