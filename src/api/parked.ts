@@ -41,7 +41,7 @@ export interface ReplayParkedOptions {
   to: ((request: Request) => Promise<Response> | Response) | string | URL;
   /** The receiver's signing secret, or one per delivery (a multi-tenant receiver). */
   secret: string | ((parked: ParkedDelivery) => string | Promise<string>);
-  /** Whose scheme signs. Default: AgentRef. */
+  /** Whose deliveries are replayed, signed with its scheme. Default: AgentRef. Other providers' parked deliveries are left alone. */
   provider?: AnyProvider;
   /** Only the deliveries this returns true for. Default: all. */
   filter?: (parked: ParkedDelivery) => boolean;
@@ -83,7 +83,10 @@ export async function replayParked(options: ReplayParkedOptions): Promise<{ repl
   const store = parkingOf(options.store, "replayParked");
   const provider = options.provider ?? agentref;
   const parked = await store.listParked!();
-  const chosen = parked.filter((delivery) => options.filter?.(delivery) ?? true).slice(0, options.limit ?? parked.length);
+  // Another provider's deliveries would be signed with the wrong scheme: they are left alone.
+  const chosen = parked
+    .filter((delivery) => delivery.provider === provider.name && (options.filter?.(delivery) ?? true))
+    .slice(0, options.limit ?? parked.length);
   const replayed: ReplayedDelivery[] = [];
   for (const delivery of chosen) {
     const secret = typeof options.secret === "function" ? await options.secret(delivery) : options.secret;

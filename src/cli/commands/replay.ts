@@ -126,11 +126,9 @@ export const replayCommand: Command = {
         store: opened.store,
         secret: secret!,
         provider,
-        filter: mine,
         ...(limit !== undefined ? { limit } : {}),
-        // A URL target, with a deadline: a receiver that never answers leaves the delivery parked.
-        to: async (request) =>
-          fetch(target, { method: "POST", headers: request.headers, body: await request.text(), signal: AbortSignal.timeout(timeoutMs) }),
+        to: target,
+        timeoutMs,
       });
       if (replayed.length === 0) {
         io.stdout.write(`no parked ${provider.name} deliveries in ${opened.label}: nothing to replay\n`);

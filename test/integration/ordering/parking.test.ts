@@ -100,6 +100,18 @@ describe("parking", () => {
     expect(await (await handler(signedRequest({ body: payoutFailed(120_000).body }))).json()).toMatchObject({ outcome: "parked" });
   });
 
+  it("replays only the provider's own deliveries: another provider's would be signed with the wrong scheme", async () => {
+    const store = createMemoryStore({ logger: silentLogger });
+    const { handler, state } = receiver(store);
+    const mine = payoutFailed(47 * HOUR);
+    await handler(signedRequest({ body: mine.body }));
+    await store.park!({ key: "agiled@org_1@42", provider: "agiled", eventId: "42", type: "invoice.paid", body: "{}", parkedAt: 1, reason: "down" });
+    state.fixed = true;
+    const { replayed } = await replayParked({ store, secret: TEST_SECRET, to: handler });
+    expect(replayed.map((d) => d.eventId)).toEqual([mine.id]);
+    expect((await listParked({ store })).map((p) => p.provider)).toEqual(["agiled"]);
+  });
+
   it("a replay is signed afresh: a wrong secret is refused and the delivery stays parked", async () => {
     const store = createMemoryStore({ logger: silentLogger });
     const { handler, state } = receiver(store);
