@@ -66,13 +66,16 @@ export interface RedisStoreOptions extends StoreSettingsInput {
  */
 export const DEFAULT_REDIS_PREFIX = "agentref-webhooks:idem:";
 
+// Every script reads the server's clock (TIME) as epoch ms into `now`.
+const NOW_MS = `local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+`;
+
 // A record is a hash: s = status (p = in progress, c = completed), t = owner token,
 // l = lease expiry (server ms), h = body hash; the key's PX expiry is the record TTL. Times come
 // from the server's TIME so instances with skewed clocks agree.
 const CLAIM = `
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local rec = redis.call('HMGET', KEYS[1], 's', 't', 'l', 'h')
+${NOW_MS}local rec = redis.call('HMGET', KEYS[1], 's', 't', 'l', 'h')
 if rec[1] then
   if rec[4] ~= ARGV[2] then return {'conflict', 0} end
   if rec[1] == 'c' then return {'completed', 0} end
@@ -104,9 +107,7 @@ return 1
 const RENEW = `
 local rec = redis.call('HMGET', KEYS[1], 's', 't')
 if rec[1] ~= 'p' or rec[2] ~= ARGV[1] then return 0 end
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-redis.call('HSET', KEYS[1], 'l', string.format('%.0f', now + tonumber(ARGV[2])))
+${NOW_MS}redis.call('HSET', KEYS[1], 'l', string.format('%.0f', now + tonumber(ARGV[2])))
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return 1
 `;
@@ -115,9 +116,7 @@ return 1
 // owner token, l = its lease expiry, o / e = order and event id of the latest applied event.
 // ARGV[2] is the order as JavaScript wrote it ('' when none), compared as a double.
 const CLAIM_ENTITY = `
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local rec = redis.call('HMGET', KEYS[1], 't', 'l', 'o', 'e')
+${NOW_MS}local rec = redis.call('HMGET', KEYS[1], 't', 'l', 'o', 'e')
 if rec[3] and ARGV[2] ~= '' then
   local applied = tonumber(rec[3])
   local order = tonumber(ARGV[2])
@@ -134,9 +133,7 @@ return {'claimed', 0}
 
 const RENEW_ENTITY = `
 if redis.call('HGET', KEYS[1], 't') ~= ARGV[1] then return 0 end
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-redis.call('HSET', KEYS[1], 'l', string.format('%.0f', now + tonumber(ARGV[2])))
+${NOW_MS}redis.call('HSET', KEYS[1], 'l', string.format('%.0f', now + tonumber(ARGV[2])))
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return 1
 `;
