@@ -109,6 +109,16 @@ describe("createMemoryStore: bounded memory", () => {
     expect(await store.claim("msg_4500", { bodyHash: HASH })).toEqual({ status: "completed" });
   });
 
+  it("makes room for a thousandth of maxEntries at once when full, oldest first", async () => {
+    const { store, done } = setup(3_000);
+    for (let i = 0; i < 3_000; i++) await done(`msg_${i}`);
+    expect(store.size).toBe(3_000);
+    await done("msg_new");
+    expect(store.size).toBe(2_998);
+    expect((await store.claim("msg_3", { bodyHash: HASH })).status).toBe("completed");
+    for (const evicted of ["msg_0", "msg_1", "msg_2"]) expect((await store.claim(evicted, { bodyHash: HASH })).status).toBe("claimed");
+  });
+
   it.each([0, -1, 1.5, Number.NaN])("rejects maxEntries %s", (maxEntries) => {
     expect(() => createMemoryStore({ maxEntries, logger: silentLogger })).toThrow(/maxEntries/);
   });
