@@ -3,7 +3,7 @@ import { defineProvider } from "../provider/define-provider.js";
 import { eventSchemas } from "../events/catalog.js";
 import { envelopeSchema, SCHEMA_VERSION } from "../events/envelope.js";
 import { sampleEvents } from "../events/samples.js";
-import { standardWebhooksScheme } from "../verify/index.js";
+import { standardWebhooksScheme } from "../verify/standard-webhooks.js";
 
 const minute = 60_000;
 const hour = 60 * minute;

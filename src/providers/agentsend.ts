@@ -2,7 +2,8 @@ import { z } from "zod";
 import { defineProvider, type EnvelopeSpec } from "../provider/define-provider.js";
 import { openEvents } from "../provider/open-events.js";
 import { openObject } from "../provider/schema-kit.js";
-import { standardWebhooksScheme, type SignatureScheme } from "../verify/index.js";
+import type { SignatureScheme } from "../verify/scheme.js";
+import { standardWebhooksScheme } from "../verify/standard-webhooks.js";
 
 /**
  * AgentSend's six event names. Their payloads are not publicly documented: `data` is an open object.

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { defineProvider } from "../provider/define-provider.js";
 import { openEvents } from "../provider/open-events.js";
 import { isoDateTime, lenientOr, openObject } from "../provider/schema-kit.js";
-import { createStandardWebhooksScheme } from "../verify/index.js";
+import { createStandardWebhooksScheme } from "../verify/standard-webhooks.js";
 
 /**
  * AgentSync's envelope: `{ id, type, timestamp?, data }` (`timestamp` is not in the source

@@ -1,3 +1,5 @@
+import { WebhookVerificationError } from "../errors/index.js";
+
 /**
  * Request headers as frameworks hand them out: a Web `Headers`, Node's
  * `IncomingHttpHeaders`, or a plain record with keys in any letter case.
@@ -63,17 +65,15 @@ export function toHeaderGetter(headers: HeadersInput | null | undefined): Header
   };
 }
 
-/** Reads one header from any `HeadersInput` (see `toHeaderGetter` for the rules). */
-export function getHeader(headers: HeadersInput | null | undefined, name: string): string | undefined {
-  return toHeaderGetter(headers)(name);
-}
-
-/** A header that came as several lines with different values. */
-export const CONFLICTING = Symbol("conflicting header lines");
-
-/** The value of a header that must appear once: identical duplicate lines collapse, differing ones are `CONFLICTING`. */
-export function singleValue(joined: string): string | typeof CONFLICTING {
-  if (!joined.includes(", ")) return joined;
+/**
+ * The value of a header that must appear once: identical duplicate lines collapse, differing
+ * ones are rejected with `code`.
+ */
+export function singleValue(joined: string, header: string, code: "MISSING_HEADERS" | "INVALID_TIMESTAMP", consequence = ""): string {
   const [first, ...rest] = joined.split(", ");
-  return rest.every((v) => v === first) ? first! : CONFLICTING;
+  if (rest.every((value) => value === first)) return first!;
+  throw new WebhookVerificationError(
+    code,
+    `The ${header} header appears several times with different values${consequence}. Send it once (a proxy may be adding a copy).`,
+  );
 }

@@ -109,12 +109,7 @@ const lowercase = (family: HeaderFamily): HeaderFamily =>
   });
 
 function timestampText(timestamp: number | Date | undefined): string {
-  const seconds =
-    timestamp === undefined
-      ? Math.floor(Date.now() / 1000)
-      : timestamp instanceof Date
-        ? Math.floor(timestamp.getTime() / 1000)
-        : timestamp;
+  const seconds = timestamp instanceof Date ? Math.floor(timestamp.getTime() / 1000) : (timestamp ?? Math.floor(Date.now() / 1000));
   if (!Number.isSafeInteger(seconds) || seconds < 0) {
     throw new RangeError(`timestamp must be whole Unix seconds >= 0 (or a Date), got ${String(timestamp)}`);
   }
@@ -189,7 +184,7 @@ export function createHmacScheme(options: HmacSchemeOptions): SignatureScheme {
       const keys = secretList(input.secret).map(decodeSecret);
       const parts = [signedPrefix(input.id, timestamp), input.body];
       const digests = await Promise.all(
-        keys.map(async (raw) => platformCrypto.hmacSha256Encoded(await platformCrypto.importHmacKey(raw), parts, encoding)),
+        keys.map(async (raw) => platformCrypto.hmacSha256(await platformCrypto.importHmacKey(raw), parts, encoding)),
       );
       return { [family.id]: input.id, [family.timestamp]: timestamp, [family.signature]: formatSignatures(digests) };
     },

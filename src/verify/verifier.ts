@@ -3,7 +3,7 @@ import { WebhookVerificationError } from "../errors/index.js";
 import { bodyText, signableBody, type RawBody } from "./body.js";
 import { equalConstantTime } from "./constant-time.js";
 import type { HmacKey, PlatformCrypto } from "./crypto-types.js";
-import { CONFLICTING, singleValue, toHeaderGetter, type HeaderGetter, type HeadersInput } from "./headers.js";
+import { singleValue, toHeaderGetter, type HeaderGetter, type HeadersInput } from "./headers.js";
 import type { HeaderFamily, SignatureScheme } from "./scheme.js";
 import { secretList, type SecretInput } from "./secret.js";
 import { standardWebhooksScheme } from "./standard-webhooks.js";
@@ -155,20 +155,8 @@ export function createVerifierWith(crypto: PlatformCrypto, options: VerifierOpti
     const body = signableBody(input.body);
     const values = readHeaders(scheme, toHeaderGetter(input.headers));
     const { family } = values;
-    const id = singleValue(values.id);
-    if (id === CONFLICTING) {
-      throw new WebhookVerificationError(
-        "MISSING_HEADERS",
-        `The ${family.id} header appears several times with different values, so the delivery id is ambiguous. Send it once (a proxy may be adding a copy).`,
-      );
-    }
-    const timestampText = singleValue(values.timestamp);
-    if (timestampText === CONFLICTING) {
-      throw new WebhookVerificationError(
-        "INVALID_TIMESTAMP",
-        `The ${family.timestamp} header appears several times with different values. Send it once (a proxy may be adding a copy).`,
-      );
-    }
+    const id = singleValue(values.id, family.id, "MISSING_HEADERS", ", so the delivery id is ambiguous");
+    const timestampText = singleValue(values.timestamp, family.timestamp, "INVALID_TIMESTAMP");
     const timestamp = parseTimestamp(timestampText, family.timestamp);
     checkTolerance(timestamp, nowSeconds(input.now), tolerance, family.timestamp);
 
@@ -184,7 +172,7 @@ export function createVerifierWith(crypto: PlatformCrypto, options: VerifierOpti
     let matched = false;
     for (const key of keys ?? (await loadKeys())) {
       // node:crypto answers with the digest itself: awaited only when it is a promise (WebCrypto).
-      const digest = crypto.hmacSha256Encoded(key, parts, encoding);
+      const digest = crypto.hmacSha256(key, parts, encoding);
       if (anyEqual(candidates, entryPrefix, typeof digest === "string" ? digest : await digest)) {
         matched = true;
         break;

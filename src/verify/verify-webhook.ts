@@ -1,10 +1,6 @@
-import type { HeadersInput } from "./headers.js";
-import type { RawBody } from "./body.js";
-import type { SignatureScheme } from "./scheme.js";
-import type { SecretInput } from "./secret.js";
 import { standardWebhooksScheme } from "./standard-webhooks.js";
 import { cachedVerifier } from "./verifier-cache.js";
-import type { VerifiedDelivery } from "./verifier.js";
+import type { VerifiedDelivery, VerifierOptions, VerifyInput } from "./verifier.js";
 
 /**
  * What `verifyWebhook` takes: the request (body and headers) and the configuration.
@@ -12,19 +8,7 @@ import type { VerifiedDelivery } from "./verifier.js";
  * @example
  * const input: VerifyWebhookInput = { body: await request.text(), headers: request.headers, secret };
  */
-export interface VerifyWebhookInput {
-  /** The raw body: a string or bytes, never a parsed object. */
-  body: RawBody;
-  headers: HeadersInput;
-  /** The signing secret, or several during a rotation. */
-  secret: SecretInput;
-  /** Accepted clock difference in seconds, both directions. Default 300. */
-  tolerance?: number | undefined;
-  /** The clock, for tests: a `Date` or epoch **milliseconds**. */
-  now?: Date | number | undefined;
-  /** The provider's signing scheme. Default `standardWebhooksScheme`. */
-  scheme?: SignatureScheme | undefined;
-}
+export interface VerifyWebhookInput extends VerifyInput, VerifierOptions {}
 
 /**
  * Verifies one delivery (signature over the exact bytes, timestamp, headers) and resolves
