@@ -11,9 +11,7 @@ import { checkTolerance, nowSeconds, parseTimestamp, toleranceSeconds } from "./
 
 /**
  * A delivery whose signature and timestamp checked out.
- *
- * @example
- * const { id, timestamp, body }: VerifiedDelivery = await verifier.verify({ body, headers });
+ * @example const { id, timestamp, body }: VerifiedDelivery = await verifier.verify({ body, headers });
  */
 export interface VerifiedDelivery {
   /** The message id from the id header (the idempotency key). */
@@ -26,9 +24,7 @@ export interface VerifiedDelivery {
 
 /**
  * One request to verify.
- *
- * @example
- * const input: VerifyInput = { body: await request.text(), headers: request.headers };
+ * @example const input: VerifyInput = { body: await request.text(), headers: request.headers };
  */
 export interface VerifyInput {
   /** The raw body: a string or bytes, never a parsed object. */
@@ -40,9 +36,7 @@ export interface VerifyInput {
 
 /**
  * What `createVerifier` takes.
- *
- * @example
- * const options: VerifierOptions = { secret: [newSecret, oldSecret], tolerance: 300 };
+ * @example const options: VerifierOptions = { secret: [newSecret, oldSecret], tolerance: 300 };
  */
 export interface VerifierOptions {
   /** The signing secret, or several during a rotation (any may match). */
@@ -55,9 +49,7 @@ export interface VerifierOptions {
 
 /**
  * Verifies deliveries for one set of secrets. Create it once, at module scope.
- *
- * @example
- * const delivery = await verifier.verify({ body: await request.text(), headers: request.headers });
+ * @example const delivery = await verifier.verify({ body: await request.text(), headers: request.headers });
  */
 export interface Verifier {
   /** Resolves with the verified delivery, or rejects with a `WebhookVerificationError` (`INVALID_JSON`: signed, not UTF-8). */
@@ -169,17 +161,14 @@ export function createVerifierWith(crypto: PlatformCrypto, options: VerifierOpti
       throw badSignature(scheme, `The ${family.signature} header holds no signature in the expected format for ${scheme.name}.`);
     }
     const parts = [scheme.signedPrefix(id, timestampText), body] as const;
-    let matched = false;
     for (const key of keys ?? (await loadKeys())) {
       // node:crypto answers with the digest itself: awaited only when it is a promise (WebCrypto).
       const digest = crypto.hmacSha256(key, parts, encoding);
       if (anyEqual(candidates, entryPrefix, typeof digest === "string" ? digest : await digest)) {
-        matched = true;
-        break;
+        return { id, timestamp, body: bodyText(body) };
       }
     }
-    if (!matched) throw badSignature(scheme, `No signature in the ${family.signature} header matches.`);
-    return { id, timestamp, body: bodyText(body) };
+    throw badSignature(scheme, `No signature in the ${family.signature} header matches.`);
   }
 
   return Object.freeze({ scheme, tolerance, verify });
