@@ -44,17 +44,13 @@ export const strictEventSchemas = lazyRecord(Object.keys(eventSchemas) as (keyof
 
 /**
  * Every AgentRef event type name, derived from `eventSchemas`.
- *
- * @example
- * const t: EventType = "conversion.created";
+ * @example const t: EventType = "conversion.created";
  */
 export type EventType = keyof typeof eventSchemas;
 
 /**
  * The event of one type: its named interface (`EventOf<"conversion.created">` is `ConversionCreatedEvent`).
- *
- * @example
- * function onConversion(event: EventOf<"conversion.created">) { event.data.amount; }
+ * @example function onConversion(event: EventOf<"conversion.created">) { event.data.amount; }
  */
 export type EventOf<T extends EventType> = z.output<(typeof eventSchemas)[T]>;
 

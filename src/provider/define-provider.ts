@@ -4,16 +4,13 @@ import { lazyRecord, toStrict } from "./schema-kit.js";
 
 /**
  * Event schemas keyed by event type, each validating a whole event (envelope and data).
- *
- * @example
- * const events = { "order.paid": z.object({ id: z.string(), type: z.literal("order.paid"), data: z.object({}) }) };
+ * @example const events = { "order.paid": z.object({ id: z.string(), type: z.literal("order.paid"), data: z.object({}) }) };
  */
 export type EventSchemaMap = { readonly [type: string]: z.ZodType };
 
 /**
  * Where a provider's envelope keeps its id, type and timestamp, and the schema every
  * delivery shares (used for event types not in the catalog).
- *
  * @example
  * const envelope: EnvelopeSpec = { schema: z.looseObject({ id: z.string(), event: z.string() }), idKey: "id", typeKey: "event" };
  */
@@ -34,9 +31,7 @@ export interface EnvelopeSpec {
 
 /**
  * What `defineProvider` takes.
- *
- * @example
- * defineProvider({ name: "acme", scheme: standardWebhooksScheme, envelope, events });
+ * @example defineProvider({ name: "acme", scheme: standardWebhooksScheme, envelope, events });
  */
 export interface ProviderDefinition<Name extends string, Events extends EventSchemaMap> {
   name: Name;
@@ -59,9 +54,7 @@ export interface ProviderDefinition<Name extends string, Events extends EventSch
 
 /**
  * Ordering rules of any provider, as the lifecycle holds them.
- *
- * @example
- * const rules: AnyOrderingRules | undefined = provider.ordering;
+ * @example const rules: AnyOrderingRules | undefined = provider.ordering;
  */
 export interface AnyOrderingRules {
   readonly entities: { readonly [type: string]: ((event: never) => string | undefined) | undefined };
@@ -115,33 +108,25 @@ export interface Provider<Name extends string = string, Events extends EventSche
 
 /**
  * Any provider, whatever its events.
- *
- * @example
- * function describe(p: AnyProvider) { return `${p.name}: ${p.types.length} events`; }
+ * @example function describe(p: AnyProvider) { return `${p.name}: ${p.types.length} events`; }
  */
 export type AnyProvider = Provider<string, EventSchemaMap>;
 
 /**
  * The event type names of a provider.
- *
- * @example
- * type AgiledTypes = EventTypeOf<typeof agiled>; // "contact.created" | …
+ * @example type AgiledTypes = EventTypeOf<typeof agiled>; // "contact.created" | …
  */
 export type EventTypeOf<P extends AnyProvider> = keyof P["events"] & string;
 
 /**
  * The parsed event of one type of a provider.
- *
- * @example
- * type Paid = ProviderEventOf<typeof agiled, "invoice.paid">;
+ * @example type Paid = ProviderEventOf<typeof agiled, "invoice.paid">;
  */
 export type ProviderEventOf<P extends AnyProvider, T extends EventTypeOf<P>> = z.output<P["events"][T]>;
 
 /**
  * The union of every parsed event of a provider.
- *
- * @example
- * function route(event: ProviderEvent<typeof agiled>) {}
+ * @example function route(event: ProviderEvent<typeof agiled>) {}
  */
 export type ProviderEvent<P extends AnyProvider> = { [T in EventTypeOf<P>]: ProviderEventOf<P, T> }[EventTypeOf<P>];
 

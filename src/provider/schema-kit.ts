@@ -47,9 +47,7 @@ export const currencyCode = () => lenientOr(z.string(), () => z.string().regex(/
 
 /**
  * An object that keeps fields it does not know (lenient); `toStrict` rejects them.
- *
- * @example
- * const data = openObject({ id: z.string() });
+ * @example const data = openObject({ id: z.string() });
  */
 export function openObject<S extends z.ZodRawShape>(shape: S) {
   return z.looseObject(shape);

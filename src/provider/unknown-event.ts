@@ -22,9 +22,7 @@ export class UnknownEvent {
 
 /**
  * True for an event whose type is not in the catalog.
- *
- * @example
- * if (isUnknownEvent(event)) return; // else: switch (event.type) narrows
+ * @example if (isUnknownEvent(event)) return; // else: switch (event.type) narrows
  */
 export function isUnknownEvent(value: unknown): value is UnknownEvent {
   return value instanceof UnknownEvent;

@@ -73,8 +73,6 @@ function epochMs(iso: unknown): number | undefined {
 
 /**
  * The type of the AgentRef provider.
- *
- * @example
- * function use(p: AgentRefProvider) { return p.types; }
+ * @example function use(p: AgentRefProvider) { return p.types; }
  */
 export type AgentRefProvider = typeof agentref;

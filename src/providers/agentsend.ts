@@ -37,9 +37,7 @@ export const agentsendEnvelopeSchema = openObject({
 
 /**
  * What `createAgentSendProvider` takes.
- *
- * @example
- * createAgentSendProvider({ scheme: standardWebhooksScheme });
+ * @example createAgentSendProvider({ scheme: standardWebhooksScheme });
  */
 export interface AgentSendProviderOptions {
   /** The signature scheme your AgentSend account uses. Default: Standard Webhooks (`webhook-*` or `svix-*` headers, `whsec_` secrets). */
@@ -82,9 +80,7 @@ export const agentsend = createAgentSendProvider();
 
 /**
  * The type of the AgentSend provider.
- *
- * @example
- * function use(p: AgentSendProvider) { return p.types; }
+ * @example function use(p: AgentSendProvider) { return p.types; }
  */
 export type AgentSendProvider = typeof agentsend;
 

@@ -98,9 +98,7 @@ export const agentsync = defineProvider({
 
 /**
  * The type of the AgentSync provider.
- *
- * @example
- * function use(p: AgentSyncProvider) { return p.types; }
+ * @example function use(p: AgentSyncProvider) { return p.types; }
  */
 export type AgentSyncProvider = typeof agentsync;
 

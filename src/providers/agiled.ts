@@ -80,9 +80,7 @@ export const agiled = defineProvider({
 
 /**
  * The type of the Agiled provider.
- *
- * @example
- * function use(p: AgiledProvider) { return p.types; }
+ * @example function use(p: AgiledProvider) { return p.types; }
  */
 export type AgiledProvider = typeof agiled;
 

@@ -16,9 +16,7 @@ export interface PlatformCrypto {
 
 /**
  * How a digest is written in a signature header. `base64` is padded; `base64url` is not.
- *
- * @example
- * const encoding: DigestEncoding = "hex"; // Agiled
+ * @example const encoding: DigestEncoding = "hex"; // Agiled
  */
 export type DigestEncoding = "base64" | "base64url" | "hex";
 

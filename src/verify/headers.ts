@@ -3,9 +3,7 @@ import { WebhookVerificationError } from "../errors/index.js";
 /**
  * Request headers as frameworks hand them out: a Web `Headers`, Node's
  * `IncomingHttpHeaders`, or a plain record with keys in any letter case.
- *
- * @example
- * const headers: HeadersInput = { "Svix-Id": "msg_1", "svix-timestamp": "1614265330", "svix-signature": "v1,…" };
+ * @example const headers: HeadersInput = { "Svix-Id": "msg_1", "svix-timestamp": "1614265330", "svix-signature": "v1,…" };
  */
 export type HeadersInput =
   | Headers

@@ -24,7 +24,6 @@ export interface HexHmacSchemeOptions {
 /**
  * A scheme for a hex HMAC-SHA256 of `${timestamp}.${rawBody}` keyed with the secret's UTF-8
  * bytes, as Agiled documents. Hex digests compare case-insensitively.
- *
  * @example
  * const scheme = createHexHmacScheme({ name: "agiled", headers: { id: "x-agiled-webhook-id", timestamp: "x-agiled-webhook-timestamp", signature: "x-agiled-webhook-signature" } });
  */

@@ -3,9 +3,7 @@ import { decodeBase64, utf8Bytes, type Base64Problem } from "./encoding.js";
 
 /**
  * One signing secret, or several during a rotation (any of them verifies).
- *
- * @example
- * const rotating: SecretInput = [process.env.NEW_SECRET!, process.env.OLD_SECRET!];
+ * @example const rotating: SecretInput = [process.env.NEW_SECRET!, process.env.OLD_SECRET!];
  */
 export type SecretInput = string | readonly string[];
 

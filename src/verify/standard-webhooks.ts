@@ -17,9 +17,7 @@ export const WEBHOOK_HEADERS: HeaderFamily = Object.freeze({
 
 /**
  * What `createStandardWebhooksScheme` takes.
- *
- * @example
- * const options: StandardWebhooksSchemeOptions = { headerPrefix: "webhook" };
+ * @example const options: StandardWebhooksSchemeOptions = { headerPrefix: "webhook" };
  */
 export interface StandardWebhooksSchemeOptions {
   /** Which header names `sign` writes: "svix" (default, what AgentRef sends) or "webhook". */
@@ -32,9 +30,7 @@ export interface StandardWebhooksSchemeOptions {
  * A Standard Webhooks v1 scheme: HMAC-SHA256 of `${id}.${timestamp}.${body}`, digests as
  * `v1,<base64>`, `whsec_` secrets. It reads complete `svix-*` or `webhook-*` header sets
  * (`svix-*` first, never mixed); `headerPrefix` only picks what `sign` writes.
- *
- * @example
- * const agentSyncScheme = createStandardWebhooksScheme({ headerPrefix: "webhook", name: "agentsync" });
+ * @example const agentSyncScheme = createStandardWebhooksScheme({ headerPrefix: "webhook", name: "agentsync" });
  */
 export function createStandardWebhooksScheme(options: StandardWebhooksSchemeOptions = {}): SignatureScheme {
   return createHmacScheme({
@@ -51,8 +47,6 @@ export function createStandardWebhooksScheme(options: StandardWebhooksSchemeOpti
 /**
  * The Standard Webhooks / Svix scheme AgentRef signs with, the default of `createVerifier`
  * and `verifyWebhook`; it signs with `svix-*`.
- *
- * @example
- * const headers = await standardWebhooksScheme.sign({ id: "msg_1", timestamp: 1614265330, body: "{}", secret });
+ * @example const headers = await standardWebhooksScheme.sign({ id: "msg_1", timestamp: 1614265330, body: "{}", secret });
  */
 export const standardWebhooksScheme: SignatureScheme = createStandardWebhooksScheme();

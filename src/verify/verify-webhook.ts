@@ -4,9 +4,7 @@ import type { VerifiedDelivery, VerifierOptions, VerifyInput } from "./verifier.
 
 /**
  * What `verifyWebhook` takes: the request (body and headers) and the configuration.
- *
- * @example
- * const input: VerifyWebhookInput = { body: await request.text(), headers: request.headers, secret };
+ * @example const input: VerifyWebhookInput = { body: await request.text(), headers: request.headers, secret };
  */
 export interface VerifyWebhookInput extends VerifyInput, VerifierOptions {}
 
@@ -14,7 +12,6 @@ export interface VerifyWebhookInput extends VerifyInput, VerifierOptions {}
  * Verifies one delivery (signature over the exact bytes, timestamp, headers) and resolves
  * with `{ id, timestamp, body }`, or rejects with a `WebhookVerificationError` whose `code`
  * says what failed. Verifiers are cached per secret, so calling this per request is cheap.
- *
  * @example
  * const { id, body } = await verifyWebhook({ body: req.body, headers: req.headers, secret: process.env.AGENTREF_WEBHOOK_SECRET! });
  */
