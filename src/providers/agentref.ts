@@ -1,6 +1,6 @@
 import { WebhookPayloadError } from "../errors/index.js";
 import { defineProvider } from "../provider/define-provider.js";
-import { eventSchemas } from "../events/catalog.js";
+import { eventSchemas, eventTypes, type AgentRefEvent } from "../events/catalog.js";
 import { envelopeSchema, SCHEMA_VERSION } from "../events/envelope.js";
 import { sampleEvents } from "../events/samples.js";
 import { standardWebhooksScheme } from "../verify/standard-webhooks.js";
@@ -46,24 +46,16 @@ export const agentref = defineProvider({
   toleranceSeconds: 300,
   samples: sampleEvents,
   ordering: {
-    entities: {
-      "program.created": (event) => `program:${event.data.id}`,
-      "program.updated": (event) => `program:${event.data.id}`,
-      "affiliate.joined": (event) => `affiliate:${event.programId}:${event.data.id}`,
-      "affiliate.approved": (event) => `affiliate:${event.programId}:${event.data.id}`,
-      "affiliate.blocked": (event) => `affiliate:${event.programId}:${event.data.id}`,
-      "affiliate.unblocked": (event) => `affiliate:${event.programId}:${event.data.id}`,
-      "conversion.created": (event) => `conversion:${event.data.id}`,
-      "conversion.refunded": (event) => `conversion:${event.data.id}`,
-      "payout.created": (event) => `payout:${event.data.id}`,
-      "payout.processing": (event) => `payout:${event.data.id}`,
-      "payout.completed": (event) => `payout:${event.data.id}`,
-      "payout.failed": (event) => `payout:${event.data.id}`,
-      "flag.resolved": (event) => `flag:${event.data.id}`,
-    },
+    // An event concerns the entity its type names (`payout:<data.id>`); affiliates are per program.
+    entities: Object.fromEntries(eventTypes.map((type) => [type, entityOf])),
     order: (event) => epochMs(event.createdAt),
   },
 });
+
+function entityOf(event: AgentRefEvent): string {
+  const kind = event.type.slice(0, event.type.indexOf("."));
+  return kind === "affiliate" ? `affiliate:${event.programId}:${event.data.id}` : `${kind}:${event.data.id}`;
+}
 
 /** An ISO 8601 time in epoch ms, or undefined when it does not parse. */
 function epochMs(iso: unknown): number | undefined {
