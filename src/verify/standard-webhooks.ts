@@ -1,19 +1,14 @@
 import { createHmacScheme, type HeaderFamily, type SignatureScheme } from "./scheme.js";
 import { decodeStandardWebhooksSecret } from "./secret.js";
 
-/** The header names Svix (and AgentRef) send. */
-export const SVIX_HEADERS: HeaderFamily = Object.freeze({
-  id: "svix-id",
-  timestamp: "svix-timestamp",
-  signature: "svix-signature",
-});
+const headerFamily = (prefix: string): HeaderFamily =>
+  Object.freeze({ id: `${prefix}-id`, timestamp: `${prefix}-timestamp`, signature: `${prefix}-signature` });
 
-/** The header names of the Standard Webhooks specification. */
-export const WEBHOOK_HEADERS: HeaderFamily = Object.freeze({
-  id: "webhook-id",
-  timestamp: "webhook-timestamp",
-  signature: "webhook-signature",
-});
+/** The header names Svix (and AgentRef) send: `svix-id`, `svix-timestamp`, `svix-signature`. */
+export const SVIX_HEADERS = headerFamily("svix");
+
+/** The header names of the Standard Webhooks specification: `webhook-id`, `webhook-timestamp`, `webhook-signature`. */
+export const WEBHOOK_HEADERS = headerFamily("webhook");
 
 /**
  * What `createStandardWebhooksScheme` takes.

@@ -62,16 +62,9 @@ export interface Verifier {
 /** A longer signature header (in characters) is `INVALID_SIGNATURE` before any parsing or HMAC work. */
 export const MAX_SIGNATURE_HEADER_LENGTH = 16 * 1024;
 
-interface SignedHeaderValues {
-  family: HeaderFamily;
-  id: string;
-  timestamp: string;
-  signature: string;
-}
-
 const listNames = (f: HeaderFamily): string => `${f.id}, ${f.timestamp} and ${f.signature}`;
 
-function readHeaders(scheme: SignatureScheme, get: HeaderGetter): SignedHeaderValues {
+function readHeaders(scheme: SignatureScheme, get: HeaderGetter) {
   let fewestMissing: string[] | undefined;
   for (const family of scheme.headerFamilies) {
     const id = get(family.id);
