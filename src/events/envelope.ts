@@ -22,7 +22,6 @@ const envelopeFields = {
 /**
  * The schema every AgentRef delivery shares, whatever its `type` (`data` left open).
  * Used for events whose type is not in the catalog.
- *
  * @example
  * import { envelopeSchema } from "agentref-webhooks";
  * const envelope = envelopeSchema.parse(JSON.parse(body));

@@ -27,7 +27,6 @@ const payout = { id: "pay_jkl012", affiliateId: "aff_def456", amount: 15000, cur
 
 /**
  * Every documented example payload, keyed by event type.
- *
  * @example
  * import { sampleEvents } from "agentref-webhooks/testing";
  * sampleEvents["payout.failed"].data.failureReason; // "External payment rejected by provider"
@@ -109,7 +108,6 @@ export const sampleEvents = {
 
 /**
  * Variants that other public copies of AgentRef's docs show, which the schemas must accept too.
- *
  * @example
  * import { sampleVariants } from "agentref-webhooks/testing";
  * parseEvent(sampleVariants.recurringProgram).data.commissionPercent; // 20

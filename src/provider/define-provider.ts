@@ -63,7 +63,6 @@ export interface AnyOrderingRules {
 
 /**
  * How events of one entity (a payout, an affiliate) are ordered, for `createHandler({ ordering })`.
- *
  * @example
  * const rules: OrderingRules<typeof acme.events> = {
  *   entities: { "order.paid": (event) => `order:${event.data.orderId}` },
@@ -83,7 +82,6 @@ export interface OrderingRules<Events extends EventSchemaMap = EventSchemaMap> {
 /**
  * A webhook sender described for this SDK: its signature scheme, envelope and event catalog.
  * AgentRef's is the default everywhere.
- *
  * @example
  * import { agentref } from "agentref-webhooks";
  * agentref.types; // ["program.created", …, "flag.resolved"]
@@ -133,7 +131,6 @@ export type ProviderEvent<P extends AnyProvider> = { [T in EventTypeOf<P>]: Prov
 /**
  * Describes a webhook sender so that the whole SDK works with it: a `SignatureScheme`, where
  * the envelope keeps id / type / timestamp, and event schemas (handler keys are inferred from them).
- *
  * @example
  * import { z } from "zod";
  * import { defineProvider, standardWebhooksScheme } from "agentref-webhooks";

@@ -16,7 +16,6 @@ function strictCounterpart(schema: z.ZodType): z.ZodType | undefined {
 /**
  * A string enum that autocompletes its known values but, in lenient mode, also accepts values
  * added later. The strict variant accepts only `values`.
- *
  * @example
  * const status = openEnum(["active", "paused", "archived"]);
  * type Status = z.output<typeof status>; // "active" | "paused" | "archived" | (string & {})

@@ -1,7 +1,6 @@
 /**
  * An event whose type is not in the provider's catalog (added after this SDK version). Its
  * envelope was validated; `data` is left as sent.
- *
  * @example
  * const event = parseEvent(body);
  * if (event instanceof UnknownEvent) console.warn("upgrade agentref-webhooks for", event.type);

@@ -17,7 +17,6 @@ export const agentrefRetrySchedule = [0, minute, 5 * minute, 15 * minute, hour, 
 /**
  * The AgentRef provider: Standard Webhooks signatures under `svix-*` headers, the schemaVersion
  * 2 envelope and the 13-event catalog. The default wherever a `provider` option exists.
- *
  * @example
  * import { agentref, createHandler } from "agentref-webhooks";
  * createHandler({ provider: agentref, secret, on: {} }); // same as omitting provider

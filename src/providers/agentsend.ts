@@ -7,7 +7,6 @@ import { standardWebhooksScheme } from "../verify/standard-webhooks.js";
 
 /**
  * AgentSend's six event names. Their payloads are not publicly documented: `data` is an open object.
- *
  * @example
  * import { agentsendEventNames } from "agentref-webhooks/agentsend";
  * agentsendEventNames.length; // 6
@@ -24,7 +23,6 @@ export const agentsendEventNames = [
 /**
  * The envelope assumed for AgentSend (undocumented): `{ id?, type, data }`, the Standard Webhooks
  * shape. Without `id` the signed delivery id is the idempotency key.
- *
  * @example
  * import { agentsendEnvelopeSchema } from "agentref-webhooks/agentsend";
  * agentsendEnvelopeSchema.parse(JSON.parse(body)).type;
@@ -49,7 +47,6 @@ export interface AgentSendProviderOptions {
 /**
  * Builds an AgentSend provider with the signature scheme your account uses (AgentSend does not
  * document how deliveries are signed).
- *
  * @example
  * const agentsend = createAgentSendProvider({
  *   scheme: createHexHmacScheme({ name: "agentsend", headers: { id: "x-id", timestamp: "x-timestamp", signature: "x-signature" } }),
@@ -68,7 +65,6 @@ export function createAgentSendProvider(options: AgentSendProviderOptions = {}) 
 /**
  * AgentSend, assuming **Standard Webhooks** signatures (not documented by AgentSend); use
  * `createAgentSendProvider({ scheme })` if your deliveries differ.
- *
  * @example
  * export const POST = createHandler({
  *   provider: agentsend,

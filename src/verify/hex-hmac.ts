@@ -3,7 +3,6 @@ import { decodeRawSecret, MIN_SECRET_BYTES } from "./secret.js";
 
 /**
  * What `createHexHmacScheme` takes.
- *
  * @example
  * const options: HexHmacSchemeOptions = {
  *   name: "agiled",

@@ -110,7 +110,6 @@ function timestampText(timestamp: number | Date | undefined): string {
 /**
  * Builds a `SignatureScheme` for any HMAC-SHA256 convention. Signature header entries are
  * separated by spaces (duplicate header lines, joined with ", ", too).
- *
  * @example
  * const scheme = createHmacScheme({
  *   name: "acme",
