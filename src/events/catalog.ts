@@ -44,7 +44,7 @@ export const eventTypes = Object.keys(eventSchemas) as EventType[];
  * import { strictEventSchemas } from "agentref-webhooks";
  * expect(strictEventSchemas["conversion.created"].safeParse(myFixture).success).toBe(true);
  */
-export const strictEventSchemas = lazyRecord(eventTypes, (type) => toStrict(eventSchemas[type])) as unknown as typeof eventSchemas;
+export const strictEventSchemas = lazyRecord(eventTypes, (type) => toStrict(eventSchemas[type])) as typeof eventSchemas;
 
 /**
  * Every AgentRef event type name, derived from `eventSchemas`.

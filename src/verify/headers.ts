@@ -67,11 +67,9 @@ export function toHeaderGetter(headers: HeadersInput | null | undefined): Header
  * The value of a header that must appear once: identical duplicate lines collapse, differing
  * ones are rejected with `code`.
  */
-export function singleValue(joined: string, header: string, code: "MISSING_HEADERS" | "INVALID_TIMESTAMP", consequence = ""): string {
+export function singleValue(joined: string, header: string, code: WebhookVerificationError["code"], consequence = ""): string {
   const [first, ...rest] = joined.split(", ");
   if (rest.every((value) => value === first)) return first!;
-  throw new WebhookVerificationError(
-    code,
-    `The ${header} header appears several times with different values${consequence}. Send it once (a proxy may be adding a copy).`,
-  );
+  const message = `The ${header} header appears several times with different values${consequence}.`;
+  throw new WebhookVerificationError(code, `${message} Send it once (a proxy may be adding a copy).`);
 }

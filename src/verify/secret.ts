@@ -37,7 +37,8 @@ const base64Hints: Record<Base64Problem, string> = {
 
 function checkText(secret: unknown): string {
   if (typeof secret !== "string") {
-    throw invalid(`The webhook secret must be a string, got ${secret === null ? "null" : typeof secret}. Pass the endpoint's signing secret (e.g. process.env.AGENTREF_WEBHOOK_SECRET).`);
+    const got = secret === null ? "null" : typeof secret;
+    throw invalid(`The webhook secret must be a string, got ${got}. Pass the endpoint's signing secret (e.g. process.env.AGENTREF_WEBHOOK_SECRET).`);
   }
   if (secret.length === 0) {
     throw invalid("The webhook secret is empty. Is the environment variable set? Copy the endpoint's signing secret from the provider's dashboard.");
