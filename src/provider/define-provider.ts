@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import type { SignatureScheme } from "../verify/scheme.js";
+import { DEFAULT_TOLERANCE_SECONDS } from "../verify/timestamp.js";
 import { lazyRecord, toStrict } from "./schema-kit.js";
 
 /**
@@ -162,7 +163,7 @@ export function defineProvider<const Name extends string, const Events extends E
     strictEvents,
     retrySchedule: definition.retrySchedule ?? [0],
     timeoutMs: definition.timeoutMs ?? 30_000,
-    toleranceSeconds: definition.toleranceSeconds ?? 300,
+    toleranceSeconds: definition.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS,
     samples: definition.samples ?? {},
     ordering: definition.ordering,
     types,
