@@ -1,7 +1,7 @@
 import type { AnyProvider } from "../provider/define-provider.js";
 import { parseWith } from "../provider/parse.js";
 import { agentref, type AgentRefProvider } from "../providers/agentref.js";
-import { verifyWebhook, type VerifyWebhookInput } from "../verify/index.js";
+import { verifyWebhook, type VerifyWebhookInput } from "../verify/verify-webhook.js";
 import type { ParsedEvent } from "./parse-event.js";
 
 /**

@@ -9,7 +9,6 @@ import { lazyRecord, toStrict } from "../provider/schema-kit.js";
 /**
  * One zod schema per AgentRef event type: the single source of the catalog. Lenient: unknown
  * fields are kept and new enum values accepted.
- *
  * @example
  * import { eventSchemas } from "agentref-webhooks";
  * const event = eventSchemas["payout.failed"].parse(JSON.parse(body));
@@ -31,36 +30,36 @@ export const eventSchemas = {
 } as const;
 
 /**
+ * The list of every event type, in catalog order.
+ * @example
+ * import { eventTypes } from "agentref-webhooks";
+ * eventTypes.length; // 13
+ */
+export const eventTypes = Object.keys(eventSchemas) as EventType[];
+
+/**
  * The same catalog, strict (unknown fields and enum values, non-ISO dates, non-integer amounts
  * rejected). For your own tests, not for live traffic.
- *
  * @example
  * import { strictEventSchemas } from "agentref-webhooks";
  * expect(strictEventSchemas["conversion.created"].safeParse(myFixture).success).toBe(true);
  */
-export const strictEventSchemas = lazyRecord(Object.keys(eventSchemas) as (keyof typeof eventSchemas)[], (type) =>
-  toStrict(eventSchemas[type]),
-) as unknown as typeof eventSchemas;
+export const strictEventSchemas = lazyRecord(eventTypes, (type) => toStrict(eventSchemas[type])) as typeof eventSchemas;
 
 /**
  * Every AgentRef event type name, derived from `eventSchemas`.
- *
- * @example
- * const t: EventType = "conversion.created";
+ * @example const t: EventType = "conversion.created";
  */
 export type EventType = keyof typeof eventSchemas;
 
 /**
  * The event of one type: its named interface (`EventOf<"conversion.created">` is `ConversionCreatedEvent`).
- *
- * @example
- * function onConversion(event: EventOf<"conversion.created">) { event.data.amount; }
+ * @example function onConversion(event: EventOf<"conversion.created">) { event.data.amount; }
  */
 export type EventOf<T extends EventType> = z.output<(typeof eventSchemas)[T]>;
 
 /**
  * Any AgentRef event: a union discriminated on `type`, so `switch (event.type)` narrows `event.data`.
- *
  * @example
  * function handle(event: AgentRefEvent) {
  *   switch (event.type) {
@@ -69,12 +68,3 @@ export type EventOf<T extends EventType> = z.output<(typeof eventSchemas)[T]>;
  * }
  */
 export type AgentRefEvent = { [T in EventType]: EventOf<T> }[EventType];
-
-/**
- * The list of every event type, in catalog order.
- *
- * @example
- * import { eventTypes } from "agentref-webhooks";
- * eventTypes.length; // 13
- */
-export const eventTypes = Object.keys(eventSchemas) as EventType[];

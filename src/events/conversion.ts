@@ -5,13 +5,10 @@ import {
   isoDateTime,
   minorUnits,
   openEnum,
-  openObject,
   type EventFields,
   type KnownFields,
   type NamedEventSchema,
 } from "../provider/schema-kit.js";
-
-const conversionStatus = openEnum(["pending", "approved", "refunded", "rejected", "partially_refunded", "paid"]);
 
 const money = {
   id: z.string(),
@@ -22,29 +19,24 @@ const money = {
   currency: currencyCode(),
   /** Integer minor units (cents). */
   commissionAmount: minorUnits(),
-  status: conversionStatus,
+  status: openEnum(["pending", "approved", "refunded", "rejected", "partially_refunded", "paid"]),
 };
 
-const conversionCreated = defineEvent(
-  "conversion.created",
-  openObject({ ...money, externalId: z.string().optional(), createdAt: isoDateTime().optional() }),
-  "optional",
-);
+const conversionCreated = defineEvent("conversion.created", "optional", {
+  ...money,
+  externalId: z.string().optional(),
+  createdAt: isoDateTime().optional(),
+});
 
 /**
  * The `data` of a `conversion.created` event.
- *
- * @example
- * const data: ConversionCreatedData = event.data;
- * data.commissionAmount; // 2970 (cents)
+ * @example const data: ConversionCreatedData = event.data; // data.commissionAmount: 2970 (cents)
  */
 export interface ConversionCreatedData extends KnownFields<z.output<typeof conversionCreated>["data"]> {}
 
 /**
  * A `conversion.created` event.
- *
- * @example
- * function credit(event: ConversionCreatedEvent) { return event.data.commissionAmount; }
+ * @example function credit(event: ConversionCreatedEvent) { return event.data.commissionAmount; }
  */
 export interface ConversionCreatedEvent extends EventFields<typeof conversionCreated, ConversionCreatedData> {}
 
@@ -54,26 +46,17 @@ export interface ConversionCreatedEvent extends EventFields<typeof conversionCre
  */
 export const conversionCreatedSchema: NamedEventSchema<typeof conversionCreated, ConversionCreatedEvent> = conversionCreated;
 
-const conversionRefunded = defineEvent(
-  "conversion.refunded",
-  openObject({ ...money, refundedAt: isoDateTime() }),
-  "optional",
-);
+const conversionRefunded = defineEvent("conversion.refunded", "optional", { ...money, refundedAt: isoDateTime() });
 
 /**
  * The `data` of a `conversion.refunded` event.
- *
- * @example
- * const data: ConversionRefundedData = event.data;
- * data.refundedAt;
+ * @example const data: ConversionRefundedData = event.data;
  */
 export interface ConversionRefundedData extends KnownFields<z.output<typeof conversionRefunded>["data"]> {}
 
 /**
  * A `conversion.refunded` event.
- *
- * @example
- * function reverse(event: ConversionRefundedEvent) { return event.data.commissionAmount; }
+ * @example function reverse(event: ConversionRefundedEvent) { return event.data.commissionAmount; }
  */
 export interface ConversionRefundedEvent extends EventFields<typeof conversionRefunded, ConversionRefundedData> {}
 

@@ -22,7 +22,6 @@ const envelopeFields = {
 /**
  * The schema every AgentRef delivery shares, whatever its `type` (`data` left open).
  * Used for events whose type is not in the catalog.
- *
  * @example
  * import { envelopeSchema } from "agentref-webhooks";
  * const envelope = envelopeSchema.parse(JSON.parse(body));
@@ -39,16 +38,12 @@ const programIdBy = {
   absent: lenientOr(z.string().optional(), z.undefined().optional()),
 } as const;
 
-/** Builds one event's schema: the envelope with a literal `type`, its `data` and program scope. */
-export function defineEvent<const T extends string, D extends z.ZodType, S extends ProgramScope>(
-  type: T,
-  data: D,
-  scope: S,
-) {
+/** Builds one event's schema: the envelope with a literal `type`, its program scope and `data` fields. */
+export function defineEvent<const T extends string, S extends ProgramScope, D extends z.ZodRawShape>(type: T, scope: S, data: D) {
   return openObject({
     ...envelopeFields,
     type: z.literal(type),
     programId: programIdBy[scope] as (typeof programIdBy)[S],
-    data,
+    data: openObject(data),
   });
 }

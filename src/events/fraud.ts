@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { defineEvent } from "./envelope.js";
-import { isoDateTime, openEnum, openObject, type EventFields, type KnownFields, type NamedEventSchema } from "../provider/schema-kit.js";
+import { isoDateTime, openEnum, type EventFields, type KnownFields, type NamedEventSchema } from "../provider/schema-kit.js";
 
 const flagType = openEnum([
   "suspicious_click_pattern",
@@ -11,33 +11,24 @@ const flagType = openEnum([
   "manual_review",
 ]);
 
-const flagResolved = defineEvent(
-  "flag.resolved",
-  openObject({
-    id: z.string(),
-    affiliateId: z.string(),
-    type: flagType,
-    resolution: openEnum(["dismissed", "confirmed"]),
-    resolvedAt: isoDateTime(),
-    resolvedBy: z.string(),
-  }),
-  "required",
-);
+const flagResolved = defineEvent("flag.resolved", "required", {
+  id: z.string(),
+  affiliateId: z.string(),
+  type: flagType,
+  resolution: openEnum(["dismissed", "confirmed"]),
+  resolvedAt: isoDateTime(),
+  resolvedBy: z.string(),
+});
 
 /**
  * The `data` of a `flag.resolved` event.
- *
- * @example
- * const data: FlagResolvedData = event.data;
- * data.resolution; // "dismissed" | "confirmed" | …
+ * @example const data: FlagResolvedData = event.data; // data.resolution: "dismissed" | "confirmed" | …
  */
 export interface FlagResolvedData extends KnownFields<z.output<typeof flagResolved>["data"]> {}
 
 /**
  * A `flag.resolved` event.
- *
- * @example
- * function review(event: FlagResolvedEvent) { return event.data.resolution === "confirmed"; }
+ * @example function review(event: FlagResolvedEvent) { return event.data.resolution === "confirmed"; }
  */
 export interface FlagResolvedEvent extends EventFields<typeof flagResolved, FlagResolvedData> {}
 

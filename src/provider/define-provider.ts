@@ -1,19 +1,17 @@
 import type { z } from "zod";
 import type { SignatureScheme } from "../verify/scheme.js";
+import { DEFAULT_TOLERANCE_SECONDS } from "../verify/timestamp.js";
 import { lazyRecord, toStrict } from "./schema-kit.js";
 
 /**
  * Event schemas keyed by event type, each validating a whole event (envelope and data).
- *
- * @example
- * const events = { "order.paid": z.object({ id: z.string(), type: z.literal("order.paid"), data: z.object({}) }) };
+ * @example const events = { "order.paid": z.object({ id: z.string(), type: z.literal("order.paid"), data: z.object({}) }) };
  */
 export type EventSchemaMap = { readonly [type: string]: z.ZodType };
 
 /**
  * Where a provider's envelope keeps its id, type and timestamp, and the schema every
  * delivery shares (used for event types not in the catalog).
- *
  * @example
  * const envelope: EnvelopeSpec = { schema: z.looseObject({ id: z.string(), event: z.string() }), idKey: "id", typeKey: "event" };
  */
@@ -34,9 +32,7 @@ export interface EnvelopeSpec {
 
 /**
  * What `defineProvider` takes.
- *
- * @example
- * defineProvider({ name: "acme", scheme: standardWebhooksScheme, envelope, events });
+ * @example defineProvider({ name: "acme", scheme: standardWebhooksScheme, envelope, events });
  */
 export interface ProviderDefinition<Name extends string, Events extends EventSchemaMap> {
   name: Name;
@@ -59,9 +55,7 @@ export interface ProviderDefinition<Name extends string, Events extends EventSch
 
 /**
  * Ordering rules of any provider, as the lifecycle holds them.
- *
- * @example
- * const rules: AnyOrderingRules | undefined = provider.ordering;
+ * @example const rules: AnyOrderingRules | undefined = provider.ordering;
  */
 export interface AnyOrderingRules {
   readonly entities: { readonly [type: string]: ((event: never) => string | undefined) | undefined };
@@ -70,7 +64,6 @@ export interface AnyOrderingRules {
 
 /**
  * How events of one entity (a payout, an affiliate) are ordered, for `createHandler({ ordering })`.
- *
  * @example
  * const rules: OrderingRules<typeof acme.events> = {
  *   entities: { "order.paid": (event) => `order:${event.data.orderId}` },
@@ -90,7 +83,6 @@ export interface OrderingRules<Events extends EventSchemaMap = EventSchemaMap> {
 /**
  * A webhook sender described for this SDK: its signature scheme, envelope and event catalog.
  * AgentRef's is the default everywhere.
- *
  * @example
  * import { agentref } from "agentref-webhooks";
  * agentref.types; // ["program.created", …, "flag.resolved"]
@@ -115,40 +107,31 @@ export interface Provider<Name extends string = string, Events extends EventSche
 
 /**
  * Any provider, whatever its events.
- *
- * @example
- * function describe(p: AnyProvider) { return `${p.name}: ${p.types.length} events`; }
+ * @example function describe(p: AnyProvider) { return `${p.name}: ${p.types.length} events`; }
  */
 export type AnyProvider = Provider<string, EventSchemaMap>;
 
 /**
  * The event type names of a provider.
- *
- * @example
- * type AgiledTypes = EventTypeOf<typeof agiled>; // "contact.created" | …
+ * @example type AgiledTypes = EventTypeOf<typeof agiled>; // "contact.created" | …
  */
 export type EventTypeOf<P extends AnyProvider> = keyof P["events"] & string;
 
 /**
  * The parsed event of one type of a provider.
- *
- * @example
- * type Paid = ProviderEventOf<typeof agiled, "invoice.paid">;
+ * @example type Paid = ProviderEventOf<typeof agiled, "invoice.paid">;
  */
 export type ProviderEventOf<P extends AnyProvider, T extends EventTypeOf<P>> = z.output<P["events"][T]>;
 
 /**
  * The union of every parsed event of a provider.
- *
- * @example
- * function route(event: ProviderEvent<typeof agiled>) {}
+ * @example function route(event: ProviderEvent<typeof agiled>) {}
  */
 export type ProviderEvent<P extends AnyProvider> = { [T in EventTypeOf<P>]: ProviderEventOf<P, T> }[EventTypeOf<P>];
 
 /**
  * Describes a webhook sender so that the whole SDK works with it: a `SignatureScheme`, where
  * the envelope keeps id / type / timestamp, and event schemas (handler keys are inferred from them).
- *
  * @example
  * import { z } from "zod";
  * import { defineProvider, standardWebhooksScheme } from "agentref-webhooks";
@@ -180,7 +163,7 @@ export function defineProvider<const Name extends string, const Events extends E
     strictEvents,
     retrySchedule: definition.retrySchedule ?? [0],
     timeoutMs: definition.timeoutMs ?? 30_000,
-    toleranceSeconds: definition.toleranceSeconds ?? 300,
+    toleranceSeconds: definition.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS,
     samples: definition.samples ?? {},
     ordering: definition.ordering,
     types,

@@ -61,9 +61,7 @@ function invalidPayload(provider: AnyProvider, what: string, error: Parameters<t
 
 /**
  * Narrows an event to one type.
- *
- * @example
- * if (isEventType(event, "payout.failed")) notify(event.data.failureReason);
+ * @example if (isEventType(event, "payout.failed")) notify(event.data.failureReason);
  */
 export function isEventType<E extends { type: string }, T extends E["type"]>(
   event: E | UnknownEvent,

@@ -16,7 +16,6 @@ function strictCounterpart(schema: z.ZodType): z.ZodType | undefined {
 /**
  * A string enum that autocompletes its known values but, in lenient mode, also accepts values
  * added later. The strict variant accepts only `values`.
- *
  * @example
  * const status = openEnum(["active", "paused", "archived"]);
  * type Status = z.output<typeof status>; // "active" | "paused" | "archived" | (string & {})
@@ -47,9 +46,7 @@ export const currencyCode = () => lenientOr(z.string(), () => z.string().regex(/
 
 /**
  * An object that keeps fields it does not know (lenient); `toStrict` rejects them.
- *
- * @example
- * const data = openObject({ id: z.string() });
+ * @example const data = openObject({ id: z.string() });
  */
 export function openObject<S extends z.ZodRawShape>(shape: S) {
   return z.looseObject(shape);

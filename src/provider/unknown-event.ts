@@ -1,7 +1,6 @@
 /**
  * An event whose type is not in the provider's catalog (added after this SDK version). Its
  * envelope was validated; `data` is left as sent.
- *
  * @example
  * const event = parseEvent(body);
  * if (event instanceof UnknownEvent) console.warn("upgrade agentref-webhooks for", event.type);
@@ -22,9 +21,7 @@ export class UnknownEvent {
 
 /**
  * True for an event whose type is not in the catalog.
- *
- * @example
- * if (isUnknownEvent(event)) return; // else: switch (event.type) narrows
+ * @example if (isUnknownEvent(event)) return; // else: switch (event.type) narrows
  */
 export function isUnknownEvent(value: unknown): value is UnknownEvent {
   return value instanceof UnknownEvent;

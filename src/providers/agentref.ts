@@ -1,9 +1,9 @@
 import { WebhookPayloadError } from "../errors/index.js";
 import { defineProvider } from "../provider/define-provider.js";
-import { eventSchemas } from "../events/catalog.js";
+import { eventSchemas, eventTypes, type AgentRefEvent } from "../events/catalog.js";
 import { envelopeSchema, SCHEMA_VERSION } from "../events/envelope.js";
 import { sampleEvents } from "../events/samples.js";
-import { standardWebhooksScheme } from "../verify/index.js";
+import { standardWebhooksScheme } from "../verify/standard-webhooks.js";
 
 const minute = 60_000;
 const hour = 60 * minute;
@@ -17,7 +17,6 @@ export const agentrefRetrySchedule = [0, minute, 5 * minute, 15 * minute, hour, 
 /**
  * The AgentRef provider: Standard Webhooks signatures under `svix-*` headers, the schemaVersion
  * 2 envelope and the 13-event catalog. The default wherever a `provider` option exists.
- *
  * @example
  * import { agentref, createHandler } from "agentref-webhooks";
  * createHandler({ provider: agentref, secret, on: {} }); // same as omitting provider
@@ -46,24 +45,16 @@ export const agentref = defineProvider({
   toleranceSeconds: 300,
   samples: sampleEvents,
   ordering: {
-    entities: {
-      "program.created": (event) => `program:${event.data.id}`,
-      "program.updated": (event) => `program:${event.data.id}`,
-      "affiliate.joined": (event) => `affiliate:${event.programId}:${event.data.id}`,
-      "affiliate.approved": (event) => `affiliate:${event.programId}:${event.data.id}`,
-      "affiliate.blocked": (event) => `affiliate:${event.programId}:${event.data.id}`,
-      "affiliate.unblocked": (event) => `affiliate:${event.programId}:${event.data.id}`,
-      "conversion.created": (event) => `conversion:${event.data.id}`,
-      "conversion.refunded": (event) => `conversion:${event.data.id}`,
-      "payout.created": (event) => `payout:${event.data.id}`,
-      "payout.processing": (event) => `payout:${event.data.id}`,
-      "payout.completed": (event) => `payout:${event.data.id}`,
-      "payout.failed": (event) => `payout:${event.data.id}`,
-      "flag.resolved": (event) => `flag:${event.data.id}`,
-    },
+    // An event concerns the entity its type names (`payout:<data.id>`); affiliates are per program.
+    entities: Object.fromEntries(eventTypes.map((type) => [type, entityOf])),
     order: (event) => epochMs(event.createdAt),
   },
 });
+
+function entityOf(event: AgentRefEvent): string {
+  const kind = event.type.slice(0, event.type.indexOf("."));
+  return kind === "affiliate" ? `affiliate:${event.programId}:${event.data.id}` : `${kind}:${event.data.id}`;
+}
 
 /** An ISO 8601 time in epoch ms, or undefined when it does not parse. */
 function epochMs(iso: unknown): number | undefined {
@@ -73,8 +64,6 @@ function epochMs(iso: unknown): number | undefined {
 
 /**
  * The type of the AgentRef provider.
- *
- * @example
- * function use(p: AgentRefProvider) { return p.types; }
+ * @example function use(p: AgentRefProvider) { return p.types; }
  */
 export type AgentRefProvider = typeof agentref;

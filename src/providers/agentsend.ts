@@ -2,11 +2,11 @@ import { z } from "zod";
 import { defineProvider, type EnvelopeSpec } from "../provider/define-provider.js";
 import { openEvents } from "../provider/open-events.js";
 import { openObject } from "../provider/schema-kit.js";
-import { standardWebhooksScheme, type SignatureScheme } from "../verify/index.js";
+import type { SignatureScheme } from "../verify/scheme.js";
+import { standardWebhooksScheme } from "../verify/standard-webhooks.js";
 
 /**
  * AgentSend's six event names. Their payloads are not publicly documented: `data` is an open object.
- *
  * @example
  * import { agentsendEventNames } from "agentref-webhooks/agentsend";
  * agentsendEventNames.length; // 6
@@ -23,7 +23,6 @@ export const agentsendEventNames = [
 /**
  * The envelope assumed for AgentSend (undocumented): `{ id?, type, data }`, the Standard Webhooks
  * shape. Without `id` the signed delivery id is the idempotency key.
- *
  * @example
  * import { agentsendEnvelopeSchema } from "agentref-webhooks/agentsend";
  * agentsendEnvelopeSchema.parse(JSON.parse(body)).type;
@@ -36,9 +35,7 @@ export const agentsendEnvelopeSchema = openObject({
 
 /**
  * What `createAgentSendProvider` takes.
- *
- * @example
- * createAgentSendProvider({ scheme: standardWebhooksScheme });
+ * @example createAgentSendProvider({ scheme: standardWebhooksScheme });
  */
 export interface AgentSendProviderOptions {
   /** The signature scheme your AgentSend account uses. Default: Standard Webhooks (`webhook-*` or `svix-*` headers, `whsec_` secrets). */
@@ -50,7 +47,6 @@ export interface AgentSendProviderOptions {
 /**
  * Builds an AgentSend provider with the signature scheme your account uses (AgentSend does not
  * document how deliveries are signed).
- *
  * @example
  * const agentsend = createAgentSendProvider({
  *   scheme: createHexHmacScheme({ name: "agentsend", headers: { id: "x-id", timestamp: "x-timestamp", signature: "x-signature" } }),
@@ -69,7 +65,6 @@ export function createAgentSendProvider(options: AgentSendProviderOptions = {}) 
 /**
  * AgentSend, assuming **Standard Webhooks** signatures (not documented by AgentSend); use
  * `createAgentSendProvider({ scheme })` if your deliveries differ.
- *
  * @example
  * export const POST = createHandler({
  *   provider: agentsend,
@@ -81,9 +76,7 @@ export const agentsend = createAgentSendProvider();
 
 /**
  * The type of the AgentSend provider.
- *
- * @example
- * function use(p: AgentSendProvider) { return p.types; }
+ * @example function use(p: AgentSendProvider) { return p.types; }
  */
 export type AgentSendProvider = typeof agentsend;
 

@@ -2,12 +2,11 @@ import { z } from "zod";
 import { defineProvider } from "../provider/define-provider.js";
 import { openEvents } from "../provider/open-events.js";
 import { isoDateTime, lenientOr, openObject } from "../provider/schema-kit.js";
-import { createStandardWebhooksScheme } from "../verify/index.js";
+import { createStandardWebhooksScheme } from "../verify/standard-webhooks.js";
 
 /**
  * AgentSync's envelope: `{ id, type, timestamp?, data }` (`timestamp` is not in the source
  * schema, so it is optional).
- *
  * @example
  * import { agentsyncEnvelopeSchema } from "agentref-webhooks/agentsync";
  * agentsyncEnvelopeSchema.parse(JSON.parse(body));
@@ -21,7 +20,6 @@ export const agentsyncEnvelopeSchema = openObject({
 
 /**
  * Event names of AgentSync's subscription groups (subscribing to a group delivers all of them).
- *
  * @example
  * import { agentsyncGroups } from "agentref-webhooks/agentsync";
  * agentsyncGroups.producersync; // ["producersync.updates_available", "producersync.npn.activated", "producersync.npn.deactivated"]
@@ -64,7 +62,6 @@ const hour = 60 * minute;
 /**
  * AgentSync: Standard Webhooks signatures under `webhook-*` (or `svix-*`) headers, answered
  * within 5 seconds. Its retry schedule is assumed to be Svix's (its portal is Svix's).
- *
  * @example
  * export const POST = createHandler({
  *   provider: agentsync,
@@ -98,9 +95,7 @@ export const agentsync = defineProvider({
 
 /**
  * The type of the AgentSync provider.
- *
- * @example
- * function use(p: AgentSyncProvider) { return p.types; }
+ * @example function use(p: AgentSyncProvider) { return p.types; }
  */
 export type AgentSyncProvider = typeof agentsync;
 

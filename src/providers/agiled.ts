@@ -2,7 +2,7 @@ import { z } from "zod";
 import { defineProvider } from "../provider/define-provider.js";
 import { openEvents } from "../provider/open-events.js";
 import { isoDateTime, openObject } from "../provider/schema-kit.js";
-import { createHexHmacScheme } from "../verify/index.js";
+import { createHexHmacScheme } from "../verify/hex-hmac.js";
 
 // Agiled does not document the JSON types of its ids: accept strings and numbers.
 const identifier = z.union([z.string().min(1), z.number()]);
@@ -10,7 +10,6 @@ const identifier = z.union([z.string().min(1), z.number()]);
 /**
  * Agiled's envelope: `{ id, event, organization_id, occurred_at, data }`. The type
  * lives in `event`, not `type`.
- *
  * @example
  * import { agiledEnvelopeSchema } from "agentref-webhooks/agiled";
  * agiledEnvelopeSchema.parse(JSON.parse(body)).event;
@@ -25,7 +24,6 @@ export const agiledEnvelopeSchema = openObject({
 
 /**
  * Agiled's 19 event names (payloads not documented: `data` is an open object).
- *
  * @example
  * import { agiledEventNames } from "agentref-webhooks/agiled";
  * agiledEventNames.includes("invoice.paid"); // true
@@ -46,7 +44,6 @@ export const agiledEventNames = [
 /**
  * Agiled's signature scheme: hex HMAC-SHA256 of `${timestamp}.${rawBody}` with the secret as
  * given, in `X-Agiled-Webhook-Signature`; `X-Agiled-Webhook-Timestamp` is Unix seconds.
- *
  * @example
  * import { agiledScheme } from "agentref-webhooks/agiled";
  * await verifyWebhook({ body, headers, secret, scheme: agiledScheme });
@@ -61,7 +58,6 @@ const minute = 60_000;
 /**
  * Agiled: hex HMAC signatures under `X-Agiled-Webhook-*` headers, the `event` envelope and its
  * 19 events, retried after 1, 5, 15, 30 and 60 minutes.
- *
  * @example
  * export const POST = createHandler({
  *   provider: agiled,
@@ -80,9 +76,7 @@ export const agiled = defineProvider({
 
 /**
  * The type of the Agiled provider.
- *
- * @example
- * function use(p: AgiledProvider) { return p.types; }
+ * @example function use(p: AgiledProvider) { return p.types; }
  */
 export type AgiledProvider = typeof agiled;
 

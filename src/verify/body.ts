@@ -4,9 +4,7 @@ import { decodeUtf8Strict } from "./encoding.js";
 /**
  * The raw request body exactly as received: a string or bytes. A parsed object cannot be
  * verified: signatures cover bytes, and re-serializing never restores them.
- *
- * @example
- * const body: RawBody = req.body; // with express.raw({ type: "application/json" })
+ * @example const body: RawBody = req.body; // with express.raw({ type: "application/json" })
  */
 export type RawBody = string | Uint8Array | ArrayBuffer | ArrayBufferView;
 

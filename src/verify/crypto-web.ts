@@ -1,4 +1,4 @@
-import type { DigestEncoding, HmacKey, PlatformCrypto } from "./crypto-types.js";
+import type { HmacKey, PlatformCrypto } from "./crypto-types.js";
 import { concatBytes, encodeBytes, utf8Bytes } from "./encoding.js";
 
 // Resolved lazily so that importing this module never touches `crypto` at load time.
@@ -13,32 +13,11 @@ const subtle = (): SubtleCrypto => {
 const keyCache = new Map<string, Promise<HmacKey>>();
 const KEY_CACHE_LIMIT = 64;
 
-function cacheId(raw: Uint8Array): string {
-  let s = "";
-  for (const b of raw) s += String.fromCharCode(b);
-  return s;
-}
-
-function join(parts: readonly (string | Uint8Array)[]): Uint8Array {
-  if (parts.length === 1) {
-    const only = parts[0]!;
-    return typeof only === "string" ? utf8Bytes(only) : only;
-  }
-  if (parts.every((p) => typeof p === "string")) return utf8Bytes(parts.join(""));
-  return concatBytes(parts.map((p) => (typeof p === "string" ? utf8Bytes(p) : p)));
-}
-
-async function sign(key: HmacKey, parts: readonly (string | Uint8Array)[]): Promise<Uint8Array> {
-  const data = join(parts);
-  const sig = await subtle().sign("HMAC", key as unknown as CryptoKey, data as Uint8Array<ArrayBuffer>);
-  return new Uint8Array(sig);
-}
-
 /** The WebCrypto implementation (workers, edge runtimes, browsers); keys are imported once and cached. */
 export const platformCrypto: PlatformCrypto = {
   name: "web",
-  importHmacKey(raw: Uint8Array): Promise<HmacKey> {
-    const id = cacheId(raw);
+  importHmacKey(raw) {
+    const id = encodeBytes(raw, "base64");
     let key = keyCache.get(id);
     if (!key) {
       key = subtle()
@@ -50,11 +29,10 @@ export const platformCrypto: PlatformCrypto = {
     }
     return key;
   },
-  hmacSha256(key, parts) {
-    return sign(key, parts);
-  },
-  async hmacSha256Encoded(key, parts, encoding: DigestEncoding) {
-    return encodeBytes(await sign(key, parts), encoding);
+  async hmacSha256(key, parts, encoding) {
+    const data = concatBytes(parts.map((part) => (typeof part === "string" ? utf8Bytes(part) : part)));
+    const digest = await subtle().sign("HMAC", key as unknown as CryptoKey, data as Uint8Array<ArrayBuffer>);
+    return encodeBytes(new Uint8Array(digest), encoding);
   },
   async sha256Hex(data) {
     const bytes = typeof data === "string" ? utf8Bytes(data) : data;

@@ -1,9 +1,9 @@
+import { WebhookVerificationError } from "../errors/index.js";
+
 /**
  * Request headers as frameworks hand them out: a Web `Headers`, Node's
  * `IncomingHttpHeaders`, or a plain record with keys in any letter case.
- *
- * @example
- * const headers: HeadersInput = { "Svix-Id": "msg_1", "svix-timestamp": "1614265330", "svix-signature": "v1,…" };
+ * @example const headers: HeadersInput = { "Svix-Id": "msg_1", "svix-timestamp": "1614265330", "svix-signature": "v1,…" };
  */
 export type HeadersInput =
   | Headers
@@ -63,17 +63,13 @@ export function toHeaderGetter(headers: HeadersInput | null | undefined): Header
   };
 }
 
-/** Reads one header from any `HeadersInput` (see `toHeaderGetter` for the rules). */
-export function getHeader(headers: HeadersInput | null | undefined, name: string): string | undefined {
-  return toHeaderGetter(headers)(name);
-}
-
-/** A header that came as several lines with different values. */
-export const CONFLICTING = Symbol("conflicting header lines");
-
-/** The value of a header that must appear once: identical duplicate lines collapse, differing ones are `CONFLICTING`. */
-export function singleValue(joined: string): string | typeof CONFLICTING {
-  if (!joined.includes(", ")) return joined;
+/**
+ * The value of a header that must appear once: identical duplicate lines collapse, differing
+ * ones are rejected with `code`.
+ */
+export function singleValue(joined: string, header: string, code: WebhookVerificationError["code"], consequence = ""): string {
   const [first, ...rest] = joined.split(", ");
-  return rest.every((v) => v === first) ? first! : CONFLICTING;
+  if (rest.every((value) => value === first)) return first!;
+  const message = `The ${header} header appears several times with different values${consequence}.`;
+  throw new WebhookVerificationError(code, `${message} Send it once (a proxy may be adding a copy).`);
 }

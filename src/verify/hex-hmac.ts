@@ -3,7 +3,6 @@ import { decodeRawSecret, MIN_SECRET_BYTES } from "./secret.js";
 
 /**
  * What `createHexHmacScheme` takes.
- *
  * @example
  * const options: HexHmacSchemeOptions = {
  *   name: "agiled",
@@ -24,7 +23,6 @@ export interface HexHmacSchemeOptions {
 /**
  * A scheme for a hex HMAC-SHA256 of `${timestamp}.${rawBody}` keyed with the secret's UTF-8
  * bytes, as Agiled documents. Hex digests compare case-insensitively.
- *
  * @example
  * const scheme = createHexHmacScheme({ name: "agiled", headers: { id: "x-agiled-webhook-id", timestamp: "x-agiled-webhook-timestamp", signature: "x-agiled-webhook-signature" } });
  */

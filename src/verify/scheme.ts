@@ -5,9 +5,7 @@ import { decodeRawSecret, secretList, type SecretInput } from "./secret.js";
 
 /**
  * The three header names one signing convention uses (matched case-insensitively).
- *
- * @example
- * const svix: HeaderFamily = { id: "svix-id", timestamp: "svix-timestamp", signature: "svix-signature" };
+ * @example const svix: HeaderFamily = { id: "svix-id", timestamp: "svix-timestamp", signature: "svix-signature" };
  */
 export interface HeaderFamily {
   readonly id: string;
@@ -17,9 +15,7 @@ export interface HeaderFamily {
 
 /**
  * What `scheme.sign` takes: the delivery and the secret(s) (several give several signatures).
- *
- * @example
- * const input: SignInput = { id: "msg_1", timestamp: 1614265330, body: '{"a":1}', secret: "whsec_…" };
+ * @example const input: SignInput = { id: "msg_1", timestamp: 1614265330, body: '{"a":1}', secret: "whsec_…" };
  */
 export interface SignInput {
   /** The message id (the idempotency key). */
@@ -35,9 +31,7 @@ export interface SignInput {
 
 /**
  * Headers produced by `scheme.sign`, keyed by lowercase header name.
- *
- * @example
- * const headers: SignedHeaders = { "svix-id": "msg_1", "svix-timestamp": "1614265330", "svix-signature": "v1,…" };
+ * @example const headers: SignedHeaders = { "svix-id": "msg_1", "svix-timestamp": "1614265330", "svix-signature": "v1,…" };
  */
 export type SignedHeaders = Record<string, string>;
 
@@ -46,9 +40,7 @@ export type SignedHeaders = Record<string, string>;
  * (`signedPrefix(id, timestamp)` then the raw body), the digest format and the secret
  * decoding. The verifier owns the rest (timestamps, tolerance, bounds, constant-time
  * comparison). Build one with `createHmacScheme`.
- *
- * @example
- * const headers = await standardWebhooksScheme.sign({ id: "msg_1", body: "{}", secret });
+ * @example const headers = await standardWebhooksScheme.sign({ id: "msg_1", body: "{}", secret });
  */
 export interface SignatureScheme {
   /** A short name for messages and caches, e.g. "standard-webhooks". */
@@ -76,7 +68,6 @@ export interface SignatureScheme {
 
 /**
  * What `createHmacScheme` takes.
- *
  * @example
  * const options: HmacSchemeOptions = { name: "acme", headerFamilies: [acmeHeaders], signedPrefix: (id, ts) => `${id}.${ts}.`, encoding: "hex" };
  */
@@ -109,12 +100,7 @@ const lowercase = (family: HeaderFamily): HeaderFamily =>
   });
 
 function timestampText(timestamp: number | Date | undefined): string {
-  const seconds =
-    timestamp === undefined
-      ? Math.floor(Date.now() / 1000)
-      : timestamp instanceof Date
-        ? Math.floor(timestamp.getTime() / 1000)
-        : timestamp;
+  const seconds = timestamp instanceof Date ? Math.floor(timestamp.getTime() / 1000) : (timestamp ?? Math.floor(Date.now() / 1000));
   if (!Number.isSafeInteger(seconds) || seconds < 0) {
     throw new RangeError(`timestamp must be whole Unix seconds >= 0 (or a Date), got ${String(timestamp)}`);
   }
@@ -124,7 +110,6 @@ function timestampText(timestamp: number | Date | undefined): string {
 /**
  * Builds a `SignatureScheme` for any HMAC-SHA256 convention. Signature header entries are
  * separated by spaces (duplicate header lines, joined with ", ", too).
- *
  * @example
  * const scheme = createHmacScheme({
  *   name: "acme",
@@ -189,7 +174,7 @@ export function createHmacScheme(options: HmacSchemeOptions): SignatureScheme {
       const keys = secretList(input.secret).map(decodeSecret);
       const parts = [signedPrefix(input.id, timestamp), input.body];
       const digests = await Promise.all(
-        keys.map(async (raw) => platformCrypto.hmacSha256Encoded(await platformCrypto.importHmacKey(raw), parts, encoding)),
+        keys.map(async (raw) => platformCrypto.hmacSha256(await platformCrypto.importHmacKey(raw), parts, encoding)),
       );
       return { [family.id]: input.id, [family.timestamp]: timestamp, [family.signature]: formatSignatures(digests) };
     },

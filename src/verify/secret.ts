@@ -3,9 +3,7 @@ import { decodeBase64, utf8Bytes, type Base64Problem } from "./encoding.js";
 
 /**
  * One signing secret, or several during a rotation (any of them verifies).
- *
- * @example
- * const rotating: SecretInput = [process.env.NEW_SECRET!, process.env.OLD_SECRET!];
+ * @example const rotating: SecretInput = [process.env.NEW_SECRET!, process.env.OLD_SECRET!];
  */
 export type SecretInput = string | readonly string[];
 
@@ -37,24 +35,18 @@ const base64Hints: Record<Base64Problem, string> = {
   padding: "its '=' padding is malformed",
 };
 
-function checkText(secret: unknown, what: string): string {
+function checkText(secret: unknown): string {
   if (typeof secret !== "string") {
-    throw invalid(`The ${what} must be a string, got ${secret === null ? "null" : typeof secret}. Pass the endpoint's signing secret (e.g. process.env.AGENTREF_WEBHOOK_SECRET).`);
+    const got = secret === null ? "null" : typeof secret;
+    throw invalid(`The webhook secret must be a string, got ${got}. Pass the endpoint's signing secret (e.g. process.env.AGENTREF_WEBHOOK_SECRET).`);
   }
   if (secret.length === 0) {
-    throw invalid(`The ${what} is empty. Is the environment variable set? Copy the endpoint's signing secret from the provider's dashboard.`);
+    throw invalid("The webhook secret is empty. Is the environment variable set? Copy the endpoint's signing secret from the provider's dashboard.");
   }
   if (secret.trim() !== secret) {
-    throw invalid(`The ${what} has leading or trailing whitespace (a trailing newline from a .env file or a copy?). Remove it; whitespace is never part of a secret.`);
+    throw invalid("The webhook secret has leading or trailing whitespace (a trailing newline from a .env file or a copy?). Remove it; whitespace is never part of a secret.");
   }
   return secret;
-}
-
-function checkLength(key: Uint8Array, what: string): Uint8Array {
-  if (key.byteLength < MIN_SECRET_BYTES) {
-    throw invalid(`The ${what} decodes to ${key.byteLength} bytes; at least ${MIN_SECRET_BYTES} are expected. It looks truncated: copy the whole secret again.`);
-  }
-  return key;
 }
 
 /**
@@ -65,7 +57,7 @@ function checkLength(key: Uint8Array, what: string): Uint8Array {
  *   base64, shorter than 16 bytes, or carrying another prefix (`whpk_`, `hwsec_`…).
  */
 export function decodeStandardWebhooksSecret(secret: string): Uint8Array {
-  const text = checkText(secret, "webhook secret");
+  const text = checkText(secret);
   let key = text;
   if (text.startsWith(STANDARD_PREFIX)) {
     key = text.slice(STANDARD_PREFIX.length);
@@ -79,7 +71,10 @@ export function decodeStandardWebhooksSecret(secret: string): Uint8Array {
     if (foreign) throw foreignPrefix(foreign[0]);
     throw invalid(`The webhook secret could not be decoded: ${base64Hints[decoded]}. Expected "whsec_" followed by a base64 key; copy the secret again from the dashboard.`);
   }
-  return checkLength(decoded, "webhook secret");
+  if (decoded.byteLength < MIN_SECRET_BYTES) {
+    throw invalid(`The webhook secret decodes to ${decoded.byteLength} bytes; at least ${MIN_SECRET_BYTES} are expected. It looks truncated: copy the whole secret again.`);
+  }
+  return decoded;
 }
 
 /**
@@ -88,7 +83,7 @@ export function decodeStandardWebhooksSecret(secret: string): Uint8Array {
  * @throws WebhookConfigError `INVALID_SECRET` when empty, padded with whitespace, or shorter than `minBytes`.
  */
 export function decodeRawSecret(secret: string, minBytes: number = MIN_SECRET_BYTES): Uint8Array {
-  const key = utf8Bytes(checkText(secret, "webhook secret"));
+  const key = utf8Bytes(checkText(secret));
   if (key.byteLength < minBytes) {
     throw invalid(`The webhook secret is ${key.byteLength} bytes long; at least ${minBytes} are expected. It looks truncated: copy the whole secret again.`);
   }

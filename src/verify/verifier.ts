@@ -3,7 +3,7 @@ import { WebhookVerificationError } from "../errors/index.js";
 import { bodyText, signableBody, type RawBody } from "./body.js";
 import { equalConstantTime } from "./constant-time.js";
 import type { HmacKey, PlatformCrypto } from "./crypto-types.js";
-import { CONFLICTING, singleValue, toHeaderGetter, type HeaderGetter, type HeadersInput } from "./headers.js";
+import { singleValue, toHeaderGetter, type HeaderGetter, type HeadersInput } from "./headers.js";
 import type { HeaderFamily, SignatureScheme } from "./scheme.js";
 import { secretList, type SecretInput } from "./secret.js";
 import { standardWebhooksScheme } from "./standard-webhooks.js";
@@ -11,9 +11,7 @@ import { checkTolerance, nowSeconds, parseTimestamp, toleranceSeconds } from "./
 
 /**
  * A delivery whose signature and timestamp checked out.
- *
- * @example
- * const { id, timestamp, body }: VerifiedDelivery = await verifier.verify({ body, headers });
+ * @example const { id, timestamp, body }: VerifiedDelivery = await verifier.verify({ body, headers });
  */
 export interface VerifiedDelivery {
   /** The message id from the id header (the idempotency key). */
@@ -26,9 +24,7 @@ export interface VerifiedDelivery {
 
 /**
  * One request to verify.
- *
- * @example
- * const input: VerifyInput = { body: await request.text(), headers: request.headers };
+ * @example const input: VerifyInput = { body: await request.text(), headers: request.headers };
  */
 export interface VerifyInput {
   /** The raw body: a string or bytes, never a parsed object. */
@@ -40,9 +36,7 @@ export interface VerifyInput {
 
 /**
  * What `createVerifier` takes.
- *
- * @example
- * const options: VerifierOptions = { secret: [newSecret, oldSecret], tolerance: 300 };
+ * @example const options: VerifierOptions = { secret: [newSecret, oldSecret], tolerance: 300 };
  */
 export interface VerifierOptions {
   /** The signing secret, or several during a rotation (any may match). */
@@ -55,9 +49,7 @@ export interface VerifierOptions {
 
 /**
  * Verifies deliveries for one set of secrets. Create it once, at module scope.
- *
- * @example
- * const delivery = await verifier.verify({ body: await request.text(), headers: request.headers });
+ * @example const delivery = await verifier.verify({ body: await request.text(), headers: request.headers });
  */
 export interface Verifier {
   /** Resolves with the verified delivery, or rejects with a `WebhookVerificationError` (`INVALID_JSON`: signed, not UTF-8). */
@@ -70,16 +62,9 @@ export interface Verifier {
 /** A longer signature header (in characters) is `INVALID_SIGNATURE` before any parsing or HMAC work. */
 export const MAX_SIGNATURE_HEADER_LENGTH = 16 * 1024;
 
-interface SignedHeaderValues {
-  family: HeaderFamily;
-  id: string;
-  timestamp: string;
-  signature: string;
-}
-
 const listNames = (f: HeaderFamily): string => `${f.id}, ${f.timestamp} and ${f.signature}`;
 
-function readHeaders(scheme: SignatureScheme, get: HeaderGetter): SignedHeaderValues {
+function readHeaders(scheme: SignatureScheme, get: HeaderGetter) {
   let fewestMissing: string[] | undefined;
   for (const family of scheme.headerFamilies) {
     const id = get(family.id);
@@ -155,20 +140,8 @@ export function createVerifierWith(crypto: PlatformCrypto, options: VerifierOpti
     const body = signableBody(input.body);
     const values = readHeaders(scheme, toHeaderGetter(input.headers));
     const { family } = values;
-    const id = singleValue(values.id);
-    if (id === CONFLICTING) {
-      throw new WebhookVerificationError(
-        "MISSING_HEADERS",
-        `The ${family.id} header appears several times with different values, so the delivery id is ambiguous. Send it once (a proxy may be adding a copy).`,
-      );
-    }
-    const timestampText = singleValue(values.timestamp);
-    if (timestampText === CONFLICTING) {
-      throw new WebhookVerificationError(
-        "INVALID_TIMESTAMP",
-        `The ${family.timestamp} header appears several times with different values. Send it once (a proxy may be adding a copy).`,
-      );
-    }
+    const id = singleValue(values.id, family.id, "MISSING_HEADERS", ", so the delivery id is ambiguous");
+    const timestampText = singleValue(values.timestamp, family.timestamp, "INVALID_TIMESTAMP");
     const timestamp = parseTimestamp(timestampText, family.timestamp);
     checkTolerance(timestamp, nowSeconds(input.now), tolerance, family.timestamp);
 
@@ -181,17 +154,14 @@ export function createVerifierWith(crypto: PlatformCrypto, options: VerifierOpti
       throw badSignature(scheme, `The ${family.signature} header holds no signature in the expected format for ${scheme.name}.`);
     }
     const parts = [scheme.signedPrefix(id, timestampText), body] as const;
-    let matched = false;
     for (const key of keys ?? (await loadKeys())) {
       // node:crypto answers with the digest itself: awaited only when it is a promise (WebCrypto).
-      const digest = crypto.hmacSha256Encoded(key, parts, encoding);
+      const digest = crypto.hmacSha256(key, parts, encoding);
       if (anyEqual(candidates, entryPrefix, typeof digest === "string" ? digest : await digest)) {
-        matched = true;
-        break;
+        return { id, timestamp, body: bodyText(body) };
       }
     }
-    if (!matched) throw badSignature(scheme, `No signature in the ${family.signature} header matches.`);
-    return { id, timestamp, body: bodyText(body) };
+    throw badSignature(scheme, `No signature in the ${family.signature} header matches.`);
   }
 
   return Object.freeze({ scheme, tolerance, verify });

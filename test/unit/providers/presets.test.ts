@@ -5,7 +5,7 @@ import { createHandler, createMemoryStore, type AnyProvider } from "../../../src
 import { agentsend, createAgentSendProvider } from "../../../src/providers/agentsend.js";
 import agentsyncDefault, { agentsync, agentsyncGroups } from "../../../src/providers/agentsync.js";
 import agiledDefault, { agiled, agiledEventNames } from "../../../src/providers/agiled.js";
-import { createHexHmacScheme } from "../../../src/verify/index.js";
+import { createHexHmacScheme } from "../../../src/verify-entry.js";
 
 const whsec = `whsec_${randomBytes(24).toString("base64")}`;
 const agiledSecret = randomBytes(24).toString("hex");

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { WebhookError, WebhookVerificationError } from "../../../src/errors/index.js";
-import { createVerifier, verifyWebhook } from "../../../src/verify/index.js";
+import { createVerifier, verifyWebhook } from "../../../src/verify-entry.js";
 import { expectCode, ms, signV1, svixHeaders, V } from "./helpers.js";
 
 const verifier = createVerifier({ secret: V.secret });

@@ -4,7 +4,7 @@ import { describe, expect, it, vi } from "vitest";
 import { platformCrypto } from "#crypto";
 import { equalConstantTime } from "../../../src/verify/constant-time.js";
 import { decodeBase64, encodeBytes } from "../../../src/verify/encoding.js";
-import { createVerifier, standardWebhooksScheme, verifyWebhook, type SignatureScheme } from "../../../src/verify/index.js";
+import { createVerifier, standardWebhooksScheme, verifyWebhook, type SignatureScheme } from "../../../src/verify-entry.js";
 import { ms, svixHeaders, V } from "./helpers.js";
 
 const runs = { seed: 0xc0ffee, numRuns: 200 } as const;
@@ -18,9 +18,8 @@ describe(`platformCrypto (${platformCrypto.name})`, () => {
         const reference = createHmac("sha256", raw);
         for (const p of parts) reference.update(p);
         const digest = reference.digest();
-        expect(Buffer.from(await platformCrypto.hmacSha256(key, parts))).toEqual(digest);
         for (const encoding of ["base64", "base64url", "hex"] as const) {
-          expect(await platformCrypto.hmacSha256Encoded(key, parts, encoding)).toBe(digest.toString(encoding));
+          expect(await platformCrypto.hmacSha256(key, parts, encoding)).toBe(digest.toString(encoding));
         }
       }),
       runs,

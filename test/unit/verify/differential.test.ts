@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { WebhookVerificationError } from "../../../src/errors/index.js";
-import { standardWebhooksScheme, verifyWebhook } from "../../../src/verify/index.js";
+import { standardWebhooksScheme, verifyWebhook } from "../../../src/verify-entry.js";
 
 // The `standardwebhooks` package is the oracle: whatever it accepts we accept, and
 // every one-byte mutation is rejected by both. Its clock cannot be injected, so

@@ -5,10 +5,10 @@ import {
   createHmacScheme,
   createStandardWebhooksScheme,
   createVerifier,
-  decodeStandardWebhooksSecret,
   standardWebhooksScheme,
   verifyWebhook,
-} from "../../../src/verify/index.js";
+} from "../../../src/verify-entry.js";
+import { decodeStandardWebhooksSecret } from "../../../src/verify/secret.js";
 import { expectCode, expectThrowCode, ms, V } from "./helpers.js";
 
 describe("hex HMAC scheme (Agiled's documented signing)", () => {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import {
   createVerifier,
-  decodeStandardWebhooksSecret,
   verifyWebhook,
-} from "../../../src/verify/index.js";
+} from "../../../src/verify-entry.js";
+import { decodeStandardWebhooksSecret } from "../../../src/verify/secret.js";
 import { expectCode, expectThrowCode, ms, signV1, svixHeaders, V, vectors } from "./helpers.js";
 
 const key = Buffer.from(V.secret.slice("whsec_".length), "base64");

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createVerifier, verifyWebhook } from "../../../src/verify/index.js";
+import { createVerifier, verifyWebhook } from "../../../src/verify-entry.js";
 import { expectCode, ms, signV1, svixHeaders, V } from "./helpers.js";
 
 // Signs at `ts` with the vector's secret, so only the timestamp can fail.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { platformCrypto } from "#crypto";
-import { createVerifier, verifyWebhook } from "../../../src/verify/index.js";
+import { createVerifier, verifyWebhook } from "../../../src/verify-entry.js";
 import { expectCode, expectedCrypto, ms, svixHeaders, V, vectors, webhookHeaders } from "./helpers.js";
 
 type Vector = { secret: string; id: string; ts: number; body: string; sig: string };
