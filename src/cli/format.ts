@@ -21,9 +21,9 @@ export function offsetLabel(ms: number): string {
   return `+${parts.slice(0, 2).join(" ")}`;
 }
 
-/** `200 OK`, `401 Unauthorized`, … or a placeholder when there was no answer. */
+/** `200 OK`, `401 Unauthorized`, … or a placeholder when there was no answer (no status, or 0). */
 export function statusLabel(status: number | undefined): string {
-  if (status === undefined) return "no answer";
+  if (!status) return "no answer";
   return `${status} ${STATUS_CODES[status] ?? ""}`.trim();
 }
 

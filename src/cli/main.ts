@@ -10,9 +10,11 @@ import { signCommand } from "./commands/sign.js";
 import { verifyCommand } from "./commands/verify.js";
 import type { CliIo } from "./io.js";
 import { table } from "./format.js";
+import { parseCommand } from "./options.js";
 import { packageVersion } from "./version.js";
 
-const commands: readonly Command[] = [sendCommand, signCommand, verifyCommand, replayCommand, eventsCommand, schemaCommand];
+// `any`: each command's run takes its own flags.
+const commands: readonly Command<any>[] = [sendCommand, signCommand, verifyCommand, replayCommand, eventsCommand, schemaCommand];
 
 const usage = (): string =>
   `Usage: agentref-webhooks <command> [options]
@@ -52,7 +54,10 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
     return 2;
   }
   try {
-    return await command.run(rest, io);
+    const parsed = await parseCommand(command, rest);
+    if (!(parsed.values as { help?: boolean }).help) return await command.run(parsed, io);
+    io.stdout.write(`${command.help}\n`);
+    return 0;
   } catch (err) {
     if (err instanceof CliError) {
       io.stderr.write(`error: ${err.message}\n`);
