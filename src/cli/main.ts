@@ -1,5 +1,7 @@
 import { realpathSync } from "node:fs";
 import { pathToFileURL } from "node:url";
+// Bundled into dist/cli.js at build time (only this field).
+import { version } from "../../package.json";
 import { CliError } from "./cli-error.js";
 import type { Command } from "./command.js";
 import { eventsCommand } from "./commands/events.js";
@@ -11,7 +13,6 @@ import { verifyCommand } from "./commands/verify.js";
 import type { CliIo } from "./io.js";
 import { table } from "./format.js";
 import { parseCommand } from "./options.js";
-import { packageVersion } from "./version.js";
 
 // `any`: each command's run takes its own flags.
 const commands: readonly Command<any>[] = [sendCommand, signCommand, verifyCommand, replayCommand, eventsCommand, schemaCommand];
@@ -45,7 +46,7 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
     return 0;
   }
   if (name === "--version" || name === "-v") {
-    io.stdout.write(`${packageVersion()}\n`);
+    io.stdout.write(`${version}\n`);
     return 0;
   }
   const command = commands.find((c) => c.name === name);
