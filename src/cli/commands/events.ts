@@ -41,7 +41,6 @@ Options:
   --json            print a JSON array of { type, category, description }
   -h, --help        this help`;
 
-/** `agentref-webhooks events`: the catalog, one line per event type. */
 export const eventsCommand = defineCommand({
   name: "events",
   summary: "list the event types (type, category, description)",

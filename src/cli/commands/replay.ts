@@ -59,7 +59,6 @@ const replayedRows = (replayed: readonly ReplayedDelivery[]): string[] =>
     replayed.map((r) => [`  ${r.type}`, r.eventId, statusLabel(r.status), r.outcome ?? "-", r.unparked ? "unparked" : "still parked"]),
   );
 
-/** `agentref-webhooks replay`: lists or replays parked deliveries. */
 export const replayCommand = defineCommand({
   name: "replay",
   summary: "list or replay parked deliveries (parking) from a SQLite, Redis or PostgreSQL store",

@@ -18,7 +18,6 @@ Example:
 
 const titleCase = (name: string): string => (name === "agentref" ? "AgentRef" : name.charAt(0).toUpperCase() + name.slice(1));
 
-/** `agentref-webhooks schema <type>`: the JSON Schema of one event type. */
 export const schemaCommand = defineCommand({
   name: "schema",
   summary: "print the JSON Schema of an event type",

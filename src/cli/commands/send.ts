@@ -1,6 +1,3 @@
-// Over 200 lines: one command, with its --help text (a third of the file), its option checks
-// and the retry loop that follows the provider's schedule; splitting would scatter one flow.
-import type { AnyProvider } from "../../provider/define-provider.js";
 import { isWebhookError } from "../../errors/index.js";
 import { createTestEventFactory } from "../../testing/test-event-factory.js";
 import { simulateDelivery, type DeliveryAttempt, type DeliveryResult } from "../../testing/simulate-delivery.js";
@@ -67,27 +64,22 @@ function attemptLine(a: DeliveryAttempt, total: number): string {
 }
 
 function summary(results: DeliveryResult[], type: string): string {
+  const attempts = results.flatMap((r) => r.attempts);
+  const durations = attempts.map((a) => a.durationMs).sort((x, y) => x - y);
   const statuses = new Map<string, number>();
-  const durations: number[] = [];
-  for (const result of results) {
-    for (const a of result.attempts) {
-      const key = a.status === undefined ? (a.timedOut ? "timeout" : "error") : String(a.status);
-      statuses.set(key, (statuses.get(key) ?? 0) + 1);
-      durations.push(a.durationMs);
-    }
+  for (const a of attempts) {
+    const key = a.status === undefined ? (a.timedOut ? "timeout" : "error") : String(a.status);
+    statuses.set(key, (statuses.get(key) ?? 0) + 1);
   }
-  durations.sort((x, y) => x - y);
   const delivered = results.filter((r) => r.delivered).length;
-  const attempts = durations.length;
   const counts = [...statuses].map(([status, n]) => `${status} x${n}`).join(", ");
   return (
     `${results.length} deliveries of ${type}: ${delivered} delivered, ${results.length - delivered} never got a 2xx\n` +
-    `  ${attempts} attempts: ${counts}\n` +
+    `  ${attempts.length} attempts: ${counts}\n` +
     `  time per attempt: p50 ${ms(percentile(durations, 0.5))}, p95 ${ms(percentile(durations, 0.95))}, max ${ms(durations.at(-1) ?? 0)}\n`
   );
 }
 
-/** `agentref-webhooks send`: builds, signs and POSTs test deliveries. */
 export const sendCommand = defineCommand({
   name: "send",
   summary: "sign and POST a test event to a URL (with --times, --concurrency, --retry)",

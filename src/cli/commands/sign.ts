@@ -28,7 +28,6 @@ Note: \`echo\` adds a newline to the body, which is then signed too; use printf 
 Example:
   agentref-webhooks sign --secret whsec_... < event.json`;
 
-/** `agentref-webhooks sign`: signature headers and a curl command for a body on stdin. */
 export const signCommand = defineCommand({
   name: "sign",
   summary: "print signature headers and a curl command for a body on stdin",

@@ -129,7 +129,6 @@ async function signatureOutcome(verifiers: Verifiers, body: Uint8Array, headers:
   };
 }
 
-/** `agentref-webhooks verify`: diagnoses a captured delivery check by check. */
 export const verifyCommand = defineCommand({
   name: "verify",
   summary: "check a captured delivery and say exactly which check fails",
