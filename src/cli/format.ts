@@ -2,17 +2,10 @@ import { STATUS_CODES } from "node:http";
 
 /** A virtual delay as a short label: `+0s`, `+1m`, `+6h`, `+1d 1h`. */
 export function offsetLabel(ms: number): string {
-  const s = Math.round(ms / 1000);
-  if (s < 60) return `+${s}s`;
-  const units: [number, string][] = [
-    [86_400, "d"],
-    [3600, "h"],
-    [60, "m"],
-    [1, "s"],
-  ];
+  let rest = Math.round(ms / 1000);
+  if (rest < 60) return `+${rest}s`;
   const parts: string[] = [];
-  let rest = s;
-  for (const [size, unit] of units) {
+  for (const [size, unit] of [[86_400, "d"], [3600, "h"], [60, "m"], [1, "s"]] as const) {
     if (rest >= size) {
       parts.push(`${Math.floor(rest / size)}${unit}`);
       rest %= size;

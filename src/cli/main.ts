@@ -83,13 +83,7 @@ function isEntry(): boolean {
 // Run when executed (bin, node, tsx), not when imported by a test.
 if (isEntry()) {
   const io: CliIo = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env };
-  runCli(process.argv.slice(2), io).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (err: unknown) => {
-      process.stderr.write(`error: ${String(err)}\n`);
-      process.exitCode = 1;
-    },
-  );
+  runCli(process.argv.slice(2), io).then((code) => {
+    process.exitCode = code;
+  });
 }
