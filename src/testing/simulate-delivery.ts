@@ -142,9 +142,7 @@ export async function simulateDelivery(options: SimulateDeliveryOptions): Promis
   const timeScale = options.timeScale ?? 0;
   const body = serializeBody(options.event) as string;
   const id = options.id ?? envelopeId(body, provider) ?? `msg_sim_${globalThis.crypto.randomUUID().replaceAll("-", "")}`;
-  // Without a caller's clock, the virtual time only labels attempts; signatures use the real clock.
   const clock = options.clock ?? createVirtualClock();
-  const signAtVirtualTime = options.clock !== undefined;
   const { target } = options;
   const url = typeof target === "function" ? (options.url ?? `http://localhost/webhooks/${provider.name}`) : target;
   const doFetch = options.fetch ?? globalThis.fetch;
@@ -158,7 +156,8 @@ export async function simulateDelivery(options: SimulateDeliveryOptions): Promis
       scheduledAt += delay;
     }
     const at = clock.now();
-    const timestamp = nowSeconds(signAtVirtualTime ? at : undefined);
+    // Without a caller's clock, the virtual time only labels attempts; signatures use the real clock.
+    const timestamp = nowSeconds(options.clock ? at : undefined);
     const send = async (signal: AbortSignal): Promise<Response> => {
       const request = await createSignedRequest(body, { secret: options.secret, headers: options.headers, url, id, timestamp, provider, signal });
       return typeof target === "function" ? await target(request) : await doFetch(request, { redirect: "manual" });
