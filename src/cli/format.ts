@@ -2,17 +2,10 @@ import { STATUS_CODES } from "node:http";
 
 /** A virtual delay as a short label: `+0s`, `+1m`, `+6h`, `+1d 1h`. */
 export function offsetLabel(ms: number): string {
-  const s = Math.round(ms / 1000);
-  if (s < 60) return `+${s}s`;
-  const units: [number, string][] = [
-    [86_400, "d"],
-    [3600, "h"],
-    [60, "m"],
-    [1, "s"],
-  ];
+  let rest = Math.round(ms / 1000);
+  if (rest < 60) return `+${rest}s`;
   const parts: string[] = [];
-  let rest = s;
-  for (const [size, unit] of units) {
+  for (const [size, unit] of [[86_400, "d"], [3600, "h"], [60, "m"], [1, "s"]] as const) {
     if (rest >= size) {
       parts.push(`${Math.floor(rest / size)}${unit}`);
       rest %= size;
@@ -21,9 +14,9 @@ export function offsetLabel(ms: number): string {
   return `+${parts.slice(0, 2).join(" ")}`;
 }
 
-/** `200 OK`, `401 Unauthorized`, … or a placeholder when there was no answer. */
+/** `200 OK`, `401 Unauthorized`, … or a placeholder when there was no answer (no status, or 0). */
 export function statusLabel(status: number | undefined): string {
-  if (status === undefined) return "no answer";
+  if (!status) return "no answer";
   return `${status} ${STATUS_CODES[status] ?? ""}`.trim();
 }
 

@@ -22,13 +22,10 @@ export function parseHeadersFile(text: string): Record<string, string[]> {
     } catch (err) {
       throw new CliError(`--headers looks like JSON but does not parse (${(err as Error).message}).`);
     }
-    if (Array.isArray(parsed)) {
-      for (const pair of parsed) {
-        if (!Array.isArray(pair) || typeof pair[0] !== "string") throw new CliError("--headers: a JSON array must hold [name, value] pairs.");
-        add(pair[0], pair[1]);
-      }
-    } else if (typeof parsed === "object" && parsed !== null) {
-      for (const [name, value] of Object.entries(parsed)) add(name, value);
+    // Text that starts with { or [ parses to an object or an array.
+    for (const pair of Array.isArray(parsed) ? parsed : Object.entries(parsed as object)) {
+      if (!Array.isArray(pair) || typeof pair[0] !== "string") throw new CliError("--headers: a JSON array must hold [name, value] pairs.");
+      add(pair[0], pair[1]);
     }
     return headers;
   }

@@ -1,5 +1,7 @@
 import { realpathSync } from "node:fs";
 import { pathToFileURL } from "node:url";
+// Bundled into dist/cli.js at build time (only this field).
+import { version } from "../../package.json";
 import { CliError } from "./cli-error.js";
 import type { Command } from "./command.js";
 import { eventsCommand } from "./commands/events.js";
@@ -10,9 +12,10 @@ import { signCommand } from "./commands/sign.js";
 import { verifyCommand } from "./commands/verify.js";
 import type { CliIo } from "./io.js";
 import { table } from "./format.js";
-import { packageVersion } from "./version.js";
+import { parseCommand } from "./options.js";
 
-const commands: readonly Command[] = [sendCommand, signCommand, verifyCommand, replayCommand, eventsCommand, schemaCommand];
+// `any`: each command's run takes its own flags.
+const commands: readonly Command<any>[] = [sendCommand, signCommand, verifyCommand, replayCommand, eventsCommand, schemaCommand];
 
 const usage = (): string =>
   `Usage: agentref-webhooks <command> [options]
@@ -43,7 +46,7 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
     return 0;
   }
   if (name === "--version" || name === "-v") {
-    io.stdout.write(`${packageVersion()}\n`);
+    io.stdout.write(`${version}\n`);
     return 0;
   }
   const command = commands.find((c) => c.name === name);
@@ -52,7 +55,10 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
     return 2;
   }
   try {
-    return await command.run(rest, io);
+    const parsed = await parseCommand(command, rest);
+    if (!(parsed.values as { help?: boolean }).help) return await command.run(parsed, io);
+    io.stdout.write(`${command.help}\n`);
+    return 0;
   } catch (err) {
     if (err instanceof CliError) {
       io.stderr.write(`error: ${err.message}\n`);
@@ -77,13 +83,7 @@ function isEntry(): boolean {
 // Run when executed (bin, node, tsx), not when imported by a test.
 if (isEntry()) {
   const io: CliIo = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env };
-  runCli(process.argv.slice(2), io).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (err: unknown) => {
-      process.stderr.write(`error: ${String(err)}\n`);
-      process.exitCode = 1;
-    },
-  );
+  runCli(process.argv.slice(2), io).then((code) => {
+    process.exitCode = code;
+  });
 }

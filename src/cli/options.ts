@@ -1,33 +1,35 @@
-import { parseArgs, type ParseArgsConfig } from "node:util";
+import { parseArgs } from "node:util";
 import type { AnyProvider } from "../provider/define-provider.js";
 import { CliError } from "./cli-error.js";
+import { commonFlags, type Command, type Options, type Parsed } from "./command.js";
 import type { CliIo } from "./io.js";
 import { loadProvider } from "./providers.js";
 
-type Options = NonNullable<ParseArgsConfig["options"]>;
-
-/** The flags every command accepts beside its own. */
-const commonFlags = { provider: { type: "string" }, help: { type: "boolean", short: "h" } } as const satisfies Options;
-
-/**
- * Every command's preamble: `node:util` parseArgs with strict checking (its errors turned
- * into usage errors that name the command), `--help`, and `--provider` resolved.
- */
-export async function parseCommand<O extends Options>(command: string, args: string[], options: O) {
+/** `node:util` parseArgs, strict (its errors become usage errors naming the command), and `--provider` resolved. */
+export async function parseCommand<O extends Options>(command: Command<O>, args: string[]): Promise<Parsed<O>> {
   let parsed;
   try {
-    parsed = parseArgs({
-      args,
-      options: { ...options, ...commonFlags } as O & typeof commonFlags,
-      allowPositionals: true,
-      strict: true,
-    });
+    parsed = parseArgs({ args, options: { ...command.options, ...commonFlags }, allowPositionals: true, strict: true });
   } catch (err) {
     const message = (err as Error).message.replace(/\. To specify a positional argument starting with a '-'.*$/s, ".");
-    throw new CliError(`${command}: ${message} (see \`agentref-webhooks ${command} --help\`)`);
+    throw new CliError(`${command.name}: ${message} (see \`agentref-webhooks ${command.name} --help\`)`);
   }
-  const provider: AnyProvider = await loadProvider((parsed.values as { provider?: string }).provider ?? "agentref");
-  return { ...parsed, provider };
+  const provider = await loadProvider((parsed.values as { provider?: string }).provider ?? "agentref");
+  return { ...parsed, provider } as Parsed<O>;
+}
+
+/** The one event type a command takes as its argument (or one of `also`), else a usage error. */
+export function eventTypeArg(command: string, positionals: string[], provider: AnyProvider, also: string[] = []): string {
+  const [type, ...extra] = positionals;
+  if (type === undefined) {
+    throw new CliError(`${command}: which event type? e.g. agentref-webhooks ${command} ${provider.types[0]} (list them with \`agentref-webhooks events\`)`);
+  }
+  if (extra.length > 0) throw new CliError(`${command}: unexpected argument ${JSON.stringify(extra[0])}; ${command} takes one event type.`);
+  if (!provider.has(type) && !also.includes(type)) {
+    const known = [...provider.types, ...also].join(", ");
+    throw new CliError(`${command}: ${JSON.stringify(type)} is not an event type of ${provider.name} (known: ${known}).`);
+  }
+  return type;
 }
 
 /** A whole number option within bounds, or a usage error. */
@@ -47,6 +49,12 @@ export function numberOption(name: string, text: string | undefined, fallback: n
   return value;
 }
 
+/** `--headers svix|webhook`, or a usage error. */
+export function headerNamesOption(text: string | undefined): "svix" | "webhook" | undefined {
+  if (text === undefined || text === "svix" || text === "webhook") return text;
+  throw new CliError(`--headers must be svix or webhook, got ${JSON.stringify(text)}.`);
+}
+
 /** Every `--secret`, else `<PROVIDER>_WEBHOOK_SECRET` (out of shell history), else a usage error. */
 export function secretsFrom(values: string[] | undefined, provider: AnyProvider, io: CliIo): string[] {
   if (values && values.length > 0) return values;
@@ -55,7 +63,6 @@ export function secretsFrom(values: string[] | undefined, provider: AnyProvider,
   if (fromEnv) return [fromEnv];
   throw new CliError(`--secret is required (or set ${variable}).`);
 }
-
 
 /** An http(s) URL option, or a usage error that shows how to write one. */
 export function urlOption(command: string, name: string, text: string | undefined): string {

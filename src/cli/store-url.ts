@@ -11,10 +11,7 @@ export interface OpenedStore {
 }
 
 /** Where `--table` and `--prefix` go. */
-export interface StoreFlags {
-  table?: string | undefined;
-  prefix?: string | undefined;
-}
+type StoreFlags = { table?: string | undefined; prefix?: string | undefined };
 
 const STORE_FORMS = "sqlite:PATH, redis://HOST:PORT (rediss://) or postgres://USER@HOST/DB (postgresql://)";
 

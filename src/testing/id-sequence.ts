@@ -27,20 +27,11 @@ export const DEFAULT_TEST_EPOCH = Date.UTC(2026, 3, 1, 12, 0, 0);
 
 const ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz";
 
-// FNV-1a: turns any seed into 32 bits for the generator below.
-function hashSeed(seed: number | string): number {
+// FNV-1a turns any seed into 32 bits for mulberry32: tiny, fast and good enough for fixture ids (never for secrets).
+function seededRandom(seed: number | string): () => number {
   const text = String(seed);
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return hash >>> 0;
-}
-
-// mulberry32: tiny, fast and good enough for fixture ids (never for secrets).
-function mulberry32(seed: number): () => number {
-  let state = seed;
+  let state = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) state = Math.imul(state ^ text.charCodeAt(i), 0x01000193);
   return () => {
     state = (state + 0x6d2b79f5) | 0;
     let t = Math.imul(state ^ (state >>> 15), 1 | state);
@@ -52,35 +43,19 @@ function mulberry32(seed: number): () => number {
 const randomChars = (next: () => number, length: number): string =>
   Array.from({ length }, () => ALPHABET[Math.floor(next() * ALPHABET.length)]).join("");
 
-const cryptoNext = (): number => {
-  const [value] = globalThis.crypto.getRandomValues(new Uint32Array(1));
-  return value! / 4294967296;
-};
+const cryptoNext = (): number => globalThis.crypto.getRandomValues(new Uint32Array(1))[0]! / 4294967296;
 
-/** One step of a test event sequence: its id and `createdAt` (epoch ms). */
-export interface TestEventStamp {
-  id: string;
-  createdAt: number;
-}
-
-/** The id and timestamp generator behind a test event factory. */
-export interface IdSequence {
-  next(): TestEventStamp;
-  /** Starts over: the next id is the first one again. */
-  reset(): void;
-}
-
-/** Creates the seedable id / timestamp generator used by `createTestEventFactory`. */
-export function createIdSequence(options: TestEventFactoryOptions = {}): IdSequence {
+/** The seedable id and `createdAt` (epoch ms) generator behind `createTestEventFactory`; `reset` starts it over. */
+export function createIdSequence(options: TestEventFactoryOptions = {}) {
   const prefix = options.idPrefix ?? "msg_test_";
   const step = options.step ?? 1000;
   const { seed, random, now } = options;
   const start = now === undefined || typeof now === "function" ? DEFAULT_TEST_EPOCH : typeof now === "number" ? now : now.getTime();
   if (!Number.isFinite(start)) throw new RangeError("createTestEventFactory: `now` must be a valid Date, epoch milliseconds or a function");
   let count = 0;
-  let prng = seed === undefined ? undefined : mulberry32(hashSeed(seed));
+  let prng = seed === undefined ? undefined : seededRandom(seed);
   return {
-    next() {
+    next(): { id: string; createdAt: number } {
       count++;
       const id = random
         ? prefix + randomChars(cryptoNext, 16)
@@ -93,7 +68,7 @@ export function createIdSequence(options: TestEventFactoryOptions = {}): IdSeque
     },
     reset() {
       count = 0;
-      if (seed !== undefined) prng = mulberry32(hashSeed(seed));
+      if (seed !== undefined) prng = seededRandom(seed);
     },
   };
 }

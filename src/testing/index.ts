@@ -12,7 +12,7 @@ export {
 } from "./test-event-factory.js";
 export { generateSecret, GENERATED_SECRET_BYTES } from "./generate-secret.js";
 export { signPayload, type HeaderNames, type SignPayloadInput } from "./sign-payload.js";
-export { createSignedRequest, type SignedRequestOptions } from "./signed-request.js";
+export { createSignedRequest, type SignedRequestOptions } from "./sign-payload.js";
 export { createVirtualClock, type VirtualClock } from "./virtual-clock.js";
 export {
   simulateDelivery,

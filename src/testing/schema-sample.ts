@@ -15,7 +15,6 @@ type Def = {
   entries?: Record<string, unknown>;
   shape?: Record<string, z.ZodType>;
   innerType?: z.ZodType;
-  element?: z.ZodType;
   options?: readonly z.ZodType[];
   defaultValue?: unknown;
   in?: z.ZodType;
@@ -36,32 +35,21 @@ function stringFor(key: string | number | undefined, format: string | undefined)
   return `test_${name}`;
 }
 
+// Zod types with one fixed sample value; the optional kinds give none, so an object leaves the field out.
+const FIXED: Record<string, unknown> = { number: 0, int: 0, bigint: 0n, boolean: false, null: null, any: null, unknown: null };
+const NONE = new Set(["undefined", "void", "optional"]);
+
 /**
  * Invents a minimal value a zod schema accepts (required fields only, first enum members,
  * `test_<field>` strings, 0, empty arrays). Throws `SchemaSampleError` where it cannot.
  */
 export function sampleFromSchema(schema: z.ZodType, path: (string | number)[] = []): unknown {
   const def = defOf(schema);
-  const key = path[path.length - 1];
+  if (NONE.has(def.type)) return undefined;
+  if (Object.hasOwn(FIXED, def.type)) return FIXED[def.type];
   switch (def.type) {
     case "string":
-      return stringFor(key, def.format);
-    case "number":
-    case "int":
-      return 0;
-    case "bigint":
-      return 0n;
-    case "boolean":
-      return false;
-    case "null":
-      return null;
-    case "undefined":
-    case "void":
-    case "optional":
-      return undefined;
-    case "any":
-    case "unknown":
-      return null;
+      return stringFor(path[path.length - 1], def.format);
     case "literal":
       return def.values?.[0];
     case "enum":
@@ -78,15 +66,14 @@ export function sampleFromSchema(schema: z.ZodType, path: (string | number)[] = 
     case "array":
       return [];
     case "record":
+      return {};
     case "map":
-      return def.type === "map" ? new Map() : {};
+      return new Map();
     case "tuple":
       return (def.items ?? []).map((item, i) => sampleFromSchema(item, [...path, i]));
-    case "union": {
-      const first = def.options?.[0];
-      if (!first) throw new SchemaSampleError(path, def.type);
-      return sampleFromSchema(first, path);
-    }
+    case "union":
+      if (!def.options?.[0]) throw new SchemaSampleError(path, def.type);
+      return sampleFromSchema(def.options[0], path);
     case "object": {
       const out: Record<string, unknown> = {};
       for (const [field, fieldSchema] of Object.entries(def.shape ?? {})) {

@@ -1,9 +1,8 @@
 import type { AnyProvider } from "../provider/define-provider.js";
 import { agentref } from "../providers/agentref.js";
-import type { HeaderFamily, SignatureScheme, SignedHeaders } from "../verify/scheme.js";
+import type { HeaderFamily, SignedHeaders } from "../verify/scheme.js";
 import type { SecretInput } from "../verify/secret.js";
 import { SVIX_HEADERS, WEBHOOK_HEADERS } from "../verify/standard-webhooks.js";
-import { nowSeconds } from "../verify/timestamp.js";
 
 /**
  * Which header names to sign with: `"svix"` (what AgentRef sends), `"webhook"` (Standard Webhooks) or any family.
@@ -34,31 +33,12 @@ export interface SignPayloadInput {
   provider?: AnyProvider | undefined;
 }
 
-function familyOf(names: HeaderNames | undefined, scheme: SignatureScheme): HeaderFamily {
-  if (names === undefined) return scheme.signingHeaders;
-  if (names === "svix") return SVIX_HEADERS;
-  if (names === "webhook") return WEBHOOK_HEADERS;
-  return names;
-}
-
-function seconds(timestamp: number | Date | undefined): number {
-  const value = timestamp === undefined || timestamp instanceof Date ? nowSeconds(timestamp) : timestamp;
-  if (!Number.isSafeInteger(value) || value < 0) {
-    throw new RangeError(`signPayload: timestamp must be whole Unix seconds (or a Date), got ${String(timestamp)}`);
-  }
-  // Year 5138 in seconds: such a value is almost surely Date.now() milliseconds.
-  if (value > 1e11) throw new RangeError(`signPayload: timestamp ${value} looks like milliseconds; pass Unix seconds (Math.floor(ms / 1000)) or a Date`);
-  return value;
-}
-
-const textOf = (body: string | Uint8Array): string => (typeof body === "string" ? body : new TextDecoder().decode(body));
-
 /** The message id a JSON body carries under the provider's `idKey`, if any. */
 export function envelopeId(body: string | Uint8Array, provider: AnyProvider): string | undefined {
   const { idKey } = provider.envelope;
   if (idKey === undefined) return undefined;
   try {
-    const value = JSON.parse(textOf(body)) as unknown;
+    const value = JSON.parse(typeof body === "string" ? body : new TextDecoder().decode(body)) as unknown;
     const id = typeof value === "object" && value !== null ? (value as Record<string, unknown>)[idKey] : undefined;
     // Agiled ids may be numbers; the header carries their text.
     return (typeof id === "string" && id.length > 0) || typeof id === "number" ? String(id) : undefined;
@@ -66,8 +46,6 @@ export function envelopeId(body: string | Uint8Array, provider: AnyProvider): st
     return undefined;
   }
 }
-
-const randomId = (): string => `msg_${globalThis.crypto.randomUUID().replaceAll("-", "")}`;
 
 /**
  * Signs a body the way the provider does (`provider.scheme.sign`) and returns the headers to
@@ -80,13 +58,62 @@ const randomId = (): string => `msg_${globalThis.crypto.randomUUID().replaceAll(
  * await fetch("http://localhost:3000/webhooks/agentref", { method: "POST", headers: { ...headers, "content-type": "application/json" }, body });
  */
 export async function signPayload(input: SignPayloadInput): Promise<SignedHeaders> {
+  const { body, secret, timestamp, headers } = input;
   const provider = input.provider ?? agentref;
-  const { scheme } = provider;
-  return scheme.sign({
-    id: input.id ?? envelopeId(input.body, provider) ?? randomId(),
-    timestamp: seconds(input.timestamp),
-    body: input.body,
-    secret: input.secret,
-    headers: familyOf(input.headers, scheme),
+  // Year 5138 in seconds: such a value is almost surely Date.now() milliseconds. The scheme checks the rest.
+  if (typeof timestamp === "number" && timestamp > 1e11) {
+    throw new RangeError(`signPayload: timestamp ${timestamp} looks like milliseconds; pass Unix seconds (Math.floor(ms / 1000)) or a Date`);
+  }
+  return provider.scheme.sign({
+    id: input.id ?? envelopeId(body, provider) ?? `msg_${globalThis.crypto.randomUUID().replaceAll("-", "")}`,
+    timestamp,
+    body,
+    secret,
+    headers: headers === "svix" ? SVIX_HEADERS : headers === "webhook" ? WEBHOOK_HEADERS : headers,
+  });
+}
+
+/**
+ * What `createSignedRequest` takes besides the event: `signPayload`'s options, and the request's.
+ *
+ * @example
+ * const options: SignedRequestOptions = { secret, url: "http://localhost:3000/webhooks/agentref" };
+ */
+export interface SignedRequestOptions extends Omit<SignPayloadInput, "body"> {
+  /** Default `http://localhost/webhooks/<provider name>`. */
+  url?: string | URL | undefined;
+  /** More headers; they win over the signed ones, so a test can break a signature on purpose. */
+  // Not `HeadersInit`: that is DOM-only, and these declarations must type-check without the DOM lib.
+  extraHeaders?: ConstructorParameters<typeof Headers>[0] | undefined;
+  /** Default `POST`. */
+  method?: string | undefined;
+  /** Aborts the request (the simulator's timeout uses it). */
+  signal?: AbortSignal | undefined;
+}
+
+/** The exact bytes `createSignedRequest` sends: objects as `JSON.stringify`, strings and bytes unchanged. */
+export function serializeBody(eventOrBody: object | string | Uint8Array): string | Uint8Array {
+  if (typeof eventOrBody === "string" || eventOrBody instanceof Uint8Array) return eventOrBody;
+  return JSON.stringify(eventOrBody);
+}
+
+/**
+ * A Web `Request` signed like a real delivery (JSON body, the provider's signature headers),
+ * ready for `handler(request)`.
+ *
+ * @example
+ * const response = await handler(await createSignedRequest(createTestEvent("payout.failed"), { secret }));
+ * expect(response.status).toBe(200);
+ */
+export async function createSignedRequest(eventOrBody: object | string | Uint8Array, options: SignedRequestOptions): Promise<Request> {
+  const body = serializeBody(eventOrBody);
+  const signed = await signPayload({ ...options, body });
+  const headers = new Headers({ "content-type": "application/json", "user-agent": "agentref-webhooks-testing", ...signed });
+  new Headers(options.extraHeaders).forEach((value, name) => headers.set(name, value));
+  return new Request(options.url ?? `http://localhost/webhooks/${(options.provider ?? agentref).name}`, {
+    method: options.method ?? "POST",
+    headers,
+    body: body as BodyInit,
+    ...(options.signal ? { signal: options.signal } : {}),
   });
 }

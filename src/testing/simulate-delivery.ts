@@ -1,10 +1,5 @@
-// Over 200 lines: the simulator's public option and result types carry their docs; the loop
-// itself (attempts on the provider's retry schedule, on a virtual clock) is short.
-import type { AnyProvider } from "../provider/define-provider.js";
 import { agentref } from "../providers/agentref.js";
-import type { SecretInput } from "../verify/secret.js";
-import { envelopeId, type HeaderNames } from "./sign-payload.js";
-import { createSignedRequest, serializeBody } from "./signed-request.js";
+import { createSignedRequest, envelopeId, serializeBody, type SignPayloadInput } from "./sign-payload.js";
 import { createVirtualClock, type VirtualClock } from "./virtual-clock.js";
 import { nowSeconds } from "../verify/timestamp.js";
 
@@ -67,23 +62,16 @@ export interface DeliveryResult {
  * @example
  * const options: SimulateDeliveryOptions = { target: handler, event: createTestEvent("payout.failed"), secret };
  */
-export interface SimulateDeliveryOptions {
+export interface SimulateDeliveryOptions extends Pick<SignPayloadInput, "secret" | "id" | "headers" | "provider"> {
   target: DeliveryTarget;
   /** The event (sent as compact JSON) or the raw body to send. */
   event: object | string;
-  secret: SecretInput;
   /** Delay before each attempt in ms, the first usually 0. Default: the provider's (AgentRef: 0, 1 m, 5 m, 15 m, 1 h, 3 h, 6 h, 12 h, 24 h). */
   schedule?: readonly number[] | undefined;
   /** Sign attempts at this clock's time, advancing it by each delay; give the receiver the same clock. */
   clock?: VirtualClock | undefined;
   /** Real ms to wait for an answer before counting a timeout. Default: the provider's (30 000). */
   timeoutMs?: number | undefined;
-  /** Default: AgentRef. */
-  provider?: AnyProvider | undefined;
-  /** The delivery id. Default: the event's id. */
-  id?: string | undefined;
-  /** Signature header names. Default: the provider's. */
-  headers?: HeaderNames | undefined;
   /** Request URL when `target` is a function. Default `http://localhost/webhooks/<provider>`. */
   url?: string | undefined;
   /** Real ms waited per virtual ms between attempts. Default 0 (waits are not waited). */
@@ -98,42 +86,29 @@ const RESPONSE_BODY_LIMIT = 1024;
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-function validateSchedule(schedule: readonly number[]): void {
-  if (schedule.length === 0) throw new RangeError("simulateDelivery: schedule must list at least one delay (0 for an immediate first attempt)");
-  for (const delay of schedule) {
-    if (!Number.isFinite(delay) || delay < 0) throw new RangeError(`simulateDelivery: schedule delays must be finite ms >= 0, got ${String(delay)}`);
-  }
-}
+type Answer = Pick<DeliveryAttempt, "status" | "timedOut" | "error" | "responseBody">;
 
-interface Answer {
-  status: number | undefined;
-  timedOut: boolean;
-  error?: string;
-  responseBody?: string;
-}
-
+/** One request, abandoned (and aborted) after `timeoutMs`: a handler target may ignore the signal. */
 async function attemptOnce(send: (signal: AbortSignal) => Promise<Response>, timeoutMs: number): Promise<Answer> {
   const controller = new AbortController();
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<"timeout">((resolve) => {
-    timer = setTimeout(() => resolve("timeout"), timeoutMs);
+  const timeout = new Promise<Answer>((resolve) => {
+    timer = setTimeout(() => {
+      controller.abort(new Error(`no answer within ${timeoutMs} ms`));
+      resolve({ status: undefined, timedOut: true, error: `timed out after ${timeoutMs} ms` });
+    }, timeoutMs);
   });
-  try {
-    const answered = (async (): Promise<Answer> => {
-      const response = await send(controller.signal);
+  const answered = send(controller.signal)
+    .then(async (response): Promise<Answer> => {
       const text = await response.text();
       return { status: response.status, timedOut: false, responseBody: text.slice(0, RESPONSE_BODY_LIMIT) };
-    })();
-    answered.catch(() => {});
-    const outcome = await Promise.race([answered, timeout]);
-    if (outcome === "timeout") {
-      controller.abort(new Error(`no answer within ${timeoutMs} ms`));
-      return { status: undefined, timedOut: true, error: `timed out after ${timeoutMs} ms` };
-    }
-    return outcome;
-  } catch (err) {
-    const cause = (err as { cause?: { message?: string } }).cause?.message;
-    return { status: undefined, timedOut: false, error: `${(err as Error).message ?? String(err)}${cause ? ` (${cause})` : ""}` };
+    })
+    .catch((err: unknown): Answer => {
+      const cause = (err as { cause?: { message?: string } }).cause?.message;
+      return { status: undefined, timedOut: false, error: `${(err as Error).message ?? String(err)}${cause ? ` (${cause})` : ""}` };
+    });
+  try {
+    return await Promise.race([answered, timeout]);
   } finally {
     clearTimeout(timer);
   }
@@ -159,38 +134,32 @@ async function attemptOnce(send: (signal: AbortSignal) => Promise<Response>, tim
 export async function simulateDelivery(options: SimulateDeliveryOptions): Promise<DeliveryResult> {
   const provider = options.provider ?? agentref;
   const schedule = options.schedule ?? provider.retrySchedule;
-  validateSchedule(schedule);
+  if (schedule.length === 0) throw new RangeError("simulateDelivery: schedule must list at least one delay (0 for an immediate first attempt)");
+  for (const delay of schedule) {
+    if (!Number.isFinite(delay) || delay < 0) throw new RangeError(`simulateDelivery: schedule delays must be finite ms >= 0, got ${String(delay)}`);
+  }
   const timeoutMs = options.timeoutMs ?? provider.timeoutMs;
   const timeScale = options.timeScale ?? 0;
   const body = serializeBody(options.event) as string;
   const id = options.id ?? envelopeId(body, provider) ?? `msg_sim_${globalThis.crypto.randomUUID().replaceAll("-", "")}`;
-  // Without a caller's clock, the virtual time only labels attempts; signatures use the real clock.
   const clock = options.clock ?? createVirtualClock();
-  const signAtVirtualTime = options.clock !== undefined;
   const { target } = options;
+  const url = typeof target === "function" ? (options.url ?? `http://localhost/webhooks/${provider.name}`) : target;
   const doFetch = options.fetch ?? globalThis.fetch;
 
   const attempts: DeliveryAttempt[] = [];
   let scheduledAt = 0;
   for (const [index, delay] of schedule.entries()) {
-    if (index > 0 || delay > 0) {
+    if (delay > 0) {
       await sleep(delay * timeScale);
       clock.advance(delay);
       scheduledAt += delay;
     }
     const at = clock.now();
-    const timestamp = nowSeconds(signAtVirtualTime ? at : undefined);
-    const url = typeof target === "function" ? (options.url ?? `http://localhost/webhooks/${provider.name}`) : target;
+    // Without a caller's clock, the virtual time only labels attempts; signatures use the real clock.
+    const timestamp = nowSeconds(options.clock ? at : undefined);
     const send = async (signal: AbortSignal): Promise<Response> => {
-      const request = await createSignedRequest(body, {
-        secret: options.secret,
-        url,
-        id,
-        timestamp,
-        headers: options.headers,
-        provider,
-        signal,
-      });
+      const request = await createSignedRequest(body, { secret: options.secret, headers: options.headers, url, id, timestamp, provider, signal });
       return typeof target === "function" ? await target(request) : await doFetch(request, { redirect: "manual" });
     };
     const started = performance.now();
@@ -200,12 +169,9 @@ export async function simulateDelivery(options: SimulateDeliveryOptions): Promis
       scheduledAt,
       at: new Date(at),
       timestamp,
-      status: answer.status,
+      ...answer,
       ok: answer.status !== undefined && answer.status >= 200 && answer.status < 300,
       durationMs: Math.round((performance.now() - started) * 100) / 100,
-      timedOut: answer.timedOut,
-      ...(answer.error === undefined ? {} : { error: answer.error }),
-      ...(answer.responseBody === undefined ? {} : { responseBody: answer.responseBody }),
     };
     attempts.push(record);
     options.onAttempt?.(record);

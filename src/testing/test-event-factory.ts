@@ -62,15 +62,16 @@ function restamp(value: unknown, from: string, to: string): unknown {
   return value;
 }
 
-function baseEvent(provider: AnyProvider, type: string): { base: Record<string, unknown>; fromSchema: string | undefined } {
+// The documented sample, else one built from the schema; `hint` says what overrides must supply then.
+function baseEvent(provider: AnyProvider, type: string): { base: Record<string, unknown>; hint: string } {
   const sample = provider.samples[type];
-  if (sample !== undefined) return { base: deepMerge(sample, undefined) as Record<string, unknown>, fromSchema: undefined };
+  if (sample !== undefined) return { base: deepMerge(sample, undefined) as Record<string, unknown>, hint: "" };
+  const hint = (why: string) => ` The ${provider.name} provider has no documented sample of "${type}"${why}: pass these fields in overrides.`;
   try {
-    return { base: sampleFromSchema(provider.events[type] as z.ZodType) as Record<string, unknown>, fromSchema: "built" };
+    return { base: sampleFromSchema(provider.events[type] as z.ZodType) as Record<string, unknown>, hint: hint("") };
   } catch (err) {
     if (!(err instanceof SchemaSampleError)) throw err;
-    // Not invented: the overrides must supply what is missing, and validation says what.
-    return { base: {}, fromSchema: err.message };
+    return { base: {}, hint: hint(` and its schema could not be filled in automatically (${err.message})`) };
   }
 }
 
@@ -95,7 +96,7 @@ export function createTestEventFactory(factoryOptions: TestEventFactoryOptions =
     if (overrides !== undefined && (typeof overrides !== "object" || overrides === null || Array.isArray(overrides))) {
       throw new TypeError(`createTestEvent("${type}"): overrides must be an object (a deep-partial event), got ${Array.isArray(overrides) ? "an array" : typeof overrides}.`);
     }
-    const { base, fromSchema } = baseEvent(provider, type);
+    const { base, hint } = baseEvent(provider, type);
     const { idKey, typeKey, timestampKey } = provider.envelope;
     const stamp = sequence.next();
     // A provider whose envelope has no id field is keyed by the delivery id header instead.
@@ -105,19 +106,13 @@ export function createTestEventFactory(factoryOptions: TestEventFactoryOptions =
       const previous = base[timestampKey];
       const createdAt = typeof previous === "number" ? Math.floor(stamp.createdAt / 1000) : new Date(stamp.createdAt).toISOString();
       base[timestampKey] = createdAt;
-      if (typeof previous === "string" && typeof createdAt === "string" && "data" in base) {
-        base.data = restamp(base.data, previous, createdAt);
-      }
+      if (typeof previous === "string" && "data" in base) base.data = restamp(base.data, previous, createdAt as string);
     }
     const candidate = deepMerge(base, overrides);
     const schema = (options.strict ? provider.strictEvents[type] : provider.events[type]) as z.ZodType;
     const result = schema.safeParse(candidate);
     if (!result.success) {
       const issues = toPayloadIssues(result.error);
-      const hint =
-        fromSchema === undefined
-          ? ""
-          : ` The ${provider.name} provider has no documented sample of "${type}"${fromSchema === "built" ? "" : ` and its schema could not be filled in automatically (${fromSchema})`}: pass these fields in overrides.`;
       throw new WebhookPayloadError("INVALID_PAYLOAD", `createTestEvent("${type}"): the event is invalid at ${describeIssues(issues)}.${hint}`, { issues });
     }
     return result.data;

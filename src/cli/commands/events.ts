@@ -1,7 +1,6 @@
 import type { AnyProvider } from "../../provider/define-provider.js";
-import type { Command } from "../command.js";
+import { defineCommand } from "../command.js";
 import { table } from "../format.js";
-import { parseCommand } from "../options.js";
 
 // AgentRef's one-line descriptions, from its events reference.
 const agentrefDescriptions: Record<string, string> = {
@@ -42,20 +41,15 @@ Options:
   --json            print a JSON array of { type, category, description }
   -h, --help        this help`;
 
-/** `agentref-webhooks events`: the catalog, one line per event type. */
-export const eventsCommand: Command = {
+export const eventsCommand = defineCommand({
   name: "events",
   summary: "list the event types (type, category, description)",
   help,
-  async run(args, io) {
-    const { values, provider } = await parseCommand("events", args, { json: { type: "boolean" } });
-    if (values.help) {
-      io.stdout.write(`${help}\n`);
-      return 0;
-    }
+  options: { json: { type: "boolean" } },
+  async run({ values, provider }, io) {
     const rows = provider.types.map((type) => ({ type, category: categoryOf(type), description: describe(provider, type) }));
     if (values.json) io.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
     else io.stdout.write(`${table(rows.map((r) => [r.type, r.category, r.description])).join("\n")}\n`);
     return 0;
   },
-};
+});

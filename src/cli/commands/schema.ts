@@ -1,7 +1,6 @@
 import { z } from "zod";
-import { CliError } from "../cli-error.js";
-import type { Command } from "../command.js";
-import { parseCommand } from "../options.js";
+import { defineCommand } from "../command.js";
+import { eventTypeArg } from "../options.js";
 
 const help = `Usage: agentref-webhooks schema <type> [--strict] [--provider NAME]
 
@@ -19,34 +18,25 @@ Example:
 
 const titleCase = (name: string): string => (name === "agentref" ? "AgentRef" : name.charAt(0).toUpperCase() + name.slice(1));
 
-/** `agentref-webhooks schema <type>`: the JSON Schema of one event type. */
-export const schemaCommand: Command = {
+export const schemaCommand = defineCommand({
   name: "schema",
   summary: "print the JSON Schema of an event type",
   help,
-  async run(args, io) {
-    const { values, positionals, provider } = await parseCommand("schema", args, { strict: { type: "boolean" } });
-    if (values.help) {
-      io.stdout.write(`${help}\n`);
-      return 0;
-    }
-    const [type, ...extra] = positionals;
-    if (type === undefined) throw new CliError(`schema: which event type? e.g. agentref-webhooks schema ${provider.types[0]} (list them with \`agentref-webhooks events\`)`);
-    if (extra.length > 0) throw new CliError(`schema: unexpected argument ${JSON.stringify(extra[0])}; schema takes one event type.`);
+  options: { strict: { type: "boolean" } },
+  async run({ values, positionals, provider }, io) {
+    const type = eventTypeArg("schema", positionals, provider, ["envelope"]);
     let schema: z.ZodType;
     let title: string;
     if (type === "envelope") {
       schema = provider.envelope.schema;
       title = provider.name === "agentref" ? "AgentRef webhook envelope (schemaVersion 2)" : `${titleCase(provider.name)} webhook envelope`;
-    } else if (provider.has(type)) {
+    } else {
       schema = (values.strict ? provider.strictEvents[type] : provider.events[type]) as z.ZodType;
       title = `${titleCase(provider.name)} ${type} event${values.strict ? " (strict)" : ""}`;
-    } else {
-      throw new CliError(`schema: ${JSON.stringify(type)} is not an event type of ${provider.name} (known: ${provider.types.join(", ")}, or envelope).`);
     }
     // Same rendering as the shipped schemas/ files, so the output can be diffed against them
     // ("unrepresentable" only matters for strict variants, e.g. an always-absent programId).
     io.stdout.write(`${JSON.stringify({ title, ...z.toJSONSchema(schema, { target: "draft-2020-12", unrepresentable: "any" }) }, null, 2)}\n`);
     return 0;
   },
-};
+});

@@ -1,14 +1,11 @@
-// Over 200 lines: one command, with its --help text (a third of the file), its option checks
-// and the retry loop that follows the provider's schedule; splitting would scatter one flow.
-import type { AnyProvider } from "../../provider/define-provider.js";
 import { isWebhookError } from "../../errors/index.js";
 import { createTestEventFactory } from "../../testing/test-event-factory.js";
 import { simulateDelivery, type DeliveryAttempt, type DeliveryResult } from "../../testing/simulate-delivery.js";
 import { CliError } from "../cli-error.js";
-import type { Command } from "../command.js";
+import { defineCommand } from "../command.js";
 import { ms, offsetLabel, percentile, statusLabel } from "../format.js";
 import { readFileArg, type CliIo } from "../io.js";
-import { intOption, numberOption, parseCommand, secretsFrom, urlOption } from "../options.js";
+import { eventTypeArg, headerNamesOption, intOption, numberOption, secretsFrom, urlOption } from "../options.js";
 
 /** `--retry` waits this many real ms per virtual ms: 1 min → 6 ms, 24 h → 8.6 s, the whole schedule ≈ 17 s. */
 const DEFAULT_TIME_SCALE = 1 / 10_000;
@@ -46,14 +43,18 @@ Examples:
   agentref-webhooks send payout.failed --url $URL --data '{"data":{"failureReason":"IBAN closed"}}' --retry
   agentref-webhooks send conversion.created --url $URL --times 20 --concurrency 5`;
 
-async function overridesFrom(data: string | undefined, io: CliIo): Promise<unknown> {
+/** `--data JSON|@FILE`: the overrides, a JSON object. */
+async function overridesFrom(data: string | undefined, io: CliIo): Promise<object | undefined> {
   if (data === undefined) return undefined;
   const text = data.startsWith("@") ? (await readFileArg(data.slice(1), io, "--data")).toString("utf8") : data;
+  let overrides: unknown;
   try {
-    return JSON.parse(text);
+    overrides = JSON.parse(text);
   } catch (err) {
     throw new CliError(`--data is not valid JSON (${(err as Error).message}). Quote it for the shell: --data '{"data":{"amount":4900}}'.`);
   }
+  if (typeof overrides === "object" && overrides !== null && !Array.isArray(overrides)) return overrides;
+  throw new CliError(`--data must be a JSON object (the fields to change), e.g. '{"data":{"amount":4900}}'.`);
 }
 
 function attemptLine(a: DeliveryAttempt, total: number): string {
@@ -63,119 +64,95 @@ function attemptLine(a: DeliveryAttempt, total: number): string {
 }
 
 function summary(results: DeliveryResult[], type: string): string {
+  const attempts = results.flatMap((r) => r.attempts);
+  const durations = attempts.map((a) => a.durationMs).sort((x, y) => x - y);
   const statuses = new Map<string, number>();
-  const durations: number[] = [];
-  for (const result of results) {
-    for (const a of result.attempts) {
-      const key = a.status === undefined ? (a.timedOut ? "timeout" : "error") : String(a.status);
-      statuses.set(key, (statuses.get(key) ?? 0) + 1);
-      durations.push(a.durationMs);
-    }
+  for (const a of attempts) {
+    const key = a.status === undefined ? (a.timedOut ? "timeout" : "error") : String(a.status);
+    statuses.set(key, (statuses.get(key) ?? 0) + 1);
   }
-  durations.sort((x, y) => x - y);
   const delivered = results.filter((r) => r.delivered).length;
-  const attempts = durations.length;
   const counts = [...statuses].map(([status, n]) => `${status} x${n}`).join(", ");
   return (
     `${results.length} deliveries of ${type}: ${delivered} delivered, ${results.length - delivered} never got a 2xx\n` +
-    `  ${attempts} attempts: ${counts}\n` +
+    `  ${attempts.length} attempts: ${counts}\n` +
     `  time per attempt: p50 ${ms(percentile(durations, 0.5))}, p95 ${ms(percentile(durations, 0.95))}, max ${ms(durations.at(-1) ?? 0)}\n`
   );
 }
 
-/** `agentref-webhooks send`: builds, signs and POSTs test deliveries. */
-export const sendCommand: Command = {
+export const sendCommand = defineCommand({
   name: "send",
   summary: "sign and POST a test event to a URL (with --times, --concurrency, --retry)",
   help,
-  async run(args, io) {
-    const { values, positionals, provider } = await parseCommand("send", args, {
-      url: { type: "string" },
-      secret: { type: "string", multiple: true },
-      data: { type: "string" },
-      id: { type: "string" },
-      times: { type: "string" },
-      "fresh-ids": { type: "boolean" },
-      concurrency: { type: "string" },
-      retry: { type: "boolean" },
-      "time-scale": { type: "string" },
-      timeout: { type: "string" },
-      headers: { type: "string" },
-      verbose: { type: "boolean" },
-    });
-    if (values.help) {
-      io.stdout.write(`${help}\n`);
-      return 0;
-    }
-    const [type, ...extra] = positionals;
-    if (type === undefined) throw new CliError(`send: which event type? e.g. agentref-webhooks send ${provider.types[0]} --url … (list them with \`agentref-webhooks events\`)`);
-    if (extra.length > 0) throw new CliError(`send: unexpected argument ${JSON.stringify(extra[0])}; send takes one event type.`);
-    if (!provider.has(type)) throw new CliError(`send: ${JSON.stringify(type)} is not an event type of ${provider.name} (known: ${provider.types.join(", ")}).`);
+  options: {
+    url: { type: "string" },
+    secret: { type: "string", multiple: true },
+    data: { type: "string" },
+    id: { type: "string" },
+    times: { type: "string" },
+    "fresh-ids": { type: "boolean" },
+    concurrency: { type: "string" },
+    retry: { type: "boolean" },
+    "time-scale": { type: "string" },
+    timeout: { type: "string" },
+    headers: { type: "string" },
+    verbose: { type: "boolean" },
+  },
+  async run({ values, positionals, provider }, io) {
+    const type = eventTypeArg("send", positionals, provider);
     const url = urlOption("send", "--url", values.url);
     const secret = secretsFrom(values.secret, provider, io);
     const times = intOption("--times", values.times, 1, 1_000_000, 1);
     const concurrency = intOption("--concurrency", values.concurrency, 1, 1000, 1);
     const timeoutMs = intOption("--timeout", values.timeout, 1, 3_600_000, provider.timeoutMs);
     const timeScale = numberOption("--time-scale", values["time-scale"], DEFAULT_TIME_SCALE);
-    const headerNames = values.headers;
-    if (headerNames !== undefined && headerNames !== "svix" && headerNames !== "webhook") {
-      throw new CliError(`--headers must be svix or webhook, got ${JSON.stringify(headerNames)}.`);
-    }
+    const headers = headerNamesOption(values.headers);
     const overrides = await overridesFrom(values.data, io);
-    if (overrides !== undefined && (typeof overrides !== "object" || overrides === null || Array.isArray(overrides))) {
-      throw new CliError(`--data must be a JSON object (the fields to change), e.g. '{"data":{"amount":4900}}'.`);
-    }
-    const idKey = provider.envelope.idKey;
-    const withId = values.id !== undefined && idKey !== undefined ? { ...(overrides as object), [idKey]: values.id } : overrides;
+    const { idKey } = provider.envelope;
+    const withId = values.id !== undefined && idKey !== undefined ? { ...overrides, [idKey]: values.id } : overrides;
 
     // Fresh random ids and the real time: a second `send` is a new event, not a duplicate.
     const { createTestEvent } = createTestEventFactory({ random: true });
     const build = () => {
       try {
-        return createTestEvent(type as never, withId as never, { provider }) as object;
+        return createTestEvent(type as never, withId as never, { provider }) as Record<string, unknown>;
       } catch (err) {
         if (isWebhookError(err)) throw new CliError(`send: ${err.message.replace(/^createTestEvent\([^)]*\): /, `--data makes the ${type} event invalid: `)}`);
         throw err;
       }
     };
     const shared = build();
+    const freshIds = values["fresh-ids"] && values.id === undefined;
     const schedule = values.retry ? provider.retrySchedule : [0];
-    const verbose = times === 1 || values.verbose === true;
     const single = times === 1;
+    const verbose = single || values.verbose === true;
 
-    const results: DeliveryResult[] = new Array(times);
-    let done = 0;
+    const results: DeliveryResult[] = [];
     let failed = 0;
-    const progressEvery = Math.max(1, Math.floor(times / 10));
     const progress = (final: boolean) => {
-      if (single) return;
-      const line = `[${String(done).padStart(String(times).length)}/${times}] delivered ${done - failed}, failed ${failed}`;
+      const line = `[${String(results.length).padStart(String(times).length)}/${times}] delivered ${results.length - failed}, failed ${failed}`;
       if (io.stderr.isTTY) io.stderr.write(`\r${line}${final ? "\n" : ""}`);
-      else if (final || done % progressEvery === 0) io.stderr.write(`${line}\n`);
+      else if (final || results.length % Math.max(1, Math.floor(times / 10)) === 0) io.stderr.write(`${line}\n`);
     };
-
     const deliver = async (index: number) => {
-      const event = values["fresh-ids"] && values.id === undefined ? build() : shared;
       const result = await simulateDelivery({
         target: url,
-        event,
+        event: freshIds ? build() : shared,
         secret,
         schedule,
         timeScale,
         timeoutMs,
         provider,
         id: values.id,
-        headers: headerNames,
+        headers,
         onAttempt: verbose ? (a) => io.stdout.write(`${single ? "" : `#${index + 1}`}${attemptLine(a, schedule.length)}`) : undefined,
       });
-      results[index] = result;
-      done++;
+      results.push(result);
       if (!result.delivered) failed++;
-      progress(false);
+      if (!single) progress(false);
     };
 
-    const first = shared as Record<string, unknown>;
-    const eventId = idKey !== undefined ? first[idKey] : undefined;
+    const eventId = idKey !== undefined ? shared[idKey] : undefined;
     io.stdout.write(
       `POST ${url}  ${type}${values["fresh-ids"] ? " (a fresh id each)" : eventId !== undefined ? `  id ${String(eventId)}` : ""}` +
         `${times > 1 ? `  x${times}, ${concurrency} at a time` : ""}${values.retry ? "  with retries" : ""}\n`,
@@ -185,12 +162,12 @@ export const sendCommand: Command = {
       while (next < times) await deliver(next++);
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, times) }, worker));
-    progress(true);
 
     if (single) {
-      const [result] = results;
-      io.stdout.write(result!.delivered ? `delivered (attempt ${result!.attempts.length})\n` : `not delivered: no 2xx answer in ${result!.attempts.length} attempt(s)\n`);
+      const { delivered, attempts } = results[0]!;
+      io.stdout.write(delivered ? `delivered (attempt ${attempts.length})\n` : `not delivered: no 2xx answer in ${attempts.length} attempt(s)\n`);
     } else {
+      progress(true);
       io.stdout.write(summary(results, type));
     }
     if (failed > 0) {
@@ -199,4 +176,4 @@ export const sendCommand: Command = {
     }
     return 0;
   },
-};
+});

@@ -1,9 +1,9 @@
 import { isWebhookError } from "../../errors/index.js";
 import { envelopeId, signPayload } from "../../testing/sign-payload.js";
 import { CliError } from "../cli-error.js";
-import type { Command } from "../command.js";
+import { defineCommand } from "../command.js";
 import { readStdin, shellQuote } from "../io.js";
-import { parseCommand, secretsFrom } from "../options.js";
+import { headerNamesOption, secretsFrom } from "../options.js";
 import { nowSeconds } from "../../verify/timestamp.js";
 
 const help = `Usage: agentref-webhooks sign --secret SECRET [--id ID] [--timestamp SECONDS] < body
@@ -28,64 +28,42 @@ Note: \`echo\` adds a newline to the body, which is then signed too; use printf 
 Example:
   agentref-webhooks sign --secret whsec_... < event.json`;
 
-/** `agentref-webhooks sign`: signature headers and a curl command for a body on stdin. */
-export const signCommand: Command = {
+export const signCommand = defineCommand({
   name: "sign",
   summary: "print signature headers and a curl command for a body on stdin",
   help,
-  async run(args, io) {
-    const { values, positionals, provider } = await parseCommand("sign", args, {
-      secret: { type: "string", multiple: true },
-      id: { type: "string" },
-      timestamp: { type: "string" },
-      url: { type: "string" },
-      headers: { type: "string" },
-      json: { type: "boolean" },
-    });
-    if (values.help) {
-      io.stdout.write(`${help}\n`);
-      return 0;
-    }
+  options: {
+    secret: { type: "string", multiple: true },
+    id: { type: "string" },
+    timestamp: { type: "string" },
+    url: { type: "string" },
+    headers: { type: "string" },
+    json: { type: "boolean" },
+  },
+  async run({ values, positionals, provider }, io) {
     if (positionals.length > 0) throw new CliError(`sign: unexpected argument ${JSON.stringify(positionals[0])}; the body is read from stdin (sign --secret … < body.json).`);
     const secret = secretsFrom(values.secret, provider, io);
     if (values.timestamp !== undefined && !/^(0|[1-9]\d{0,14})$/.test(values.timestamp)) {
       throw new CliError(`--timestamp must be Unix seconds (digits only), got ${JSON.stringify(values.timestamp)}.`);
     }
-    const headerNames = values.headers;
-    if (headerNames !== undefined && headerNames !== "svix" && headerNames !== "webhook") {
-      throw new CliError(`--headers must be svix or webhook, got ${JSON.stringify(headerNames)}.`);
-    }
+    const headerNames = headerNamesOption(values.headers);
     const body = (await readStdin(io, "The body to sign")).toString("utf8");
     if (body.length === 0) throw new CliError("sign: the body on stdin is empty.");
     const timestamp = values.timestamp === undefined ? nowSeconds() : Number(values.timestamp);
-    let headers: Record<string, string>;
-    try {
-      headers = await signPayload({
-        body,
-        secret,
-        id: values.id ?? envelopeId(body, provider),
-        timestamp,
-        headers: headerNames,
-        provider,
-      });
-    } catch (err) {
-      if (isWebhookError(err)) throw new CliError(`sign: ${err.message}`);
-      throw err;
-    }
+    const id = values.id ?? envelopeId(body, provider);
+    const headers = await signPayload({ body, secret, id, timestamp, headers: headerNames, provider }).catch((err: unknown) => {
+      throw isWebhookError(err) ? new CliError(`sign: ${err.message}`) : err;
+    });
     const url = values.url ?? `http://127.0.0.1:3000/webhooks/${provider.name}`;
+    const headerLines = Object.entries(headers).map(([name, value]) => `${name}: ${value}`);
     const curl = [
       `curl -X POST ${shellQuote(url)}`,
-      `-H ${shellQuote("content-type: application/json")}`,
-      ...Object.entries(headers).map(([name, value]) => `-H ${shellQuote(`${name}: ${value}`)}`),
+      ...["content-type: application/json", ...headerLines].map((line) => `-H ${shellQuote(line)}`),
       `--data-binary ${shellQuote(body)}`,
     ].join(" \\\n  ");
-    if (values.json) {
-      io.stdout.write(`${JSON.stringify({ headers, curl }, null, 2)}\n`);
-    } else {
-      io.stdout.write(`${Object.entries(headers).map(([name, value]) => `${name}: ${value}`).join("\n")}\n\n${curl}\n`);
-    }
+    io.stdout.write(values.json ? `${JSON.stringify({ headers, curl }, null, 2)}\n` : `${headerLines.join("\n")}\n\n${curl}\n`);
     if (/\r?\n$/.test(body)) io.stderr.write("note: the body ends with a newline, which was signed too (echo adds one; use printf or a file if that is not intended).\n");
     io.stderr.write(`note: receivers accept it until ${new Date((timestamp + 300) * 1000).toISOString()} (the default 5-minute timestamp tolerance).\n`);
     return 0;
   },
-};
+});
