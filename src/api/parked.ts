@@ -1,6 +1,7 @@
 import type { IdempotencyStore, ParkedDelivery } from "../idempotency/store.js";
 import type { AnyProvider } from "../provider/define-provider.js";
 import { agentref } from "../providers/agentref.js";
+import { requireMethods } from "../util/options.js";
 import { nowSeconds } from "../verify/timestamp.js";
 
 /**
@@ -115,8 +116,6 @@ export async function replayParked(options: ReplayParkedOptions): Promise<{ repl
 }
 
 function parkingOf(store: IdempotencyStore, who: string): IdempotencyStore {
-  if (typeof store.listParked !== "function" || typeof store.unpark !== "function") {
-    throw new TypeError(`${who}: the store does not implement parking (listParked, unpark). Every built-in store does.`);
-  }
+  requireMethods(who, "parking needs", store, ["listParked", "unpark"]);
   return store;
 }

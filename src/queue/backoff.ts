@@ -39,14 +39,13 @@ export function toBullmqBackoff(backoff: WorkerBackoff, fallbackStrategy?: Backo
       },
     };
   }
-  if (typeof backoff === "number") {
-    if (!Number.isFinite(backoff) || backoff < 0) throw new RangeError(`createWorker: backoff must be a delay in ms ≥ 0, got ${backoff}.`);
-    return { options: { type: "fixed", delay: backoff } };
-  }
-  if (!Number.isFinite(backoff.delay) || backoff.delay < 0) {
-    throw new RangeError(`createWorker: backoff.delay must be a delay in ms ≥ 0, got ${backoff.delay}.`);
-  }
-  const options: BackoffOptions = { type: backoff.type, delay: backoff.delay };
+  if (typeof backoff === "number") return { options: { type: "fixed", delay: delayOf("backoff", backoff) } };
+  const options: BackoffOptions = { type: backoff.type, delay: delayOf("backoff.delay", backoff.delay) };
   if (backoff.jitter !== undefined) options.jitter = backoff.jitter;
   return { options };
+}
+
+function delayOf(name: string, delay: number): number {
+  if (!Number.isFinite(delay) || delay < 0) throw new RangeError(`createWorker: ${name} must be a delay in ms ≥ 0, got ${delay}.`);
+  return delay;
 }

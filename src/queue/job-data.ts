@@ -15,22 +15,18 @@ export interface QueuedDelivery {
   meta: DeliveryMeta;
 }
 
+const META_TYPES = { eventId: "string", deliveryId: "string", key: "string", provider: "string", timestamp: "number", receivedAt: "string" };
+
 /** Checks the shape of job data read back from Redis (anything may have put it there). */
 export function isQueuedDelivery(value: unknown): value is QueuedDelivery {
-  if (typeof value !== "object" || value === null) return false;
-  const data = value as Partial<QueuedDelivery>;
-  const meta = data.meta as Partial<DeliveryMeta> | undefined;
+  const data = value as Partial<QueuedDelivery> | null;
+  const meta = data?.meta as Record<string, unknown> | null | undefined;
   return (
-    data.v === 2 &&
+    data?.v === 2 &&
     typeof data.body === "string" &&
     typeof meta === "object" &&
     meta !== null &&
-    typeof meta.eventId === "string" &&
-    typeof meta.deliveryId === "string" &&
-    typeof meta.key === "string" &&
-    typeof meta.provider === "string" &&
-    typeof meta.timestamp === "number" &&
-    typeof meta.receivedAt === "string"
+    Object.entries(META_TYPES).every(([field, type]) => typeof meta[field] === type)
   );
 }
 
