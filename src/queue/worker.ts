@@ -1,17 +1,17 @@
 // Over 200 lines: the public option types, then createWorker, one closure whose steps (context,
 // decode, park, dead-letter, processor, stalled-job listener) share its options.
 import { UnrecoverableError, Worker, type ConnectionOptions, type Job, type WorkerOptions } from "bullmq";
-import type { Ignore } from "../handler/types.js";
+import type { EventHandler, HandlerMap, SharedOptions } from "../handler/types.js";
 import type { IdempotencyStore } from "../idempotency/store.js";
 import type { HandlerContext } from "../lifecycle/context.js";
 import { decode } from "../lifecycle/decode.js";
 import { receivedDelivery } from "../lifecycle/authenticate.js";
 import { createRouter } from "../lifecycle/route.js";
-import { noSpan, type Telemetry } from "../lifecycle/telemetry.js";
-import type { AnyProvider, EventTypeOf, ProviderEvent, ProviderEventOf } from "../provider/define-provider.js";
+import { noSpan } from "../lifecycle/telemetry.js";
+import type { AnyProvider, ProviderEvent } from "../provider/define-provider.js";
 import { UnknownEvent } from "../provider/unknown-event.js";
 import { agentref, type AgentRefProvider } from "../providers/agentref.js";
-import { toLogger, type LoggerInput } from "../util/logger.js";
+import { toLogger } from "../util/logger.js";
 import { positiveInteger, requireMethods } from "../util/options.js";
 import { DEFAULT_BACKOFF, toBullmqBackoff, type WorkerBackoff } from "./backoff.js";
 import { readQueuedDelivery, type QueuedDelivery } from "./job-data.js";
@@ -45,7 +45,7 @@ export interface WorkerContext extends HandlerContext {
  * @example
  * const onFailed: WorkerEventHandler<PayoutFailedEvent> = async (event, ctx) => notify(event.data.failureReason, ctx.attempt);
  */
-export type WorkerEventHandler<E> = (event: E, ctx: WorkerContext) => unknown;
+export type WorkerEventHandler<E> = EventHandler<E, WorkerContext>;
 
 /**
  * The worker's `on` map: `createHandler`'s `HandlerMap` with a `WorkerContext` (any
@@ -54,9 +54,7 @@ export type WorkerEventHandler<E> = (event: E, ctx: WorkerContext) => unknown;
  * @example
  * const on: WorkerHandlerMap = { "conversion.created": async (event, ctx) => credit(event.data.commissionAmount, ctx.eventId) };
  */
-export type WorkerHandlerMap<P extends AnyProvider = AgentRefProvider, Exhaustive extends boolean = false> = Exhaustive extends true
-  ? { [T in EventTypeOf<P>]: WorkerEventHandler<ProviderEventOf<P, T>> | Ignore }
-  : { [T in EventTypeOf<P>]?: WorkerEventHandler<ProviderEventOf<P, T>> | Ignore };
+export type WorkerHandlerMap<P extends AnyProvider = AgentRefProvider, Exhaustive extends boolean = false> = HandlerMap<P, Exhaustive, WorkerContext>;
 
 /**
  * What a completed job returns (kept as BullMQ's `returnvalue`).
@@ -86,21 +84,14 @@ export interface WorkerParking {
  * @example
  * createWorker({ queueName: "agentref-webhooks", connection: { host: "127.0.0.1", port: 6379 }, on: {}, attempts: 5 });
  */
-export interface CreateWorkerOptions<P extends AnyProvider = AgentRefProvider, Exhaustive extends boolean = false> {
+export interface CreateWorkerOptions<P extends AnyProvider = AgentRefProvider, Exhaustive extends boolean = false>
+  extends SharedOptions<P, Exhaustive, WorkerContext> {
   /** The queue `bullmqEnqueue` adds to. */
   queueName: string;
   /** Redis connection options or an ioredis instance (BullMQ requires `maxRetriesPerRequest: null` on it). */
   connection: ConnectionOptions;
-  /** Whose events these are; must match the receiver's. Default: AgentRef. */
-  provider?: P;
   /** Typed handlers by event type, as in `createHandler`. */
   on: WorkerHandlerMap<P, Exhaustive>;
-  /** Require every event type in `on` (a handler or `"ignore"`). */
-  exhaustive?: Exhaustive;
-  /** A known type with no handler in `on`. Without it such jobs complete untouched. */
-  onUnhandled?: (event: ProviderEvent<P>, ctx: WorkerContext) => unknown;
-  /** A type not in the catalog. Without it such jobs complete untouched. */
-  onUnknown?: (event: UnknownEvent, ctx: WorkerContext) => unknown;
   /** Jobs processed at once by this worker. Default 1. */
   concurrency?: number;
   /** Attempts in all, the first included. Default 8. Governs every job this worker takes. */
@@ -117,12 +108,6 @@ export interface CreateWorkerOptions<P extends AnyProvider = AgentRefProvider, E
    * (or `agentref-webhooks replay`); `onDeadLetter` still runs. A job the store refuses stays failed. Default off.
    */
   parking?: WorkerParking;
-  /** Re-validate strictly (unknown fields and enum values rejected). Default false. */
-  strict?: boolean;
-  /** Structured logger (`console`, pino, winston). Default: warnings and errors to the console. */
-  logger?: LoggerInput;
-  /** Traces and metrics per job (`otel()` from `agentref-webhooks/otel`); the job's span joins the receiver's trace. */
-  telemetry?: Telemetry;
   /** Any other BullMQ worker option (`lockDuration`, `stalledInterval`, `maxStalledCount`, `autorun`, …). */
   workerOptions?: Omit<WorkerOptions, "connection" | "concurrency">;
 }
