@@ -106,23 +106,13 @@ export interface LambdaHttpResult {
 export type LambdaHttpHandler = (event: LambdaHttpEvent, context?: unknown) => Promise<LambdaHttpResult>;
 
 /**
- * Runs a webhook handler (a `createHandler` result, or any `(Request) => Response` function) on
- * AWS Lambda behind API Gateway (REST v1, HTTP API v2), a Function URL or an ALB. The body
- * reaches the handler as the bytes the sender signed. A handler that throws is answered 500
- * `HANDLER_FAILED` rather than failing the invocation (API Gateway would answer 502).
- * Use a shared store (Redis, PostgreSQL): the memory store forgets on every cold start.
+ * Runs a webhook handler (`createHandler`'s, or any `(Request) => Response`) on AWS Lambda behind API Gateway
+ * (REST, HTTP API), a Function URL or an ALB, with the body as the bytes the sender signed. A throwing handler
+ * is answered 500 `HANDLER_FAILED`, not a failed invocation (which API Gateway answers 502). Use a shared
+ * store (Redis, PostgreSQL): the memory store forgets on every cold start.
  *
  * @example
- * // handler.ts: API Gateway (REST or HTTP API), Function URL or ALB
- * import { createHandler } from "agentref-webhooks";
- * import { toLambdaHandler } from "agentref-webhooks/aws-lambda";
- *
- * export const handler = toLambdaHandler(
- *   createHandler({
- *     secret: process.env.AGENTREF_WEBHOOK_SECRET!,
- *     on: { "conversion.created": async (event) => creditAffiliate(event.data.affiliateId) },
- *   }),
- * );
+ * export const handler = toLambdaHandler(createHandler({ secret: process.env.AGENTREF_WEBHOOK_SECRET!, on: {} }));
  */
 export function toLambdaHandler(handler: (request: Request) => Response | Promise<Response>): LambdaHttpHandler {
   return async (event) => {

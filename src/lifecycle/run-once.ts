@@ -154,24 +154,21 @@ function watchRun(store: IdempotencyStore, key: string, token: string, entityTok
       );
       return;
     }
-    store.renew(key, token).then(
-      (held) => {
-        if (!held) input.logger.warn?.("the claim was lost while the handler ran (its lease lapsed before a renewal)", { key });
-      },
-      (err: unknown) => input.logger.warn?.("lease renewal failed; retrying at the next interval", { key, err }),
-    );
-    if (entityToken) {
-      store.renewEntity!(input.entity!.key, entityToken).then(
-        (held) => {
-          if (!held) input.logger.warn?.("the entity's lock was lost while the handler ran", { key: input.entity!.key });
-        },
-        (err: unknown) => input.logger.warn?.("entity lease renewal failed; retrying at the next interval", { key: input.entity!.key, err }),
-      );
-    }
+    logRenewal(store.renew(key, token), "the claim", key, input.logger);
+    if (entityToken) logRenewal(store.renewEntity!(input.entity!.key, entityToken), "the entity's lock", input.entity!.key, input.logger);
     arm();
   };
   arm();
   return { timedOut, stop: () => clearTimeout(timer) };
+}
+
+function logRenewal(renewed: Promise<boolean>, what: string, key: string, logger: Logger): void {
+  renewed.then(
+    (held) => {
+      if (!held) logger.warn?.(`${what} was lost while the handler ran (its lease lapsed before a renewal)`, { key });
+    },
+    (err: unknown) => logger.warn?.(`renewing ${what} failed; retrying at the next interval`, { key, err }),
+  );
 }
 
 // A short store blip right after the handler succeeded would otherwise re-run the handler
