@@ -1,5 +1,5 @@
 // Over 200 lines: Node request → Request, Response → Node response, plus closing the socket
-// gracefully after a 413/408 and the per-framework mounting examples.
+// gracefully after a 413/408.
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
 import { bodyAlreadyParsed, type WebhookError } from "../errors/index.js";
 import { adapterFailure } from "../lifecycle/answer.js";

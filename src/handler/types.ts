@@ -1,11 +1,9 @@
-// The types of createHandler's options and answer. Long because each option carries its own
-// JSDoc and @example, which test/unit/jsdoc.test.ts requires.
 import type { SecretOption } from "../lifecycle/authenticate.js";
-import type { DeliveryMeta, HandlerContext, LifecycleInfo } from "../lifecycle/context.js";
+import type { DeliveryMeta, HandlerContext } from "../lifecycle/context.js";
+import type { Hooks } from "../lifecycle/report.js";
 import type { Telemetry } from "../lifecycle/telemetry.js";
 import type { AnyProvider, EventTypeOf, OrderingRules, ProviderEvent, ProviderEventOf } from "../provider/define-provider.js";
 import type { LoggerInput } from "../util/logger.js";
-import type { WebhookError } from "../errors/index.js";
 import type { UnknownEvent } from "../provider/unknown-event.js";
 import type { IdempotencyStore } from "../idempotency/store.js";
 import type { AgentRefProvider } from "../providers/agentref.js";
@@ -109,7 +107,8 @@ export interface SharedOptions<P extends AnyProvider, Exhaustive extends boolean
  * const base: HandlerOptionsBase = { secret: process.env.AGENTREF_WEBHOOK_SECRET!, maxBodyBytes: 64 * 1024 };
  */
 export interface HandlerOptionsBase<P extends AnyProvider = AgentRefProvider, Exhaustive extends boolean = false>
-  extends SharedOptions<P, Exhaustive, HandlerContext> {
+  extends SharedOptions<P, Exhaustive, HandlerContext>,
+    Hooks {
   /**
    * The signing secret (`whsec_…`), two during a rotation, or a resolver given unverified hints.
    * @example secret: [process.env.NEW_SECRET!, process.env.OLD_SECRET!]
@@ -160,36 +159,6 @@ export interface HandlerOptionsBase<P extends AnyProvider = AgentRefProvider, Ex
    * @example enqueue: bullmqEnqueue(queue)
    */
   enqueue?: Enqueue<P>;
-  /**
-   * Every error answered with a non-2xx status, and failures to complete after success.
-   * @example onError: (error, info) => Sentry.captureException(error, { extra: { ...info } })
-   */
-  onError?: (error: WebhookError, info: LifecycleInfo) => unknown;
-  /**
-   * After verification and decoding, before filters and the handler (`outcome: "verified"`).
-   * @example onVerified: (info) => metrics.increment("webhook.verified", { type: info.type })
-   */
-  onVerified?: (info: LifecycleInfo) => unknown;
-  /**
-   * A delivery of an event completed earlier: acknowledged 200, the handler not run.
-   * @example onDuplicate: (info) => metrics.increment("webhook.duplicate")
-   */
-  onDuplicate?: (info: LifecycleInfo) => unknown;
-  /**
-   * Every 2xx answer that is not a duplicate: handled, unhandled, unknown, filtered, accepted.
-   * @example onHandled: (info) => metrics.timing(`webhook.${info.type}`, info.durationMs)
-   */
-  onHandled?: (info: LifecycleInfo) => unknown;
-  /**
-   * The handler threw or timed out (answered 500; `info.error` says why).
-   * @example onFailed: (info) => console.error(info.type, info.error?.code, info.correlationId)
-   */
-  onFailed?: (info: LifecycleInfo) => unknown;
-  /**
-   * With `ordering`: an event older than one of its entity already applied was skipped (200 `stale`).
-   * @example onStale: (info) => metrics.increment("webhook.stale", { type: info.type })
-   */
-  onStale?: (info: LifecycleInfo) => unknown;
   /**
    * One handler per entity at a time, and events older than one applied answered 200 `stale`. Not with `enqueue`.
    * `true` uses the provider's rules. Default off. See docs/ordering-and-parking.md.

@@ -14,10 +14,7 @@ export interface EntityOf {
 /** What `createHandler`'s `ordering` option takes. */
 export type OrderingOption = boolean | AnyOrderingRules | undefined;
 
-/**
- * The ordering step's lookup: the entity a decoded event concerns, or undefined when it
- * is not ordered. Throws a `TypeError` when there are no rules or the store lacks ordering.
- */
+/** The ordering step's lookup: the entity a decoded event concerns, or undefined when it is not ordered. */
 export function createOrdering(provider: AnyProvider, option: OrderingOption, store: IdempotencyStore) {
   if (!option) return undefined;
   const rules = option === true ? provider.ordering : option;
@@ -42,9 +39,8 @@ export function createOrdering(provider: AnyProvider, option: OrderingOption, st
 export type ParkingOption = boolean | { afterMs?: number } | undefined;
 
 /**
- * The parking step's test: whether this is the sender's last attempt, i.e. the event's
- * age (from its own timestamp) is past `afterMs` or the midpoint between the schedule's
- * last two attempts (AgentRef: ~34.4 h). Events without a timestamp are never parked.
+ * The parking step's test: whether this is the sender's last attempt, i.e. the event's age is past `afterMs` or
+ * the midpoint between the schedule's last two attempts (AgentRef: ~34.4 h). Events without a timestamp never are.
  */
 export function createParking(provider: AnyProvider, option: ParkingOption, store: IdempotencyStore) {
   if (!option) return undefined;

@@ -32,10 +32,8 @@ export interface RunOnceInput {
 export type RunResult = "ran" | "duplicate" | "stale" | "parked";
 
 /**
- * The run-once step: claim the key, run, then complete (or release when the run throws).
- * The lease is renewed while the run goes on, so a retry meanwhile gets `IN_PROGRESS`; a
- * crashed process stops renewing and its claim lapses. With ordering it also holds the
- * entity's lock; with parking a failure on the last attempt is kept.
+ * The run-once step: claim the key, run, then complete (or release when the run throws), renewing the lease
+ * meanwhile. With ordering it also holds the entity's lock; with parking a failure on the last attempt is kept.
  */
 export async function runOnce(input: RunOnceInput): Promise<RunResult> {
   const { store, key, describe, entity } = input;

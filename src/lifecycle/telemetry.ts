@@ -5,10 +5,7 @@
 /** What a delivery's span is told as the steps learn it. */
 export type SpanAttributes = Record<string, string | number | boolean | undefined>;
 
-/**
- * A step of the lifecycle that telemetry times: verification, the store's claim and
- * completion, the handler, and the queue's add.
- */
+/** A step of the lifecycle that telemetry times. */
 export type StepName =
   | "verify"
   | "store.claim"

@@ -30,10 +30,7 @@ export function isQueuedDelivery(value: unknown): value is QueuedDelivery {
   );
 }
 
-/**
- * The delivery a job holds, in today's format; 0.1.0 jobs (`v: 1`: the parsed envelope,
- * no key) are upgraded so a backlog survives. Undefined for anything else.
- */
+/** The delivery a job holds, in today's format; 0.1.0 jobs (`v: 1`: the parsed envelope, no key) are upgraded. */
 export function readQueuedDelivery(value: unknown, jobId: string): QueuedDelivery | undefined {
   if (isQueuedDelivery(value)) return value;
   const old = value as { v?: unknown; event?: unknown; meta?: Partial<DeliveryMeta> } | null;

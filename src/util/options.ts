@@ -13,7 +13,8 @@ export function requireMethods(who: string, need: string, store: object | undefi
   const missing = methods.filter((method) => typeof (store as Record<string, unknown> | undefined)?.[method] !== "function");
   if (missing.length > 0) {
     throw new TypeError(
-      `${who}: ${need} a store that implements ${missing.join(", ")}. Every built-in store does; add them to your custom store (see docs/ordering-and-parking.md).`,
+      `${who}: ${need} a store that implements ${missing.join(", ")}. Every built-in store does; ` +
+        "add them to your custom store (see docs/ordering-and-parking.md).",
     );
   }
 }
