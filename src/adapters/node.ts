@@ -13,13 +13,11 @@ import { adapterFailure } from "../lifecycle/answer.js";
 export type NodeRequest = IncomingMessage & { body?: unknown; rawBody?: unknown };
 
 /**
- * The function `toNodeHandler` returns: a node:http listener, Express / Connect middleware and
- * Next.js Pages Router API route. It never rejects and never calls `next`: every request is
- * answered here, so no other middleware's error page can change a webhook answer.
+ * The function `toNodeHandler` returns: a node:http listener, Express / Connect middleware and Next.js Pages Router
+ * API route. It never rejects and never calls `next`, so no other middleware's error page can change a webhook answer.
  *
  * @example
  * const listener: NodeHandler = toNodeHandler(handler);
- * http.createServer(listener).listen(3000);
  */
 export type NodeHandler = (req: NodeRequest, res: ServerResponse, next?: (error?: unknown) => void) => Promise<void>;
 

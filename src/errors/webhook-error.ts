@@ -150,11 +150,8 @@ const classOf = {
 
 /** Builds the error of the class `code` belongs to. */
 export function webhookError(code: WebhookErrorCode, message: string, options: WebhookErrorOptions = {}): WebhookError {
-  return new (classOf[errorKind[code]] as new (code: WebhookErrorCode, message: string, options: WebhookErrorOptions) => WebhookError)(
-    code,
-    message,
-    options,
-  );
+  const cls = classOf[errorKind[code]] as new (code: WebhookErrorCode, message: string, options: WebhookErrorOptions) => WebhookError;
+  return new cls(code, message, options);
 }
 
 /**
@@ -165,13 +162,10 @@ export function webhookError(code: WebhookErrorCode, message: string, options: W
  * if (isWebhookError(err) && err.code === "ID_CONFLICT") alert(err.message);
  */
 export function isWebhookError(value: unknown): value is WebhookError {
+  const error = value as { code?: unknown; status?: unknown } | null;
   return (
     value instanceof WebhookError ||
-    (typeof value === "object" &&
-      value !== null &&
-      typeof (value as { code?: unknown }).code === "string" &&
-      (value as { code: string }).code in errorStatus &&
-      typeof (value as { status?: unknown }).status === "number")
+    (typeof value === "object" && typeof error?.code === "string" && error.code in errorStatus && typeof error.status === "number")
   );
 }
 

@@ -18,15 +18,10 @@ import { readQueuedDelivery, type QueuedDelivery } from "./job-data.js";
 import { nowSeconds } from "../verify/timestamp.js";
 
 /**
- * The `HandlerContext` of `createHandler` (rebuilt from the job) plus the attempt and the
- * BullMQ job. Key once-only side effects by `eventId`.
+ * The `HandlerContext` of `createHandler` (rebuilt from the job) plus the attempt and the BullMQ job.
  *
  * @example
- * on: {
- *   "payout.failed": async (event, ctx) => {
- *     if (ctx.attempt === ctx.maxAttempts) await page("last try for " + ctx.eventId);
- *   },
- * }
+ * on: { "payout.failed": async (event, ctx) => ctx.attempt === ctx.maxAttempts && page(`last try for ${ctx.eventId}`) }
  */
 export interface WorkerContext extends HandlerContext {
   /** This attempt, 1-based. A job recovered after a crashed worker keeps its attempt number. */
@@ -48,8 +43,7 @@ export interface WorkerContext extends HandlerContext {
 export type WorkerEventHandler<E> = EventHandler<E, WorkerContext>;
 
 /**
- * The worker's `on` map: `createHandler`'s `HandlerMap` with a `WorkerContext` (any
- * `HandlerMap` is assignable to it).
+ * The worker's `on` map: `createHandler`'s `HandlerMap` with a `WorkerContext` (any `HandlerMap` fits).
  *
  * @example
  * const on: WorkerHandlerMap = { "conversion.created": async (event, ctx) => credit(event.data.commissionAmount, ctx.eventId) };
@@ -60,8 +54,7 @@ export type WorkerHandlerMap<P extends AnyProvider = AgentRefProvider, Exhaustiv
  * What a completed job returns (kept as BullMQ's `returnvalue`).
  *
  * @example
- * const job = await queue.getJob(jobId);
- * job?.returnvalue?.outcome; // "handled"
+ * (await queue.getJob(jobId))?.returnvalue?.outcome; // "handled"
  */
 export interface WorkerJobResult {
   outcome: "handled" | "ignored" | "unhandled" | "unknown";
@@ -123,11 +116,9 @@ export const DEFAULT_WORKER_ATTEMPTS = 8;
 type WebhookJob = Job<QueuedDelivery, WorkerJobResult>;
 
 /**
- * A BullMQ `Worker` running a typed handler map. `close()` waits for in-flight jobs
- * and for dead-letter hooks still running.
+ * A BullMQ `Worker` running a typed handler map. `close()` waits for in-flight jobs and dead-letter hooks.
  *
  * @example
- * const worker = createWorker({ queueName, connection, on: {} });
  * process.on("SIGTERM", () => void worker.close());
  */
 export class WebhookWorker extends Worker<QueuedDelivery, WorkerJobResult> {
@@ -141,21 +132,13 @@ export class WebhookWorker extends Worker<QueuedDelivery, WorkerJobResult> {
 }
 
 /**
- * Starts a BullMQ worker for the jobs `bullmqEnqueue` adds: each event is re-validated
- * and routed through the same typed handler map as `createHandler`.
- *
- * A handler that throws is retried with this worker's `backoff` until `attempts` failed
- * (throw `UnrecoverableError` to stop early); then `onDeadLetter` runs once. A worker
- * that dies mid-job loses nothing (BullMQ hands the job on after `lockDuration`), so
- * side effects run at least once: key them by `ctx.eventId`.
+ * Starts a BullMQ worker for the jobs `bullmqEnqueue` adds, routing each re-validated event through a typed
+ * handler map as `createHandler` does. A throwing handler is retried with `backoff` until `attempts` failed
+ * (throw `UnrecoverableError` to stop early), then `onDeadLetter` runs once. A worker that dies mid-job loses
+ * nothing (BullMQ hands the job on), so side effects run at least once: key them by `ctx.eventId`.
  *
  * @example
- * const worker = createWorker({
- *   queueName: "agentref-webhooks",
- *   connection: { host: "127.0.0.1", port: 6379 },
- *   on: { "conversion.created": async (event, ctx) => credit(event.data.commissionAmount, { key: ctx.eventId }) },
- *   onDeadLetter: async (event, error) => alert(`${event.type}: ${error.message}`),
- * });
+ * const worker = createWorker({ queueName: "agentref-webhooks", connection: { host: "127.0.0.1", port: 6379 }, on: {} });
  */
 export function createWorker<P extends AnyProvider = AgentRefProvider, E extends boolean = false>(
   options: CreateWorkerOptions<P, E>,
