@@ -2,6 +2,7 @@
 // 200 lines: four event sources (API Gateway v1 and v2, Function URLs, ALB), each with its quirks.
 // The event types are structural, so no @types/aws-lambda is needed (test/types/aws-lambda.test-d.ts
 // checks that its types fit).
+import { STATUS_CODES } from "node:http";
 import { adapterFailure } from "../lifecycle/answer.js";
 import { decodeBase64, encodeBytes } from "../verify/encoding.js";
 
@@ -204,7 +205,8 @@ async function toResult(response: Response, event: LambdaHttpEvent): Promise<Lam
 
   if (isV2(event)) return { ...result, headers, ...(cookies.length ? { cookies } : {}) };
   if (!isAlb(event)) return { ...result, headers, ...(cookies.length ? { multiValueHeaders: { "set-cookie": cookies } } : {}) };
-  result.statusDescription = `${response.status} ${response.statusText || REASONS[response.status] || ""}`.trim();
+  // ALB wants a reason phrase in statusDescription.
+  result.statusDescription = `${response.status} ${response.statusText || STATUS_CODES[response.status] || ""}`.trim();
   // A target group with multi-value headers reads only multiValueHeaders, one without only headers.
   if (event.multiValueHeaders !== undefined) {
     const multi = Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, [value]]));
@@ -213,20 +215,3 @@ async function toResult(response: Response, event: LambdaHttpEvent): Promise<Lam
   // Without multi-value headers ALB can send one Set-Cookie only.
   return { ...result, headers: cookies.length ? { ...headers, "set-cookie": cookies[cookies.length - 1]! } : headers };
 }
-
-// The reason phrases of the statuses a webhook handler answers (ALB wants one in statusDescription).
-const REASONS: Record<number, string> = {
-  200: "OK",
-  202: "Accepted",
-  400: "Bad Request",
-  401: "Unauthorized",
-  404: "Not Found",
-  405: "Method Not Allowed",
-  408: "Request Timeout",
-  409: "Conflict",
-  413: "Payload Too Large",
-  422: "Unprocessable Entity",
-  500: "Internal Server Error",
-  502: "Bad Gateway",
-  503: "Service Unavailable",
-};
