@@ -1,12 +1,10 @@
 import type { BackoffOptions, BackoffStrategy } from "bullmq";
 
 /**
- * How long to wait before the next attempt: a fixed delay in ms, BullMQ's built-in
- * `fixed` / `exponential` strategies (`delay * 2^(attempt-1)`, optional `jitter` 0..1),
- * or a function of the attempt that just failed (1-based) and its error.
+ * The wait before the next attempt: a fixed delay in ms, BullMQ's `fixed` / `exponential` strategies
+ * (`delay * 2^(attempt-1)`, optional `jitter` 0..1), or a function of the failed attempt (1-based) and its error.
  *
  * @example
- * createWorker({ …, backoff: { type: "exponential", delay: 5_000, jitter: 0.2 } });
  * createWorker({ …, backoff: (attempt) => Math.min(60_000, 1_000 * attempt ** 2) });
  */
 export type WorkerBackoff =
