@@ -32,10 +32,7 @@ export interface QueueLike {
 export interface BullmqEnqueueOptions<P extends AnyProvider = AgentRefProvider> {
   /** Whose events these are (names the job after the provider's type field). Default: AgentRef. */
   provider?: P;
-  /**
-   * How long (ms) completed jobs are kept, so a redelivery adds nothing. Default: the
-   * provider's retry window (~46.4 h for AgentRef) rounded up to the hour; shorter warns.
-   */
+  /** How long (ms) completed jobs are kept, so a redelivery adds nothing. Default: the provider's retry window; shorter warns. */
   dedupeWindowMs?: number;
   /** An add Redis has not acknowledged after this many ms rejects (the receiver answers 503). Default 5,000. */
   timeoutMs?: number;
