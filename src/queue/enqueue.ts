@@ -1,5 +1,6 @@
 import type { JobsOptions } from "bullmq";
 import { WebhookError } from "../errors/index.js";
+import { idempotencyKey } from "../idempotency/key.js";
 import type { Enqueue } from "../handler/types.js";
 import type { DeliveryMeta } from "../lifecycle/context.js";
 import { retryWindowMs, type AnyProvider } from "../provider/define-provider.js";
@@ -87,4 +88,15 @@ export function bullmqEnqueue<P extends AnyProvider = AgentRefProvider>(queue: Q
       );
     }
   };
+}
+
+/**
+ * The BullMQ job id `bullmqEnqueue` gives an event: its idempotency key (provider, tenant
+ * and event id). Give the tenant the receiver scopes by (AgentRef: `merchantId`).
+ *
+ * @example
+ * const job = await queue.getJob(await bullmqJobId(event.id, { tenant: event.merchantId }));
+ */
+export function bullmqJobId(eventId: string, options: { provider?: string; tenant?: string } = {}): Promise<string> {
+  return idempotencyKey({ provider: options.provider ?? "agentref", tenant: options.tenant, id: eventId });
 }
