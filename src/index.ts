@@ -1,6 +1,5 @@
-// The public surface of "agentref-webhooks", written out by name. Optional drivers and
-// integrations (redis, pg, sqlite, bullmq, OpenTelemetry, msw) live behind their own
-// subpaths, so importing this never loads one.
+// The public surface of "agentref-webhooks", written out by name. Optional drivers and integrations
+// (redis, pg, sqlite, bullmq, OpenTelemetry, msw) live behind their own subpaths, so this never loads one.
 
 // The receiver
 export { createHandler } from "./handler/create-handler.js";

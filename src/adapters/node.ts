@@ -1,5 +1,5 @@
 // Over 200 lines: Node request → Request, Response → Node response, plus closing the socket
-// gracefully after a 413/408 and the per-framework mounting examples.
+// gracefully after a 413/408.
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
 import { bodyAlreadyParsed, type WebhookError } from "../errors/index.js";
 import { adapterFailure } from "../lifecycle/answer.js";
@@ -13,33 +13,23 @@ import { adapterFailure } from "../lifecycle/answer.js";
 export type NodeRequest = IncomingMessage & { body?: unknown; rawBody?: unknown };
 
 /**
- * The function `toNodeHandler` returns: a node:http listener, Express / Connect middleware and
- * Next.js Pages Router API route. It never rejects and never calls `next`: every request is
- * answered here, so no other middleware's error page can change a webhook answer.
+ * The function `toNodeHandler` returns: a node:http listener, Express / Connect middleware and Next.js Pages Router
+ * API route. It never rejects and never calls `next`, so no other middleware's error page can change a webhook answer.
  *
  * @example
  * const listener: NodeHandler = toNodeHandler(handler);
- * http.createServer(listener).listen(3000);
  */
 export type NodeHandler = (req: NodeRequest, res: ServerResponse, next?: (error?: unknown) => void) => Promise<void>;
 
 /**
- * Mounts any `(Request) => Response` handler (`createHandler`'s result) on node:http, Express
- * 4 and 5, Connect, Fastify (through `request.raw` / `reply.raw`) or Next.js Pages Router API
- * routes. The body is streamed to the handler; after a 413 or 408 the connection is closed.
- *
- * A `req.rawBody` or a string / Buffer `req.body` left by a body parser is used as the raw
- * body; a parsed object is answered 500 `BODY_ALREADY_PARSED` (use `express.raw()` on this
- * route, or `bodyParser: false` in Next.js). It never throws.
+ * Mounts any `(Request) => Response` handler (`createHandler`'s) on node:http, Express 4 and 5, Connect,
+ * Fastify (through `request.raw` / `reply.raw`) or a Next.js Pages Router API route. The body is streamed
+ * to the handler; after a 413 or 408 the connection is closed. A `req.rawBody`, or a string or Buffer
+ * `req.body`, is used as the raw body; a parsed object is answered 500 `BODY_ALREADY_PARSED` (use
+ * `express.raw()` on this route, or `bodyParser: false` in Next.js). It never throws.
  *
  * @example
- * // node:http
- * import http from "node:http";
- * import { createHandler } from "agentref-webhooks";
- * import { toNodeHandler } from "agentref-webhooks/node";
- *
- * const handler = createHandler({ secret: process.env.AGENTREF_WEBHOOK_SECRET!, on: {} });
- * http.createServer(toNodeHandler(handler)).listen(3000);
+ * http.createServer(toNodeHandler(createHandler({ secret: process.env.AGENTREF_WEBHOOK_SECRET!, on: {} }))).listen(3000);
  */
 export function toNodeHandler(handler: (request: Request) => Response | Promise<Response>): NodeHandler {
   return (req, res) => handle(handler, req, res).catch((error: unknown) => crash(res, error));
@@ -69,15 +59,14 @@ function bodyFromParser(req: NodeRequest): Uint8Array | string | WebhookError | 
   const { rawBody, body } = req;
   if (typeof rawBody === "string" || rawBody instanceof Uint8Array) return rawBody;
   if (typeof body === "string" || body instanceof Uint8Array) return body;
-  const consumed = req.readableDidRead || req.readableEnded;
-  if (body !== undefined && body !== null) {
-    // body-parser 1.x (Express 4) sets `req.body = {}` even when it skips a request:
-    // the stream is then still unread, and the raw bytes still available.
-    if (!consumed) return undefined;
-    return bodyAlreadyParsed(`The request body was already parsed into ${Array.isArray(body) ? "an array" : `a ${typeof body}`} by a body parser (express.json()?).`);
-  }
-  if (consumed) return bodyAlreadyParsed("The request stream was already read by something before this handler, which left no raw body.");
-  return undefined;
+  // An unread stream still has the raw bytes, whatever `req.body` says: body-parser 1.x (Express 4)
+  // sets `req.body = {}` even when it skips a request.
+  if (!req.readableDidRead && !req.readableEnded) return undefined;
+  return bodyAlreadyParsed(
+    body !== undefined && body !== null
+      ? `The request body was already parsed into ${Array.isArray(body) ? "an array" : `a ${typeof body}`} by a body parser (express.json()?).`
+      : "The request stream was already read by something before this handler, which left no raw body.",
+  );
 }
 
 /** The request as a Web stream. Cancelling it only stops reading: the socket stays up for the answer. */
@@ -190,23 +179,21 @@ const LINGER_BYTES = 1024 * 1024;
  */
 function lingerOnClose(req: IncomingMessage): void {
   const socket = req.socket as (IncomingMessage["socket"] & { destroySoon?: () => void }) | null;
-  if (socket && typeof socket.destroySoon === "function") socket.destroySoon = () => linger(req);
-}
-
-function linger(req: IncomingMessage): void {
-  const socket = req.socket;
-  if (!socket || socket.destroyed) return;
-  socket.end();
-  const timer = setTimeout(() => socket.destroy(), LINGER_MS);
-  timer.unref();
-  socket.once("close", () => clearTimeout(timer));
-  let discarded = 0;
-  req.removeAllListeners("data");
-  req.on("data", (chunk: Buffer) => {
-    discarded += chunk.length;
-    if (discarded > LINGER_BYTES) socket.destroy();
-  });
-  req.resume();
+  if (!socket || typeof socket.destroySoon !== "function") return;
+  socket.destroySoon = () => {
+    if (socket.destroyed) return;
+    socket.end();
+    const timer = setTimeout(() => socket.destroy(), LINGER_MS);
+    timer.unref();
+    socket.once("close", () => clearTimeout(timer));
+    let discarded = 0;
+    req.removeAllListeners("data");
+    req.on("data", (chunk: Buffer) => {
+      discarded += chunk.length;
+      if (discarded > LINGER_BYTES) socket.destroy();
+    });
+    req.resume();
+  };
 }
 
 /** The last resort: a bug in the handler or this adapter still gets an answer, never a hang. */

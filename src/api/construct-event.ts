@@ -2,7 +2,7 @@ import type { AnyProvider } from "../provider/define-provider.js";
 import { parseWith } from "../provider/parse.js";
 import { agentref, type AgentRefProvider } from "../providers/agentref.js";
 import { verifyWebhook, type VerifyWebhookInput } from "../verify/verify-webhook.js";
-import type { ParsedEvent } from "./parse-event.js";
+import type { ParsedEvent, ParseEventOptions } from "./parse-event.js";
 
 /**
  * What `constructEvent` takes: `verifyWebhook`'s input, plus the provider and strictness.
@@ -10,10 +10,7 @@ import type { ParsedEvent } from "./parse-event.js";
  * @example
  * await constructEvent({ body: rawBody, headers: req.headers, secret });
  */
-export type ConstructEventInput<P extends AnyProvider = AgentRefProvider> = Omit<VerifyWebhookInput, "scheme"> & {
-  provider?: P;
-  strict?: boolean;
-};
+export type ConstructEventInput<P extends AnyProvider = AgentRefProvider> = Omit<VerifyWebhookInput, "scheme"> & ParseEventOptions<P>;
 
 /**
  * Verifies a delivery, then parses its body into a typed event (see `parseEvent`). Throws

@@ -1,6 +1,7 @@
 import type { IdempotencyStore, ParkedDelivery } from "../idempotency/store.js";
 import type { AnyProvider } from "../provider/define-provider.js";
 import { agentref } from "../providers/agentref.js";
+import { requireMethods } from "../util/options.js";
 import { nowSeconds } from "../verify/timestamp.js";
 
 /**
@@ -17,11 +18,9 @@ export interface ListParkedOptions {
 }
 
 /**
- * The deliveries parked by `createHandler({ parking: true })` (or a worker's dead letters),
- * the longest parked first.
+ * The deliveries parked by `createHandler({ parking: true })` (or a worker's dead letters), the longest parked first.
  *
  * @example
- * import { listParked } from "agentref-webhooks";
  * for (const parked of await listParked({ store })) console.log(parked.type, parked.eventId, parked.reason);
  */
 export async function listParked(options: ListParkedOptions): Promise<ParkedDelivery[]> {
@@ -70,14 +69,11 @@ export interface ReplayedDelivery {
 }
 
 /**
- * Delivers parked deliveries again, one at a time, through your receiver's normal path (each
- * body signed afresh, so it is verified and deduplicated). Each one answered 2xx and not
- * parked again is removed from the store; the rest stay parked.
+ * Delivers parked deliveries again, one at a time, through your receiver's normal path (each body signed afresh).
+ * Each one answered 2xx and not parked again is removed from the store; the rest stay parked.
  *
  * @example
- * import { replayParked } from "agentref-webhooks";
  * const { replayed } = await replayParked({ store, secret: process.env.AGENTREF_WEBHOOK_SECRET!, to: "http://127.0.0.1:3000/webhooks/agentref" });
- * console.table(replayed);
  */
 export async function replayParked(options: ReplayParkedOptions): Promise<{ replayed: ReplayedDelivery[] }> {
   const store = parkingOf(options.store, "replayParked");
@@ -115,8 +111,6 @@ export async function replayParked(options: ReplayParkedOptions): Promise<{ repl
 }
 
 function parkingOf(store: IdempotencyStore, who: string): IdempotencyStore {
-  if (typeof store.listParked !== "function" || typeof store.unpark !== "function") {
-    throw new TypeError(`${who}: the store does not implement parking (listParked, unpark). Every built-in store does.`);
-  }
+  requireMethods(who, "parking needs", store, ["listParked", "unpark"]);
   return store;
 }

@@ -43,14 +43,7 @@ export const errorStatus = {
  */
 export type WebhookErrorCode = keyof typeof errorStatus;
 
-/**
- * Which error class each code belongs to, whatever path raised it:
- * - `verification` (`WebhookVerificationError`): the request is not authentic;
- * - `config` (`WebhookConfigError`): the receiver's own setup (secret, resolver);
- * - `body` (`WebhookBodyError`): the raw body could not be read as it was sent;
- * - `payload` (`WebhookPayloadError`): an authentic body this SDK cannot use;
- * - `delivery` (`WebhookError`): what became of an authentic, usable delivery.
- */
+/** Which error class each code belongs to, whatever path raised it (`delivery`: the base `WebhookError`). */
 export const errorKind = {
   MISSING_HEADERS: "verification",
   INVALID_SIGNATURE: "verification",

@@ -33,11 +33,6 @@ function branded(value: unknown, name?: ErrorClassName): boolean {
   return name === undefined ? typeof brand === "string" : brand === name;
 }
 
-// Non-enumerable: invisible to JSON, `util.inspect`, structural equality and spreads.
-function brand(error: WebhookError, name: ErrorClassName): void {
-  Object.defineProperty(error, BRAND, { value: name, configurable: true, writable: true, enumerable: false });
-}
-
 // The built-in classes and the brand each accepts (undefined: any); a user's subclass keeps the ordinary check.
 const accepts = new Map<Function, ErrorClassName | undefined>();
 
@@ -55,15 +50,16 @@ export class WebhookError extends Error {
   readonly issues: PayloadIssue[];
 
   constructor(code: CodeOf<"delivery">, message: string, options?: WebhookErrorOptions);
-  /** @internal subclasses pass their own codes */
-  constructor(code: WebhookErrorCode, message: string, options?: WebhookErrorOptions);
-  constructor(code: WebhookErrorCode, message: string, options: WebhookErrorOptions = {}) {
+  /** @internal subclasses pass their own codes and name */
+  constructor(code: WebhookErrorCode, message: string, options?: WebhookErrorOptions, name?: ErrorClassName);
+  constructor(code: WebhookErrorCode, message: string, options: WebhookErrorOptions = {}, name: ErrorClassName = "WebhookError") {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = "WebhookError";
+    this.name = name;
     this.code = code;
     this.status = errorStatus[code];
     this.issues = options.issues ?? [];
-    brand(this, "WebhookError");
+    // Non-enumerable: invisible to JSON, `util.inspect`, structural equality and spreads.
+    Object.defineProperty(this, BRAND, { value: name, configurable: true, writable: true, enumerable: false });
   }
 
   /** `instanceof` across copies of this package (see the brand above); inherited by the subclasses. */
@@ -89,10 +85,8 @@ export class WebhookError extends Error {
  */
 export class WebhookVerificationError extends WebhookError {
   declare readonly code: CodeOf<"verification">;
-  constructor(code: CodeOf<"verification">, message: string, options: WebhookErrorOptions = {}) {
-    super(code, message, options);
-    this.name = "WebhookVerificationError";
-    brand(this, "WebhookVerificationError");
+  constructor(code: CodeOf<"verification">, message: string, options?: WebhookErrorOptions) {
+    super(code, message, options, "WebhookVerificationError");
   }
 }
 
@@ -106,10 +100,8 @@ export class WebhookVerificationError extends WebhookError {
  */
 export class WebhookConfigError extends WebhookError {
   declare readonly code: CodeOf<"config">;
-  constructor(code: CodeOf<"config">, message: string, options: WebhookErrorOptions = {}) {
-    super(code, message, options);
-    this.name = "WebhookConfigError";
-    brand(this, "WebhookConfigError");
+  constructor(code: CodeOf<"config">, message: string, options?: WebhookErrorOptions) {
+    super(code, message, options, "WebhookConfigError");
   }
 }
 
@@ -122,10 +114,8 @@ export class WebhookConfigError extends WebhookError {
  */
 export class WebhookBodyError extends WebhookError {
   declare readonly code: CodeOf<"body">;
-  constructor(code: CodeOf<"body">, message: string, options: WebhookErrorOptions = {}) {
-    super(code, message, options);
-    this.name = "WebhookBodyError";
-    brand(this, "WebhookBodyError");
+  constructor(code: CodeOf<"body">, message: string, options?: WebhookErrorOptions) {
+    super(code, message, options, "WebhookBodyError");
   }
 }
 
@@ -138,10 +128,8 @@ export class WebhookBodyError extends WebhookError {
  */
 export class WebhookPayloadError extends WebhookError {
   declare readonly code: CodeOf<"payload">;
-  constructor(code: CodeOf<"payload">, message: string, options: WebhookErrorOptions = {}) {
-    super(code, message, options);
-    this.name = "WebhookPayloadError";
-    brand(this, "WebhookPayloadError");
+  constructor(code: CodeOf<"payload">, message: string, options?: WebhookErrorOptions) {
+    super(code, message, options, "WebhookPayloadError");
   }
 }
 
@@ -162,11 +150,8 @@ const classOf = {
 
 /** Builds the error of the class `code` belongs to. */
 export function webhookError(code: WebhookErrorCode, message: string, options: WebhookErrorOptions = {}): WebhookError {
-  return new (classOf[errorKind[code]] as new (code: WebhookErrorCode, message: string, options: WebhookErrorOptions) => WebhookError)(
-    code,
-    message,
-    options,
-  );
+  const cls = classOf[errorKind[code]] as new (code: WebhookErrorCode, message: string, options: WebhookErrorOptions) => WebhookError;
+  return new cls(code, message, options);
 }
 
 /**
@@ -177,13 +162,10 @@ export function webhookError(code: WebhookErrorCode, message: string, options: W
  * if (isWebhookError(err) && err.code === "ID_CONFLICT") alert(err.message);
  */
 export function isWebhookError(value: unknown): value is WebhookError {
+  const error = value as { code?: unknown; status?: unknown } | null;
   return (
     value instanceof WebhookError ||
-    (typeof value === "object" &&
-      value !== null &&
-      typeof (value as { code?: unknown }).code === "string" &&
-      (value as { code: string }).code in errorStatus &&
-      typeof (value as { status?: unknown }).status === "number")
+    (typeof value === "object" && typeof error?.code === "string" && error.code in errorStatus && typeof error.status === "number")
   );
 }
 

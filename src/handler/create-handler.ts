@@ -12,21 +12,14 @@ import { positiveInteger } from "../util/options.js";
 import type { CreateHandlerOptions, WebhookHandler } from "./types.js";
 
 /**
- * Creates the receiver: Web `Request` in, `Response` out, for any framework. It reads and
- * verifies the body, parses it, applies the filters, claims the event id in the store and
- * runs the handler for the event's type. It never throws, and does no I/O until the first
- * request, so it can be created at module scope (Cloudflare Workers included).
+ * Creates the receiver, Web `Request` in, `Response` out: it verifies and parses the body, applies the filters,
+ * claims the event id in the store and runs the handler for the event's type. It never throws, and does no I/O
+ * until the first request, so it can be created at module scope (Cloudflare Workers included).
  *
  * @example
- * import { createHandler } from "agentref-webhooks";
- *
  * export const POST = createHandler({
  *   secret: process.env.AGENTREF_WEBHOOK_SECRET!,
- *   on: {
- *     "conversion.created": async (event, ctx) => {
- *       await credit(event.data.affiliateId, event.data.commissionAmount);
- *     },
- *   },
+ *   on: { "conversion.created": async (event) => credit(event.data.affiliateId, event.data.commissionAmount) },
  * });
  */
 export function createHandler<P extends AnyProvider = AgentRefProvider, E extends boolean = false>(

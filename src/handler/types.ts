@@ -1,22 +1,20 @@
-// The types of createHandler's options and answer. Long because each option carries its own
-// JSDoc and @example, which test/unit/jsdoc.test.ts requires.
 import type { SecretOption } from "../lifecycle/authenticate.js";
-import type { DeliveryMeta, HandlerContext, LifecycleInfo } from "../lifecycle/context.js";
+import type { DeliveryMeta, HandlerContext } from "../lifecycle/context.js";
+import type { Hooks } from "../lifecycle/report.js";
 import type { Telemetry } from "../lifecycle/telemetry.js";
 import type { AnyProvider, EventTypeOf, OrderingRules, ProviderEvent, ProviderEventOf } from "../provider/define-provider.js";
 import type { LoggerInput } from "../util/logger.js";
-import type { WebhookError } from "../errors/index.js";
 import type { UnknownEvent } from "../provider/unknown-event.js";
 import type { IdempotencyStore } from "../idempotency/store.js";
 import type { AgentRefProvider } from "../providers/agentref.js";
 
 /**
- * A typed handler for one event type.
+ * A typed handler for one event type (`C`: the worker's handlers get a `WorkerContext`).
  *
  * @example
  * const onFailed: EventHandler<PayoutFailedEvent> = async (event) => alert(event.data.failureReason);
  */
-export type EventHandler<E> = (event: E, ctx: HandlerContext) => unknown;
+export type EventHandler<E, C = HandlerContext> = (event: E, ctx: C) => unknown;
 
 /**
  * Write `"ignore"` for a type you deliberately do not handle (required in exhaustive mode).
@@ -33,9 +31,10 @@ export type Ignore = "ignore";
  * @example
  * const on: HandlerMap = { "conversion.created": async (event) => event.data.commissionAmount };
  */
-export type HandlerMap<P extends AnyProvider = AgentRefProvider, Exhaustive extends boolean = false> = Exhaustive extends true
-  ? { [T in EventTypeOf<P>]: EventHandler<ProviderEventOf<P, T>> | Ignore }
-  : { [T in EventTypeOf<P>]?: EventHandler<ProviderEventOf<P, T>> | Ignore };
+export type HandlerMap<P extends AnyProvider = AgentRefProvider, Exhaustive extends boolean = false, C = HandlerContext> =
+  Exhaustive extends true
+    ? { [T in EventTypeOf<P>]: EventHandler<ProviderEventOf<P, T>, C> | Ignore }
+    : { [T in EventTypeOf<P>]?: EventHandler<ProviderEventOf<P, T>, C> | Ignore };
 
 /**
  * Where `enqueue` mode hands a verified event (see `agentref-webhooks/bullmq`).
@@ -62,16 +61,56 @@ export type CreateHandlerOptions<P extends AnyProvider = AgentRefProvider, Exhau
   // A conditional member, so that exhaustive mode without any `on` map is a compile error too.
   (Exhaustive extends true ? { on: HandlerMap<P, true> } : { on?: HandlerMap<P, false> });
 
+/** The options `createHandler` and `createWorker` share; `C` is the context their handlers get. */
+export interface SharedOptions<P extends AnyProvider, Exhaustive extends boolean, C> {
+  /**
+   * Require every event type in `on` (a handler or `"ignore"`), so a new type breaks your build.
+   * @example createHandler({ secret, exhaustive: true, on: { ...all13 } })
+   */
+  exhaustive?: Exhaustive;
+  /**
+   * Runs for a known type with no handler in `on` (acknowledged as `unhandled`).
+   * @example onUnhandled: (event) => console.info("not handled yet:", event.type)
+   */
+  onUnhandled?: (event: ProviderEvent<P>, ctx: C) => unknown;
+  /**
+   * Runs for a type not in the catalog (acknowledged as `unknown`): upgrade the SDK.
+   * @example onUnknown: (event) => console.warn("upgrade agentref-webhooks for", event.type)
+   */
+  onUnknown?: (event: UnknownEvent, ctx: C) => unknown;
+  /**
+   * Validate strictly: unknown fields and enum values rejected. For your tests. Default false.
+   * @example strict: process.env.NODE_ENV === "test"
+   */
+  strict?: boolean;
+  /**
+   * `console`, pino or winston as they are. Default: warnings and errors to the console. Never given the secret or the body.
+   * @example logger: pino()
+   */
+  logger?: LoggerInput;
+  /**
+   * Traces and metrics per delivery (or job). Off by default (nothing of OpenTelemetry is imported then).
+   * @example telemetry: otel()
+   */
+  telemetry?: Telemetry;
+  /**
+   * Whose webhooks these are (a worker's must match its receiver's). Default: AgentRef.
+   * @example provider: agiled
+   */
+  provider?: P;
+}
+
 /**
  * Every `createHandler` option except `on` (see {@link CreateHandlerOptions}).
  *
  * @example
  * const base: HandlerOptionsBase = { secret: process.env.AGENTREF_WEBHOOK_SECRET!, maxBodyBytes: 64 * 1024 };
  */
-export interface HandlerOptionsBase<P extends AnyProvider = AgentRefProvider, Exhaustive extends boolean = false> {
+export interface HandlerOptionsBase<P extends AnyProvider = AgentRefProvider, Exhaustive extends boolean = false>
+  extends SharedOptions<P, Exhaustive, HandlerContext>,
+    Hooks {
   /**
-   * The endpoint's signing secret (`whsec_…`), two during a rotation, or a resolver given
-   * unverified hints. A static secret is checked at creation (`INVALID_SECRET`).
+   * The signing secret (`whsec_…`), two during a rotation, or a resolver given unverified hints.
    * @example secret: [process.env.NEW_SECRET!, process.env.OLD_SECRET!]
    */
   secret: SecretOption;
@@ -80,21 +119,6 @@ export interface HandlerOptionsBase<P extends AnyProvider = AgentRefProvider, Ex
    * @example store: createSqliteStore({ path: "webhooks.db" })
    */
   store?: IdempotencyStore;
-  /**
-   * Require every event type in `on` (a handler or `"ignore"`), so a new type breaks your build.
-   * @example createHandler({ secret, exhaustive: true, on: { ...all13 } })
-   */
-  exhaustive?: Exhaustive;
-  /**
-   * Runs for a known type with no handler in `on` (answered 200 `unhandled`).
-   * @example onUnhandled: (event) => console.info("not handled yet:", event.type)
-   */
-  onUnhandled?: (event: ProviderEvent<P>, ctx: HandlerContext) => unknown;
-  /**
-   * Runs for a type not in the catalog (answered 200 `unknown`): upgrade the SDK.
-   * @example onUnknown: (event) => console.warn("upgrade agentref-webhooks for", event.type)
-   */
-  onUnknown?: (event: UnknownEvent, ctx: HandlerContext) => unknown;
   /**
    * Only these environments are processed; others are acknowledged (200 `filtered`) and skipped.
    * @example environment: "production"
@@ -111,19 +135,12 @@ export interface HandlerOptionsBase<P extends AnyProvider = AgentRefProvider, Ex
    */
   tolerance?: number;
   /**
-   * Validate strictly: unknown fields and enum values rejected (422). For your tests. Default false.
-   * @example strict: process.env.NODE_ENV === "test"
-   */
-  strict?: boolean;
-  /**
-   * The tenant of an event, for the idempotency key (`<provider>@<tenant>@<id>`). Default: the
-   * provider's `scopeKey` field (AgentRef: `merchantId`). Derive it as your secret resolver does.
+   * The tenant of an event, for its idempotency key. Default: the provider's `scopeKey` field (AgentRef: `merchantId`).
    * @example idempotencyScope: (event, ctx) => ctx.deliveryId.split("_")[0]
    */
   idempotencyScope?: (event: ProviderEvent<P> | UnknownEvent, ctx: HandlerContext) => string | undefined;
   /**
-   * A handler still running after this many ms is given up: its claim is released and the
-   * delivery answered 500 `HANDLER_TIMEOUT`. Default 10 minutes.
+   * A handler still running after this many ms is given up (500 `HANDLER_TIMEOUT`, claim released). Default 10 minutes.
    * @example handlerTimeoutMs: 30 * 60_000 // a long PDF render
    */
   handlerTimeoutMs?: number;
@@ -143,73 +160,22 @@ export interface HandlerOptionsBase<P extends AnyProvider = AgentRefProvider, Ex
    */
   enqueue?: Enqueue<P>;
   /**
-   * Structured logger: `console`, pino or winston as they are. Default: warnings and errors
-   * to the console. Never given the secret or the body.
-   * @example logger: pino()
-   */
-  logger?: LoggerInput;
-  /**
-   * Every error answered with a non-2xx status, and failures to complete after success.
-   * @example onError: (error, info) => Sentry.captureException(error, { extra: { ...info } })
-   */
-  onError?: (error: WebhookError, info: LifecycleInfo) => unknown;
-  /**
-   * After verification and decoding, before filters and the handler (`outcome: "verified"`).
-   * @example onVerified: (info) => metrics.increment("webhook.verified", { type: info.type })
-   */
-  onVerified?: (info: LifecycleInfo) => unknown;
-  /**
-   * A delivery of an event completed earlier: acknowledged 200, the handler not run.
-   * @example onDuplicate: (info) => metrics.increment("webhook.duplicate")
-   */
-  onDuplicate?: (info: LifecycleInfo) => unknown;
-  /**
-   * Every 2xx answer that is not a duplicate: handled, unhandled, unknown, filtered, accepted.
-   * @example onHandled: (info) => metrics.timing(`webhook.${info.type}`, info.durationMs)
-   */
-  onHandled?: (info: LifecycleInfo) => unknown;
-  /**
-   * The handler threw or timed out (answered 500; `info.error` says why).
-   * @example onFailed: (info) => console.error(info.type, info.error?.code, info.correlationId)
-   */
-  onFailed?: (info: LifecycleInfo) => unknown;
-  /**
-   * An event older than one of the same entity already applied was skipped (answered 200
-   * `stale`, its handler not run). Only with `ordering`.
-   * @example onStale: (info) => metrics.increment("webhook.stale", { type: info.type })
-   */
-  onStale?: (info: LifecycleInfo) => unknown;
-  /**
-   * Order events per entity (a payout, an affiliate, …): one handler per entity at a time
-   * (others get 409 and are retried), and an event older than one already applied is answered
-   * 200 `stale` instead of run. `true` uses the provider's rules; an object gives your own.
-   * Not with `enqueue`. Default off. See docs/ordering-and-parking.md.
+   * One handler per entity at a time, and events older than one applied answered 200 `stale`. Not with `enqueue`.
+   * `true` uses the provider's rules. Default off. See docs/ordering-and-parking.md.
    * @example ordering: true
    */
   ordering?: boolean | OrderingRules<P["events"]>;
   /**
-   * When a handler fails on the sender's last attempt (or once the event is `afterMs` old),
-   * keep the delivery in the store and answer 200 `parked`; `replayParked` runs it later.
-   * Default off. See docs/ordering-and-parking.md.
+   * Keep a delivery whose handler failed on the sender's last attempt (or once `afterMs` old), answered 200
+   * `parked`, for `replayParked`. Default off. See docs/ordering-and-parking.md.
    * @example parking: true
    */
   parking?: boolean | { afterMs?: number };
   /**
-   * Traces and metrics for every delivery. Off by default (nothing of OpenTelemetry is imported then).
-   * @example telemetry: otel()
-   */
-  telemetry?: Telemetry;
-  /**
-   * Send the full error message in 5xx answers (for development). By default they carry the
-   * code, a generic message and a correlation id; the full error goes to the logger and `onError`.
+   * Send the full error message in 5xx answers (for development); by default only the code, a generic message and a correlation id.
    * @example exposeErrors: process.env.NODE_ENV !== "production"
    */
   exposeErrors?: boolean;
-  /**
-   * Whose webhooks these are. Default: AgentRef.
-   * @example provider: agiled
-   */
-  provider?: P;
   /**
    * The clock (epoch ms), for tests on a virtual clock. Default `Date.now`.
    * @example now: clock.now

@@ -58,10 +58,7 @@ const genericMessage: Partial<Record<WebhookErrorCode, string>> = {
   BODY_ALREADY_PARSED: "The receiver is misconfigured: its webhook route does not get the raw body. Retry later.",
 };
 
-/**
- * The answer for an error: status, `Retry-After`, and `{ code, message, correlationId }`.
- * Own failures get a generic message (the sender's delivery log is not ours) unless `expose`.
- */
+/** The answer for an error; own failures get a generic message (the sender's delivery log is not ours) unless `expose`. */
 export function errorResponse(error: WebhookError, correlationId: string, expose = false): DeliveryResponse {
   const headers: Record<string, string> = { ...json };
   const retryAfter = retryAfterSeconds[error.code];

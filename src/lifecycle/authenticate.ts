@@ -42,10 +42,7 @@ export function receivedDelivery(headers: HeadersInput, body: Uint8Array | strin
   };
 }
 
-/**
- * The authenticate step: pick the secret (static, decoded now, or from the resolver) and
- * verify. A throwing resolver is `SECRET_RESOLVER_FAILED`; no usable secret, `INVALID_SECRET`.
- */
+/** The authenticate step: pick the secret (static, decoded now, or from the resolver) and verify. */
 export function createAuthenticator(
   provider: AnyProvider,
   secret: SecretOption,

@@ -21,10 +21,7 @@ export interface HandlerContext {
   rawBody: string;
   /** The provider's name (`agentref` unless another provider was given). */
   provider: string;
-  /**
-   * Aborts when the sender stopped waiting (its response timeout, AgentRef: 30 s) or the
-   * client left. The claim stays yours until the handler settles or `handlerTimeoutMs` passes.
-   */
+  /** Aborts when the sender stopped waiting (AgentRef: 30 s) or left; the claim stays yours until the handler settles or times out. */
   signal: AbortSignal;
 }
 

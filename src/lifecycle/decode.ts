@@ -13,10 +13,7 @@ export interface Decoded {
   known: boolean;
 }
 
-/**
- * The decode step: validate the parsed body with the provider's catalog (leniently, or
- * strictly), and find its type and id. Throws `WebhookPayloadError` (422).
- */
+/** The decode step: validate the parsed body with the provider's catalog, find its type and id; else `WebhookPayloadError`. */
 export function decode(
   provider: AnyProvider,
   json: { value: unknown } | { error: unknown },
@@ -37,10 +34,7 @@ export function decode(
   return { event, raw, type, eventId: eventIdOf(provider, raw) ?? options.deliveryId, known: !(event instanceof UnknownEvent) };
 }
 
-/**
- * The tenant an event belongs to, for its idempotency key: the `idempotencyScope`
- * option's answer, else the provider's `scopeKey` field (AgentRef: `merchantId`).
- */
+/** The tenant of an event, for its idempotency key: `idempotencyScope`'s answer, else the provider's `scopeKey` field. */
 export function tenantOf(provider: AnyProvider, decoded: Decoded, scope?: () => string | undefined): string | undefined {
   if (scope) return scope();
   const key = provider.envelope.scopeKey;

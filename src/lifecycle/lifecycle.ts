@@ -40,11 +40,7 @@ export interface LifecycleConfig {
 
 type Ids = Pick<LifecycleInfo, "deliveryId" | "eventId" | "type">;
 
-/**
- * The delivery lifecycle: read the body → authenticate → decode → filter → route → run
- * once (or enqueue) → answer. Each step is its own module; this only sequences them and
- * turns what they throw into the answer. It never throws.
- */
+/** The delivery lifecycle: each step is its own module; this sequences them and answers what they throw. Never throws. */
 export function createLifecycle(config: LifecycleConfig): (request: Request) => Promise<DeliveryResponse> {
   const { provider, now, hooks } = config;
   const authenticate = createAuthenticator(provider, config.secret, config.tolerance);

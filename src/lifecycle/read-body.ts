@@ -22,11 +22,7 @@ const tooLarge = (maxBytes: number) =>
 
 const tooSlow = (timeoutMs: number) => new WebhookBodyError("BODY_TIMEOUT", `The body did not arrive within ${timeoutMs} ms.`);
 
-/**
- * Reads a request's body within the limits: an over-limit `Content-Length` is refused
- * unread, and a byte counter stops a chunked or lying body at the limit. Throws
- * `WebhookBodyError` (`BODY_TOO_LARGE`, `BODY_TIMEOUT`, `BODY_ALREADY_PARSED`).
- */
+/** Reads a request's body within the limits, counting bytes (whatever `Content-Length` claims); else `WebhookBodyError`. */
 export async function readRequestBody(request: Request, limits: BodyLimits): Promise<Uint8Array> {
   const declared = Number(request.headers.get("content-length") ?? Number.NaN);
   // The stream is not cancelled: workerd would reset the connection while the sender is

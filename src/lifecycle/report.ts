@@ -5,12 +5,36 @@ import type { LifecycleInfo } from "./context.js";
 
 /** The lifecycle hooks and error callback of `createHandler`. */
 export interface Hooks {
-  onVerified?: ((info: LifecycleInfo) => unknown) | undefined;
-  onDuplicate?: ((info: LifecycleInfo) => unknown) | undefined;
-  onHandled?: ((info: LifecycleInfo) => unknown) | undefined;
-  onFailed?: ((info: LifecycleInfo) => unknown) | undefined;
-  onStale?: ((info: LifecycleInfo) => unknown) | undefined;
-  onError?: ((error: WebhookError, info: LifecycleInfo) => unknown) | undefined;
+  /**
+   * Every error answered with a non-2xx status, and failures to complete after success.
+   * @example onError: (error, info) => Sentry.captureException(error, { extra: { ...info } })
+   */
+  onError?: (error: WebhookError, info: LifecycleInfo) => unknown;
+  /**
+   * After verification and decoding, before filters and the handler (`outcome: "verified"`).
+   * @example onVerified: (info) => metrics.increment("webhook.verified", { type: info.type })
+   */
+  onVerified?: (info: LifecycleInfo) => unknown;
+  /**
+   * A delivery of an event completed earlier: acknowledged 200, the handler not run.
+   * @example onDuplicate: (info) => metrics.increment("webhook.duplicate")
+   */
+  onDuplicate?: (info: LifecycleInfo) => unknown;
+  /**
+   * Every 2xx answer that is not a duplicate: handled, unhandled, unknown, filtered, accepted.
+   * @example onHandled: (info) => metrics.timing(`webhook.${info.type}`, info.durationMs)
+   */
+  onHandled?: (info: LifecycleInfo) => unknown;
+  /**
+   * The handler threw or timed out (answered 500; `info.error` says why).
+   * @example onFailed: (info) => console.error(info.type, info.error?.code, info.correlationId)
+   */
+  onFailed?: (info: LifecycleInfo) => unknown;
+  /**
+   * With `ordering`: an event older than one of its entity already applied was skipped (200 `stale`).
+   * @example onStale: (info) => metrics.increment("webhook.stale", { type: info.type })
+   */
+  onStale?: (info: LifecycleInfo) => unknown;
 }
 
 // Rejections are rate-limited in the log, so forged floods cannot fill a disk.
@@ -18,9 +42,8 @@ const REJECTION_LOGS_PER_WINDOW = 10;
 const REJECTION_WINDOW_MS = 60_000;
 
 /**
- * The report step: calls hooks (a failing hook never changes the answer) and logs,
- * never the secret or body: rejections (4xx, `ID_CONFLICT`) at `warn`, at most 10 a
- * minute; own failures (5xx) at `error` with the cause; the rest at `debug`.
+ * The report step: calls hooks (a failing one never changes the answer) and logs, never the secret or body:
+ * rejections (4xx, `ID_CONFLICT`) at `warn`, own failures (5xx) at `error` with the cause, the rest at `debug`.
  */
 export function createReporter(hooks: Hooks, logger: Logger) {
   let windowStart = 0;

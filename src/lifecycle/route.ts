@@ -1,13 +1,7 @@
 import type { AnyProvider } from "../provider/define-provider.js";
 import type { Decoded } from "./decode.js";
 
-/**
- * What the route step decided for one event.
- * - `handled`: the `on` map has a handler for its type;
- * - `ignored`: the map says `"ignore"` for it;
- * - `unhandled`: a known type with no entry (`onUnhandled` runs if given);
- * - `unknown`: a type not in the catalog (`onUnknown` runs if given).
- */
+/** What the route step decided for one event: `unhandled` and `unknown` run `onUnhandled` / `onUnknown` if given. */
 export interface Route<C> {
   outcome: "handled" | "ignored" | "unhandled" | "unknown";
   /** What to run, if anything. */
@@ -21,10 +15,7 @@ export interface Routes<C> {
   onUnknown?: ((event: never, ctx: C) => unknown) | undefined;
 }
 
-/**
- * The route step: checks the handler map against the provider's catalog once (an unknown
- * key throws a `TypeError` naming `who`), then picks what runs for each decoded event.
- */
+/** The route step: checks the handler map against the catalog once (`who` names the caller), then picks what runs. */
 export function createRouter<C>(provider: AnyProvider, who: string, routes: Routes<C>): (decoded: Decoded) => Route<C> {
   type Run = (event: unknown, ctx: C) => unknown;
   const handlers = (routes.on ?? {}) as Record<string, Run | "ignore" | undefined>;

@@ -32,10 +32,8 @@ export interface RunOnceInput {
 export type RunResult = "ran" | "duplicate" | "stale" | "parked";
 
 /**
- * The run-once step: claim the key, run, then complete (or release when the run throws).
- * The lease is renewed while the run goes on, so a retry meanwhile gets `IN_PROGRESS`; a
- * crashed process stops renewing and its claim lapses. With ordering it also holds the
- * entity's lock; with parking a failure on the last attempt is kept.
+ * The run-once step: claim the key, run, then complete (or release when the run throws), renewing the lease
+ * meanwhile. With ordering it also holds the entity's lock; with parking a failure on the last attempt is kept.
  */
 export async function runOnce(input: RunOnceInput): Promise<RunResult> {
   const { store, key, describe, entity } = input;
@@ -154,24 +152,21 @@ function watchRun(store: IdempotencyStore, key: string, token: string, entityTok
       );
       return;
     }
-    store.renew(key, token).then(
-      (held) => {
-        if (!held) input.logger.warn?.("the claim was lost while the handler ran (its lease lapsed before a renewal)", { key });
-      },
-      (err: unknown) => input.logger.warn?.("lease renewal failed; retrying at the next interval", { key, err }),
-    );
-    if (entityToken) {
-      store.renewEntity!(input.entity!.key, entityToken).then(
-        (held) => {
-          if (!held) input.logger.warn?.("the entity's lock was lost while the handler ran", { key: input.entity!.key });
-        },
-        (err: unknown) => input.logger.warn?.("entity lease renewal failed; retrying at the next interval", { key: input.entity!.key, err }),
-      );
-    }
+    logRenewal(store.renew(key, token), "the claim", key, input.logger);
+    if (entityToken) logRenewal(store.renewEntity!(input.entity!.key, entityToken), "the entity's lock", input.entity!.key, input.logger);
     arm();
   };
   arm();
   return { timedOut, stop: () => clearTimeout(timer) };
+}
+
+function logRenewal(renewed: Promise<boolean>, what: string, key: string, logger: Logger): void {
+  renewed.then(
+    (held) => {
+      if (!held) logger.warn?.(`${what} was lost while the handler ran (its lease lapsed before a renewal)`, { key });
+    },
+    (err: unknown) => logger.warn?.(`renewing ${what} failed; retrying at the next interval`, { key, err }),
+  );
 }
 
 // A short store blip right after the handler succeeded would otherwise re-run the handler

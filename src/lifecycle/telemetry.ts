@@ -1,24 +1,12 @@
-// The lifecycle's telemetry seam. The lifecycle only knows this interface; the
-// OpenTelemetry implementation lives in `agentref-webhooks/otel`, so nothing imports
-// `@opentelemetry/api` unless that entry is used.
+// The lifecycle's telemetry seam: `agentref-webhooks/otel` implements it, so nothing else imports `@opentelemetry/api`.
 
 /** What a delivery's span is told as the steps learn it. */
 export type SpanAttributes = Record<string, string | number | boolean | undefined>;
 
-/**
- * A step of the lifecycle that telemetry times: verification, the store's claim and
- * completion, the handler, and the queue's add.
- */
-export type StepName =
-  | "verify"
-  | "store.claim"
-  | "store.claim_entity"
-  | "store.complete"
-  | "store.release"
-  | "store.release_entity"
-  | "store.park"
-  | "handler"
-  | "enqueue";
+/** A step of the lifecycle that telemetry times (the store's are also measured as `webhook.store.duration`). */
+export type StepName = "verify" | "handler" | "enqueue" | `store.${StoreStep}`;
+
+type StoreStep = "claim" | "claim_entity" | "complete" | "release" | "release_entity" | "park";
 
 /** One delivery (or one queued job) being traced. */
 export interface DeliverySpan {
@@ -36,7 +24,6 @@ export interface DeliverySpan {
  * The `telemetry` option: `otel()` from `agentref-webhooks/otel`, or your own.
  *
  * @example
- * import { otel } from "agentref-webhooks/otel";
  * createHandler({ secret, telemetry: otel(), on });
  */
 export interface Telemetry {

@@ -39,10 +39,9 @@ function parentFrom(carrier: Record<string, string> | undefined): Context {
 }
 
 /**
- * OpenTelemetry for `createHandler` and `createWorker` (their `telemetry` option), on the
- * optional peer `@opentelemetry/api`. Spans: `webhook receive` (or `webhook process` for a
- * queued job) per delivery, with children for verify, store, handler and enqueue. Metrics:
- * `webhook.deliveries`, `webhook.delivery.duration` and `webhook.store.duration`.
+ * OpenTelemetry for the `telemetry` option, on the optional peer `@opentelemetry/api`: a `webhook receive` (or
+ * `webhook process`) span per delivery with a child per step, and the metrics `webhook.deliveries`,
+ * `webhook.delivery.duration` and `webhook.store.duration`.
  *
  * @example
  * export const POST = createHandler({ secret: process.env.AGENTREF_WEBHOOK_SECRET!, telemetry: otel(), on: {} });

@@ -1,12 +1,10 @@
 import type { BackoffOptions, BackoffStrategy } from "bullmq";
 
 /**
- * How long to wait before the next attempt: a fixed delay in ms, BullMQ's built-in
- * `fixed` / `exponential` strategies (`delay * 2^(attempt-1)`, optional `jitter` 0..1),
- * or a function of the attempt that just failed (1-based) and its error.
+ * The wait before the next attempt: a fixed delay in ms, BullMQ's `fixed` / `exponential` strategies
+ * (`delay * 2^(attempt-1)`, optional `jitter` 0..1), or a function of the failed attempt (1-based) and its error.
  *
  * @example
- * createWorker({ …, backoff: { type: "exponential", delay: 5_000, jitter: 0.2 } });
  * createWorker({ …, backoff: (attempt) => Math.min(60_000, 1_000 * attempt ** 2) });
  */
 export type WorkerBackoff =
@@ -39,14 +37,13 @@ export function toBullmqBackoff(backoff: WorkerBackoff, fallbackStrategy?: Backo
       },
     };
   }
-  if (typeof backoff === "number") {
-    if (!Number.isFinite(backoff) || backoff < 0) throw new RangeError(`createWorker: backoff must be a delay in ms ≥ 0, got ${backoff}.`);
-    return { options: { type: "fixed", delay: backoff } };
-  }
-  if (!Number.isFinite(backoff.delay) || backoff.delay < 0) {
-    throw new RangeError(`createWorker: backoff.delay must be a delay in ms ≥ 0, got ${backoff.delay}.`);
-  }
-  const options: BackoffOptions = { type: backoff.type, delay: backoff.delay };
+  if (typeof backoff === "number") return { options: { type: "fixed", delay: delayOf("backoff", backoff) } };
+  const options: BackoffOptions = { type: backoff.type, delay: delayOf("backoff.delay", backoff.delay) };
   if (backoff.jitter !== undefined) options.jitter = backoff.jitter;
   return { options };
+}
+
+function delayOf(name: string, delay: number): number {
+  if (!Number.isFinite(delay) || delay < 0) throw new RangeError(`createWorker: ${name} must be a delay in ms ≥ 0, got ${delay}.`);
+  return delay;
 }

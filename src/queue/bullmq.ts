@@ -1,8 +1,7 @@
 // `agentref-webhooks/bullmq`: queue mode on BullMQ. The only entry that imports
 // bullmq, so the root package never loads it.
 
-export { bullmqEnqueue, type BullmqEnqueueOptions, type QueueLike } from "./enqueue.js";
-export { bullmqJobId } from "./job-id.js";
+export { bullmqEnqueue, bullmqJobId, type BullmqEnqueueOptions, type QueueLike } from "./enqueue.js";
 export type { QueuedDelivery } from "./job-data.js";
 export { DEFAULT_BACKOFF, type WorkerBackoff } from "./backoff.js";
 export {

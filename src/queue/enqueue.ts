@@ -1,5 +1,6 @@
 import type { JobsOptions } from "bullmq";
 import { WebhookError } from "../errors/index.js";
+import { idempotencyKey } from "../idempotency/key.js";
 import type { Enqueue } from "../handler/types.js";
 import type { DeliveryMeta } from "../lifecycle/context.js";
 import { retryWindowMs, type AnyProvider } from "../provider/define-provider.js";
@@ -32,10 +33,7 @@ export interface QueueLike {
 export interface BullmqEnqueueOptions<P extends AnyProvider = AgentRefProvider> {
   /** Whose events these are (names the job after the provider's type field). Default: AgentRef. */
   provider?: P;
-  /**
-   * How long (ms) completed jobs are kept, so a redelivery adds nothing. Default: the
-   * provider's retry window (~46.4 h for AgentRef) rounded up to the hour; shorter warns.
-   */
+  /** How long (ms) completed jobs are kept, so a redelivery adds nothing. Default: the provider's retry window; shorter warns. */
   dedupeWindowMs?: number;
   /** An add Redis has not acknowledged after this many ms rejects (the receiver answers 503). Default 5,000. */
   timeoutMs?: number;
@@ -46,11 +44,9 @@ export interface BullmqEnqueueOptions<P extends AnyProvider = AgentRefProvider> 
 }
 
 /**
- * Queue mode for `createHandler`: adds each verified event to a BullMQ queue, named after
- * its type, with the idempotency key (`meta.key`) as job id and {@link QueuedDelivery} as
- * data. Resolves once Redis acknowledged the add; a Redis error or `timeoutMs` makes the
- * handler answer 503. A duplicate delivery adds nothing while the first job exists (BullMQ
- * ignores an existing id), completed jobs for `dedupeWindowMs`.
+ * Queue mode for `createHandler`: adds each verified event to a BullMQ queue as a job named after its type, with
+ * the idempotency key (`meta.key`) as id. Resolves once Redis acknowledged the add; a Redis error or `timeoutMs`
+ * makes the handler answer 503. A duplicate adds nothing while the first job (completed: for `dedupeWindowMs`) exists.
  *
  * @example
  * const queue = new Queue("agentref-webhooks", { connection: { host: "127.0.0.1", port: 6379, enableOfflineQueue: false } });
@@ -92,4 +88,15 @@ export function bullmqEnqueue<P extends AnyProvider = AgentRefProvider>(queue: Q
       );
     }
   };
+}
+
+/**
+ * The BullMQ job id `bullmqEnqueue` gives an event: its idempotency key (provider, tenant
+ * and event id). Give the tenant the receiver scopes by (AgentRef: `merchantId`).
+ *
+ * @example
+ * const job = await queue.getJob(await bullmqJobId(event.id, { tenant: event.merchantId }));
+ */
+export function bullmqJobId(eventId: string, options: { provider?: string; tenant?: string } = {}): Promise<string> {
+  return idempotencyKey({ provider: options.provider ?? "agentref", tenant: options.tenant, id: eventId });
 }

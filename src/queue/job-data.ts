@@ -15,29 +15,22 @@ export interface QueuedDelivery {
   meta: DeliveryMeta;
 }
 
+const META_TYPES = { eventId: "string", deliveryId: "string", key: "string", provider: "string", timestamp: "number", receivedAt: "string" };
+
 /** Checks the shape of job data read back from Redis (anything may have put it there). */
 export function isQueuedDelivery(value: unknown): value is QueuedDelivery {
-  if (typeof value !== "object" || value === null) return false;
-  const data = value as Partial<QueuedDelivery>;
-  const meta = data.meta as Partial<DeliveryMeta> | undefined;
+  const data = value as Partial<QueuedDelivery> | null;
+  const meta = data?.meta as Record<string, unknown> | null | undefined;
   return (
-    data.v === 2 &&
+    data?.v === 2 &&
     typeof data.body === "string" &&
     typeof meta === "object" &&
     meta !== null &&
-    typeof meta.eventId === "string" &&
-    typeof meta.deliveryId === "string" &&
-    typeof meta.key === "string" &&
-    typeof meta.provider === "string" &&
-    typeof meta.timestamp === "number" &&
-    typeof meta.receivedAt === "string"
+    Object.entries(META_TYPES).every(([field, type]) => typeof meta[field] === type)
   );
 }
 
-/**
- * The delivery a job holds, in today's format; 0.1.0 jobs (`v: 1`: the parsed envelope,
- * no key) are upgraded so a backlog survives. Undefined for anything else.
- */
+/** The delivery a job holds, in today's format; 0.1.0 jobs (`v: 1`: the parsed envelope, no key) are upgraded. */
 export function readQueuedDelivery(value: unknown, jobId: string): QueuedDelivery | undefined {
   if (isQueuedDelivery(value)) return value;
   const old = value as { v?: unknown; event?: unknown; meta?: Partial<DeliveryMeta> } | null;

@@ -7,3 +7,14 @@ export function positiveInteger(who: string, name: string, value: unknown, fallb
   if (value <= 0) throw new RangeError(`${who}: ${name} must be a positive number of ${unit}, got ${value}.`);
   return value;
 }
+
+/** Throws a `TypeError` naming the optional store methods (ordering, parking) that `store` lacks. */
+export function requireMethods(who: string, need: string, store: object | undefined, methods: readonly string[]): void {
+  const missing = methods.filter((method) => typeof (store as Record<string, unknown> | undefined)?.[method] !== "function");
+  if (missing.length > 0) {
+    throw new TypeError(
+      `${who}: ${need} a store that implements ${missing.join(", ")}. Every built-in store does; ` +
+        "add them to your custom store (see docs/ordering-and-parking.md).",
+    );
+  }
+}
