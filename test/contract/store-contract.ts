@@ -646,17 +646,25 @@ export function describeStoreContract(
 
       it("renews and releases only for the lock's holder", async () => {
         const store = full(await openStore());
-        const entity = newKey("entity-owner");
-        const token = entityToken(await store.claimEntity(entity, at(T, "evt_a")));
-        expect(await store.renewEntity(entity, "not-the-owner")).toBe(false);
-        expect(await store.releaseEntity(entity, "not-the-owner")).toBe(false);
-        expect((await store.claimEntity(entity, at(T + 1, "evt_b"))).status).toBe("in-progress");
-        expect(await store.renewEntity(entity, token)).toBe(true);
-        expect(await store.releaseEntity(entity, token)).toBe(true);
-        expect(await store.releaseEntity(entity, token)).toBe(false);
-        expect(await store.renewEntity(entity, token)).toBe(false);
-        // Released without a position: nothing was applied, any event may take it.
-        entityToken(await store.claimEntity(entity, at(T - 1000, "evt_old")));
+        await tolerateStalls(async (watch) => {
+          const entity = newKey("entity-owner");
+          watch.since();
+          const token = entityToken(await store.claimEntity(entity, at(T, "evt_a")));
+          expect(await store.renewEntity(entity, "not-the-owner")).toBe(false);
+          expect(await store.releaseEntity(entity, "not-the-owner")).toBe(false);
+          const during = await store.claimEntity(entity, at(T + 1, "evt_b"));
+          const renewed = await store.renewEntity(entity, token);
+          const released = await store.releaseEntity(entity, token);
+          // Each step must come within a lease of the claim (or the renewal) for these to hold.
+          if (watch.late(leaseMs - 50)) return LATE;
+          expect(during.status).toBe("in-progress");
+          expect(renewed).toBe(true);
+          expect(released).toBe(true);
+          expect(await store.releaseEntity(entity, token)).toBe(false);
+          expect(await store.renewEntity(entity, token)).toBe(false);
+          // Released without a position: nothing was applied, any event may take it.
+          entityToken(await store.claimEntity(entity, at(T - 1000, "evt_old")));
+        });
         expect(await store.renewEntity(newKey("entity-unknown"), "token")).toBe(false);
         expect(await store.releaseEntity(newKey("entity-unknown"), "token")).toBe(false);
       });
