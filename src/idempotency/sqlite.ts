@@ -1,32 +1,9 @@
 // The SQLite store. Over 200 lines: the whole IdempotencyStore contract plus driver loading
 // (node:sqlite, better-sqlite3, bun:sqlite).
 import { WebhookError } from "../errors/index.js";
-import {
-  checkTableName,
-  guard,
-  listLimit,
-  newOwnerToken,
-  orderValue,
-  purgeLimit,
-  resolveStoreSettings,
-  resolveTimeout,
-  type StoreSettingsInput,
-} from "./settings.js";
-import {
-  bind,
-  claimResultOf,
-  entityClaimResultOf,
-  parkedOf,
-  parkValues,
-  sqliteSchema,
-  sqliteStatements,
-  tableNames,
-  type EntityClaimRow,
-  type ParkedRow,
-  type SqliteClaimRow,
-  type Statement,
-} from "./sql.js";
-import type { ClaimResult, IdempotencyStore } from "./store.js";
+import { checkTableName, guard, resolveStoreSettings, resolveTimeout, type StoreSettingsInput } from "./settings.js";
+import { bind, sqlSchema, sqlStatements, sqlStore, tableNames, type Statement } from "./sql.js";
+import type { IdempotencyStore } from "./store.js";
 
 /**
  * Which SQLite library the store uses: `node:sqlite` (Node 22.13+), `better-sqlite3` (an
@@ -190,7 +167,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     );
   }
   const names = tableNames([table]);
-  const statements = sqliteStatements(names);
+  const statements = sqlStatements("sqlite", names);
 
   let opening: Promise<Connection> | undefined;
   let driver: SqliteDriverName | undefined;
@@ -204,7 +181,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
       connection.exec("PRAGMA journal_mode = WAL");
       // FULL: a completion survives a power cut, not only a process crash.
       connection.exec("PRAGMA synchronous = FULL");
-      for (const statement of sqliteSchema(names)) connection.exec(statement);
+      for (const statement of sqlSchema("sqlite", names)) connection.exec(statement);
       driver = name;
       return connection;
     } catch (err) {
@@ -225,64 +202,17 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     guard("sqlite", operation, timeoutMs + 1_000, async () => fn(await connection()), hint);
 
   return {
-    settings,
+    ...sqlStore("sqlite", settings, statements, {
+      rows: (operation, statement, values) => run(operation, (c) => c.all(statement, values)),
+      // Several statements in one synchronous call: nothing of this process runs between them.
+      changes: (operation, steps) => run(operation, (c) => steps.map(([statement, values]) => c.run(statement, values))),
+    }),
     path,
     get driver() {
       return driver;
     },
-    async claim(key, { bodyHash }): Promise<ClaimResult> {
-      const token = newOwnerToken();
-      const rows = await run("claim", (c) =>
-        c.all(statements.claim, [key, token, bodyHash, settings.leaseMs, settings.ttlMs]),
-      );
-      return claimResultOf("sqlite", rows[0] as unknown as SqliteClaimRow | undefined, token);
-    },
-    complete: (key, token) => run("complete", (c) => c.run(statements.complete, [key, token, settings.ttlMs]) === 1),
-    release: (key, token) => run("release", (c) => c.run(statements.release, [key, token]) === 1),
-    renew: (key, token) =>
-      run("renew", (c) => c.run(statements.renew, [key, token, settings.leaseMs, settings.ttlMs]) === 1),
-    async claimEntity(key, position) {
-      const token = newOwnerToken();
-      const rows = await run("claimEntity", (c) =>
-        c.all(statements.claimEntity, [key, token, orderValue(position), position.eventId, settings.leaseMs, settings.ttlMs]),
-      );
-      return entityClaimResultOf("sqlite", rows[0] as unknown as EntityClaimRow | undefined, token);
-    },
-    renewEntity: (key, token) =>
-      run("renewEntity", (c) => c.run(statements.renewEntity, [key, token, settings.leaseMs, settings.ttlMs]) === 1),
-    releaseEntity: (key, token, applied) =>
-      // One statement per step, in one synchronous call (nothing of this process runs between them).
-      run("releaseEntity", (c) => {
-        const order = orderValue(applied);
-        if (order !== null) c.run(statements.recordApplied, [key, order, applied!.eventId, settings.ttlMs]);
-        const held = c.run(statements.releaseLock, [key, token]) === 1;
-        if (held && order === null) c.run(statements.dropEmpty, [key]);
-        return held;
-      }),
-    async park(delivery) {
-      await run("park", (c) => c.run(statements.park, parkValues(delivery)));
-    },
-    async listParked(listOptions = {}) {
-      const limit = listLimit("sqlite", listOptions.limit);
-      if (limit === 0) return [];
-      const rows = await run("listParked", (c) =>
-        limit === undefined ? c.all(statements.listParked, []) : c.all(statements.listParkedSome, [limit]),
-      );
-      return (rows as unknown as ParkedRow[]).map(parkedOf);
-    },
-    unpark: (key) => run("unpark", (c) => c.run(statements.unpark, [key]) === 1),
     async migrate() {
       await run("migrate", () => undefined);
-    },
-    purgeExpired(purgeOptions = {}) {
-      const limit = purgeLimit("sqlite", purgeOptions.limit);
-      if (limit === undefined) {
-        return run("purgeExpired", (c) => c.run(statements.purge, []) + c.run(statements.purgeEntities, []));
-      }
-      return run("purgeExpired", (c) => {
-        const events = c.run(statements.purgeSome, [limit]);
-        return events >= limit ? events : events + c.run(statements.purgeEntitiesSome, [limit - events]);
-      });
     },
     async close() {
       const pending = opening;
