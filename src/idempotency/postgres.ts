@@ -140,24 +140,20 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
   }
   const t = tableName(options.table ?? DEFAULT_POSTGRES_TABLE);
   const s = sqlStatements("postgres", t);
-  // Ordering and parking name their own table when it is missing (0.1.0 created only the first).
-  const tables: Record<string, string> = { claimEntity: t.plain.entities, renewEntity: t.plain.entities, releaseEntity: t.plain.entities };
-  for (const operation of ["park", "listParked", "unpark"]) tables[operation] = t.plain.parked;
-  const hint = (operation: string) => (err: unknown) =>
-    isUndefinedTable(err)
-      ? `The table ${tables[operation] ?? t.plain.main} does not exist: run \`await store.migrate()\` once at startup, or apply postgresSchemaSql() in your migrations.`
-      : undefined;
+  // Names the missing table: 0.1.0 created only the first, not those of ordering and parking.
+  const hint = (text: string) => (err: unknown) => {
+    if (!isUndefinedTable(err)) return undefined;
+    const table = text.includes(t.entities) ? t.plain.entities : text.includes(t.parked) ? t.plain.parked : t.plain.main;
+    return `The table ${table} does not exist: run \`await store.migrate()\` once at startup, or apply postgresSchemaSql() in your migrations.`;
+  };
   // A schema from 0.1.0 (no ordering table yet) still purges its event records.
   const optional = new Set([s.purgeEntities, s.purgeEntitiesSome]);
 
-  const query = (operation: string, on: PgQueryable, statement: Statement | string, values: unknown[] = []) =>
-    guard(
-      "postgres",
-      operation,
-      timeoutMs,
-      () => (typeof statement === "string" ? on.query(statement) : on.query(statement.text, bind(statement, values))),
-      hint(operation),
-    );
+  const query = (operation: string, on: PgQueryable, statement: Statement | string, values: unknown[] = []) => {
+    const text = typeof statement === "string" ? statement : statement.text;
+    const run = () => (typeof statement === "string" ? on.query(text) : on.query(text, bind(statement, values)));
+    return guard("postgres", operation, timeoutMs, run, hint(text));
+  };
   const completeOn = async (on: PgQueryable, key: string, token: string) =>
     (await query("complete", on, s.complete, [key, token, settings.ttlMs])).rowCount === 1;
   const store = sqlStore("postgres", settings, s, {

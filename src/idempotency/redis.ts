@@ -103,10 +103,11 @@ redis.call('DEL', KEYS[1])
 return 1
 `;
 
-// The record's TTL restarts too, so a long-running claim never outlives its record.
+// Renews an event record or an entity lock (an entity hash has no 's'). The record's TTL restarts
+// too, so a long-running claim never outlives its record.
 const RENEW = `
 local rec = redis.call('HMGET', KEYS[1], 's', 't')
-if rec[1] ~= 'p' or rec[2] ~= ARGV[1] then return 0 end
+if rec[1] == 'c' or rec[2] ~= ARGV[1] then return 0 end
 ${NOW_MS}redis.call('HSET', KEYS[1], 'l', string.format('%.0f', now + tonumber(ARGV[2])))
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return 1
@@ -129,13 +130,6 @@ end
 redis.call('HSET', KEYS[1], 't', ARGV[1], 'l', string.format('%.0f', now + tonumber(ARGV[4])))
 redis.call('PEXPIRE', KEYS[1], ARGV[5])
 return {'claimed', 0}
-`;
-
-const RENEW_ENTITY = `
-if redis.call('HGET', KEYS[1], 't') ~= ARGV[1] then return 0 end
-${NOW_MS}redis.call('HSET', KEYS[1], 'l', string.format('%.0f', now + tonumber(ARGV[2])))
-redis.call('PEXPIRE', KEYS[1], ARGV[3])
-return 1
 `;
 
 // ARGV: token, order ('' records nothing), event id, ttlMs. Records the applied position unless
@@ -298,7 +292,7 @@ export function createRedisStore(options: RedisStoreOptions): Required<Idempoten
       if (status === "in-progress") return { status, retryAfterMs: Math.max(1, value) };
       return { status: "stale" };
     },
-    renewEntity: (key, token) => flag("renewEntity", RENEW_ENTITY, `entity:${key}`, [token, lease, ttl]),
+    renewEntity: (key, token) => flag("renewEntity", RENEW, `entity:${key}`, [token, lease, ttl]),
     releaseEntity(key, token, applied) {
       const order = orderArg(applied);
       return flag("releaseEntity", RELEASE_ENTITY, `entity:${key}`, [token, order, order === "" ? "" : applied!.eventId, ttl]);

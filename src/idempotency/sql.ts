@@ -251,14 +251,14 @@ export function sqlStatements(dialect: "postgres" | "sqlite", names: TableNames)
 /** The tables and indexes, one statement each (SQLite runs them one by one, D1 as a batch). */
 export function sqlSchema(dialect: "postgres" | "sqlite", names: TableNames): string[] {
   const { main, entities, parked } = names;
-  const time = dialect === "postgres" ? "timestamptz" : "INTEGER";
-  const c = dialect === "postgres" ? ' COLLATE "C"' : "";
+  const pg = dialect === "postgres";
+  const [time, c, key] = pg ? ["timestamptz", ' COLLATE "C"', "PRIMARY KEY"] : ["INTEGER", "", "PRIMARY KEY NOT NULL"];
   return [
     `CREATE TABLE IF NOT EXISTS ${main} (
-  key              text PRIMARY KEY NOT NULL,
-  status           text NOT NULL CHECK (status IN ('in-progress', 'completed')),
-  owner_token      text NOT NULL,
-  body_hash        text NOT NULL,
+  key              text        ${key},
+  status           text        NOT NULL CHECK (status IN ('in-progress', 'completed')),
+  owner_token      text        NOT NULL,
+  body_hash        text        NOT NULL,
   claimed_at       ${time} NOT NULL,
   lease_expires_at ${time} NOT NULL,
   expires_at       ${time} NOT NULL,
@@ -266,7 +266,7 @@ export function sqlSchema(dialect: "postgres" | "sqlite", names: TableNames): st
 )`,
     `CREATE INDEX IF NOT EXISTS ${names.mainIndex} ON ${main} (expires_at)`,
     `CREATE TABLE IF NOT EXISTS ${entities} (
-  key              text${c} PRIMARY KEY NOT NULL,
+  key              text${c} ${key},
   owner_token      text${c},
   lease_expires_at ${time},
   applied_order    double precision,
@@ -276,12 +276,12 @@ export function sqlSchema(dialect: "postgres" | "sqlite", names: TableNames): st
 )`,
     `CREATE INDEX IF NOT EXISTS ${names.entitiesIndex} ON ${entities} (expires_at)`,
     `CREATE TABLE IF NOT EXISTS ${parked} (
-  key              text${c} PRIMARY KEY NOT NULL,
-  provider         text NOT NULL,
-  event_id         text NOT NULL,
-  type             text NOT NULL,
-  body             text NOT NULL,
-  reason           text NOT NULL,
+  key              text${c} ${key},
+  provider         text        NOT NULL,
+  event_id         text        NOT NULL,
+  type             text        NOT NULL,
+  body             text        NOT NULL,
+  reason           text        NOT NULL,
   parked_at_ms     double precision NOT NULL
 )`,
     `CREATE INDEX IF NOT EXISTS ${names.parkedIndex} ON ${parked} (parked_at_ms, key)`,

@@ -59,14 +59,6 @@ export interface SqliteStore extends Required<IdempotencyStore> {
  */
 export const DEFAULT_SQLITE_TABLE = "agentref_webhook_idempotency";
 
-/** What every driver offers, reduced to the three calls the store makes. */
-interface Connection {
-  all(statement: Statement, values: unknown[]): Record<string, unknown>[];
-  run(statement: Statement, values: unknown[]): number;
-  exec(sql: string): void;
-  close(): void;
-}
-
 // The parts of each library the store touches, so that no driver's types are needed.
 interface PreparedLike {
   all(...values: unknown[]): unknown[];
@@ -77,35 +69,38 @@ interface DatabaseLike {
   exec(sql: string): unknown;
   close(): unknown;
 }
-type DatabaseConstructor = new (path: string, options?: Record<string, unknown>) => DatabaseLike;
+type DatabaseConstructor = new (path: string) => DatabaseLike;
+/** An open database, each statement prepared once. */
+interface Connection {
+  all(statement: Statement, values: unknown[]): unknown[];
+  run(statement: Statement, values: unknown[]): number;
+  close(): void;
+}
+
+// Each library's constructor in its module.
+const CONSTRUCTORS: Record<SqliteDriverName, (module: Record<string, unknown>) => unknown> = {
+  "node:sqlite": (module) => module["DatabaseSync"],
+  "better-sqlite3": (module) => module["default"] ?? module,
+  "bun:sqlite": (module) => module["Database"],
+};
 
 // A specifier in a variable: bundlers then leave the optional drivers alone instead of
 // failing on one the app does not install.
 const load = (specifier: string): Promise<Record<string, unknown>> => import(/* @vite-ignore */ specifier);
 
-async function openDriver(
-  path: string,
-  preferred: SqliteDriverName | undefined,
-): Promise<{ name: SqliteDriverName; db: DatabaseLike }> {
+async function openDriver(path: string, preferred: SqliteDriverName | undefined): Promise<{ name: SqliteDriverName; db: DatabaseLike }> {
   const bun = typeof (globalThis as { Bun?: unknown }).Bun !== "undefined";
   const order: SqliteDriverName[] =
     preferred !== undefined ? [preferred] : bun ? ["bun:sqlite"] : ["node:sqlite", "better-sqlite3"];
   const failures: string[] = [];
   for (const name of order) {
-    let module: Record<string, unknown>;
+    let Database: DatabaseConstructor;
     try {
-      module = await load(name);
+      Database = CONSTRUCTORS[name](await load(name)) as DatabaseConstructor;
     } catch (err) {
       failures.push(`${name}: ${err instanceof Error ? err.message : String(err)}`);
       continue;
     }
-    const Database = (
-      name === "node:sqlite"
-        ? module["DatabaseSync"]
-        : name === "bun:sqlite"
-          ? module["Database"]
-          : (module["default"] ?? module)
-    ) as DatabaseConstructor;
     try {
       return { name, db: new Database(path) };
     } catch (err) {
@@ -121,21 +116,6 @@ async function openDriver(
       `Install better-sqlite3 (npm install better-sqlite3@12), or run on Node 22.13+ (node:sqlite) or Bun (bun:sqlite). ` +
       `The sender retries this delivery.`,
   );
-}
-
-function connect(db: DatabaseLike): Connection {
-  const prepared = new Map<string, PreparedLike>();
-  const prepare = (text: string) => {
-    let statement = prepared.get(text);
-    if (statement === undefined) prepared.set(text, (statement = db.prepare(text)));
-    return statement;
-  };
-  return {
-    all: (statement, values) => prepare(statement.text).all(...bind(statement, values)) as Record<string, unknown>[],
-    run: (statement, values) => Number(prepare(statement.text).run(...bind(statement, values))?.changes ?? 0),
-    exec: (sql) => void db.exec(sql),
-    close: () => void db.close(),
-  };
 }
 
 /**
@@ -161,13 +141,12 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
   }
   const table = checkTableName("sqlite", options.table ?? DEFAULT_SQLITE_TABLE, false)[0]!;
   const driverOption = options.driver;
-  if (driverOption !== undefined && !["node:sqlite", "better-sqlite3", "bun:sqlite"].includes(driverOption)) {
+  if (driverOption !== undefined && !Object.hasOwn(CONSTRUCTORS, driverOption)) {
     throw new TypeError(
       `createSqliteStore: \`driver\` must be "node:sqlite", "better-sqlite3" or "bun:sqlite"; got ${JSON.stringify(driverOption)}.`,
     );
   }
   const names = tableNames([table]);
-  const statements = sqlStatements("sqlite", names);
 
   let opening: Promise<Connection> | undefined;
   let driver: SqliteDriverName | undefined;
@@ -175,34 +154,41 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
   const open = async (): Promise<Connection> => {
     const { name, db } = await openDriver(path, driverOption);
     try {
-      const connection = connect(db);
       // The busy timeout first: the statements after it may wait for another process.
-      connection.exec(`PRAGMA busy_timeout = ${timeoutMs}`);
-      connection.exec("PRAGMA journal_mode = WAL");
+      db.exec(`PRAGMA busy_timeout = ${timeoutMs}`);
+      db.exec("PRAGMA journal_mode = WAL");
       // FULL: a completion survives a power cut, not only a process crash.
-      connection.exec("PRAGMA synchronous = FULL");
-      for (const statement of sqlSchema("sqlite", names)) connection.exec(statement);
-      driver = name;
-      return connection;
+      db.exec("PRAGMA synchronous = FULL");
+      for (const statement of sqlSchema("sqlite", names)) db.exec(statement);
     } catch (err) {
       db.close();
       throw err;
     }
-  };
-
-  const connection = (): Promise<Connection> => {
-    opening ??= open().catch((err: unknown) => {
-      opening = undefined; // the next delivery tries again
-      throw err;
-    });
-    return opening;
+    driver = name;
+    const prepared = new Map<string, PreparedLike>();
+    const prepare = (text: string) => {
+      let statement = prepared.get(text);
+      if (statement === undefined) prepared.set(text, (statement = db.prepare(text)));
+      return statement;
+    };
+    return {
+      all: (statement, values) => prepare(statement.text).all(...bind(statement, values)),
+      run: (statement, values) => Number(prepare(statement.text).run(...bind(statement, values))?.changes ?? 0),
+      close: () => void db.close(),
+    };
   };
 
   const run = <T>(operation: string, fn: (c: Connection) => T): Promise<T> =>
-    guard("sqlite", operation, timeoutMs + 1_000, async () => fn(await connection()), hint);
+    guard("sqlite", operation, timeoutMs + 1_000, async () => {
+      opening ??= open().catch((err: unknown) => {
+        opening = undefined; // the next delivery tries again
+        throw err;
+      });
+      return fn(await opening);
+    }, hint);
 
   return {
-    ...sqlStore("sqlite", settings, statements, {
+    ...sqlStore("sqlite", settings, sqlStatements("sqlite", names), {
       rows: (operation, statement, values) => run(operation, (c) => c.all(statement, values)),
       // Several statements in one synchronous call: nothing of this process runs between them.
       changes: (operation, steps) => run(operation, (c) => steps.map(([statement, values]) => c.run(statement, values))),
