@@ -1,6 +1,6 @@
-// The Cloudflare D1 store. Over 200 lines: one store, the whole IdempotencyStore contract.
-import { checkTableName, guard, resolveStoreSettings, resolveTimeout, type StoreSettingsInput } from "./settings.js";
-import { bind, sqlSchema, sqlStatements, sqlStore, tableNames } from "./sql.js";
+// The Cloudflare D1 store: the SQLite statements over a D1 binding.
+import { guard, resolveStoreSettings, resolveTimeout, type StoreSettingsInput } from "./settings.js";
+import { bind, sqlSchema, sqlStatements, sqlStore, tableNames, type SqlStore } from "./sql.js";
 import type { IdempotencyStore } from "./store.js";
 
 /**
@@ -49,17 +49,7 @@ export interface D1StoreOptions extends StoreSettingsInput {
  * const store: D1Store = createD1Store({ database: () => env.DB });
  * await store.migrate();
  */
-export interface D1Store extends Required<IdempotencyStore> {
-  /**
-   * Creates the tables and indexes if missing. Optional: the first statement that finds a
-   * table missing creates them too. Safe to run concurrently and repeatedly.
-   */
-  migrate(): Promise<void>;
-  /** Deletes expired records (at most `limit`, oldest first) and returns how many. Parked deliveries never expire. */
-  purgeExpired(options?: { limit?: number }): Promise<number>;
-}
-
-const DEFAULT_TABLE = "agentref_webhook_idempotency";
+export interface D1Store extends SqlStore {}
 
 /**
  * An idempotency store on Cloudflare D1, for receivers on Workers: shared by every isolate,
@@ -85,8 +75,7 @@ export function createD1Store(options: D1StoreOptions): D1Store {
   if (typeof source !== "function" && typeof (source as Partial<D1DatabaseLike> | undefined)?.prepare !== "function") {
     throw new TypeError("createD1Store: `database` must be a D1 binding (env.DB) or a function that returns one.");
   }
-  const table = checkTableName("d1", options.table ?? DEFAULT_TABLE, false)[0]!;
-  const names = tableNames([table]);
+  const names = tableNames("d1", options.table ?? "agentref_webhook_idempotency", false);
   const schema = sqlSchema("sqlite", names);
 
   const database = (): D1DatabaseLike => {
@@ -99,9 +88,7 @@ export function createD1Store(options: D1StoreOptions): D1Store {
     return db;
   };
 
-  const createTable = async (db: D1DatabaseLike): Promise<void> => {
-    await db.batch(schema.map((statement) => db.prepare(statement)));
-  };
+  const createTable = (db: D1DatabaseLike) => db.batch(schema.map((statement) => db.prepare(statement)));
 
   // A statement that finds the table missing creates it (IF NOT EXISTS: isolates may race) and runs again.
   const run = <T>(operation: string, fn: (db: D1DatabaseLike) => Promise<T>) =>

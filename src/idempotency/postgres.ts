@@ -1,8 +1,8 @@
-// The PostgreSQL store. Over 200 lines: the whole IdempotencyStore contract plus migrate,
-// purgeExpired and withTransaction (the same-transaction pattern).
+// The PostgreSQL store. Over 200 lines: its public types, migrate and withTransaction (the
+// same-transaction pattern) beside the shared SQL store.
 import { WebhookError } from "../errors/index.js";
-import { checkTableName, guard, orderValue, resolveStoreSettings, resolveTimeout, type StoreSettingsInput } from "./settings.js";
-import { bind, sqlSchema, sqlStatements, sqlStore, tableNames, type Statement, type TableNames } from "./sql.js";
+import { guard, orderValue, resolveStoreSettings, resolveTimeout, type StoreSettingsInput } from "./settings.js";
+import { bind, sqlSchema, sqlStatements, sqlStore, tableNames, type Statement, type SqlStore } from "./sql.js";
 import type { ClaimOptions, ClaimResult, IdempotencyStore } from "./store.js";
 
 /**
@@ -24,10 +24,7 @@ export interface PgQueryable {
  * createPostgresStore({ pool, table: "webhooks.agentref_idempotency", ttlMs: 48 * 3600_000 });
  */
 export interface PostgresStoreOptions extends StoreSettingsInput {
-  /**
-   * A `pg.Pool` (recommended: `withTransaction` checks out its own connection), or a
-   * `Client` / `PoolClient` used exclusively by this store.
-   */
+  /** A `pg.Pool` (`withTransaction` checks out its own connection), or a `Client` / `PoolClient` only this store uses. */
   pool: PgQueryable;
   /** Table name, optionally schema-qualified. Default `"agentref_webhook_idempotency"`. */
   table?: string;
@@ -36,9 +33,8 @@ export interface PostgresStoreOptions extends StoreSettingsInput {
 }
 
 /**
- * What {@link PostgresStore.withTransaction} answers: `processed` when your callback
- * ran and committed together with the completion mark; otherwise the claim result
- * that kept it from running.
+ * What {@link PostgresStore.withTransaction} answers: `processed` when your callback ran and committed
+ * with the completion mark; otherwise the claim result that kept it from running.
  *
  * @example
  * const result: TransactionResult<number> = await store.withTransaction(id, { bodyHash }, async (tx) => 1);
@@ -49,26 +45,20 @@ export type TransactionResult<T> =
   | Exclude<ClaimResult, { status: "claimed" }>;
 
 /**
- * The PostgreSQL store: an {@link IdempotencyStore} plus table management and the
- * same-transaction pattern.
+ * The PostgreSQL store: an {@link IdempotencyStore} plus table management and the same-transaction pattern.
  *
  * @example
  * const store: PostgresStore = createPostgresStore({ pool });
  * await store.migrate();
  */
-export interface PostgresStore extends Required<IdempotencyStore> {
+export interface PostgresStore extends SqlStore {
   /** The quoted table name used in every statement. */
   readonly table: string;
-  /** Creates the tables and indexes if missing. Safe to run concurrently and repeatedly. */
-  migrate(): Promise<void>;
   /** Alias of {@link PostgresStore.migrate}. */
   ensureTable(): Promise<void>;
-  /** Deletes expired records (at most `limit`, oldest first) and returns how many. Parked deliveries never expire. */
-  purgeExpired(options?: { limit?: number }): Promise<number>;
   /**
-   * Claims `key`, runs `fn` in a transaction and marks the key completed in that transaction.
-   * If `fn` throws, it rolls back, releases the claim and rethrows. If another delivery took the
-   * key over meanwhile, it rolls back and throws `IN_PROGRESS`.
+   * Claims `key`, runs `fn` in a transaction and completes the key in it. If `fn` throws: rollback, release,
+   * rethrow. If another delivery took the key over meanwhile: rollback and `IN_PROGRESS`.
    */
   withTransaction<T, Tx extends PgQueryable = PgQueryable>(
     key: string,
@@ -87,10 +77,6 @@ export interface PostgresStore extends Required<IdempotencyStore> {
  */
 export const DEFAULT_POSTGRES_TABLE = "agentref_webhook_idempotency";
 
-function tableName(table: string): TableNames {
-  return tableNames(checkTableName("postgres", table, true));
-}
-
 /**
  * The SQL that creates the store's tables and indexes (what `migrate()` runs), for your own
  * migrations. Every statement is `IF NOT EXISTS`, so it also upgrades a 0.1.0 schema.
@@ -100,12 +86,13 @@ function tableName(table: string): TableNames {
  * console.log(postgresSchemaSql("agentref_webhook_idempotency"));
  */
 export function postgresSchemaSql(table: string = DEFAULT_POSTGRES_TABLE): string {
-  return sqlSchema("postgres", tableName(table)).join(";\n") + ";\n";
+  return sqlSchema("postgres", tableNames("postgres", table, true)).join(";\n") + ";\n";
 }
 
 interface PgPoolLike extends PgQueryable {
-  connect(): Promise<PgQueryable & { release(err?: Error | boolean): void }>;
+  connect(): Promise<PgQueryable & { release(err?: Error | boolean): void } & Partial<Record<"on" | "off", ErrorListener>>>;
 }
+type ErrorListener = (event: "error", listener: (err: Error) => void) => unknown;
 
 function isPool(db: PgQueryable): db is PgPoolLike {
   const d = db as unknown as Record<string, unknown>;
@@ -138,13 +125,13 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
   if (typeof db?.query !== "function") {
     throw new TypeError("createPostgresStore: `pool` must be a pg Pool, Client or PoolClient (anything with query(text, values)).");
   }
-  const t = tableName(options.table ?? DEFAULT_POSTGRES_TABLE);
+  const t = tableNames("postgres", options.table ?? DEFAULT_POSTGRES_TABLE, true);
   const s = sqlStatements("postgres", t);
   // Names the missing table: 0.1.0 created only the first, not those of ordering and parking.
   const hint = (text: string) => (err: unknown) => {
     if (!isUndefinedTable(err)) return undefined;
-    const table = text.includes(t.entities) ? t.plain.entities : text.includes(t.parked) ? t.plain.parked : t.plain.main;
-    return `The table ${table} does not exist: run \`await store.migrate()\` once at startup, or apply postgresSchemaSql() in your migrations.`;
+    const table = text.includes(t.entities) ? t.entities : text.includes(t.parked) ? t.parked : t.main;
+    return `The table ${table.replaceAll('"', "")} does not exist: run \`await store.migrate()\` once at startup, or apply postgresSchemaSql() in your migrations.`;
   };
   // A schema from 0.1.0 (no ordering table yet) still purges its event records.
   const optional = new Set([s.purgeEntities, s.purgeEntitiesSome]);
@@ -173,7 +160,8 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
   const migrate = async () => {
     // One simple-protocol query is one implicit transaction, so the advisory lock
     // serializes concurrent migrations (CREATE … IF NOT EXISTS alone can still race).
-    await query("migrate", db, `SELECT pg_advisory_xact_lock(hashtext('agentref-webhooks:migrate:${t.plain.main}'));\n${postgresSchemaSql(options.table)}`);
+    const lock = `SELECT pg_advisory_xact_lock(hashtext('agentref-webhooks:migrate:${t.main.replaceAll('"', "")}'));`;
+    await query("migrate", db, `${lock}\n${postgresSchemaSql(options.table)}`);
   };
 
   const checkout = async (): Promise<{ tx: PgQueryable; done: (err?: Error) => void }> => {
@@ -187,15 +175,11 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
       const onError = (err: Error) => {
         lost = err;
       };
-      const events = client as unknown as {
-        on?: (event: "error", listener: (err: Error) => void) => unknown;
-        off?: (event: "error", listener: (err: Error) => void) => unknown;
-      };
-      events.on?.call(client, "error", onError);
+      client.on?.("error", onError);
       return {
         tx: client,
         done: (err) => {
-          events.off?.call(client, "error", onError);
+          client.off?.("error", onError);
           client.release(err ?? lost ?? false);
         },
       };
@@ -225,14 +209,10 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     ): Promise<TransactionResult<T>> {
       const claimed = await store.claim(key, claimOptions);
       if (claimed.status !== "claimed") return claimed;
-      let connection: Awaited<ReturnType<typeof checkout>>;
-      try {
-        connection = await checkout();
-      } catch (err) {
+      const { tx, done } = await checkout().catch(async (err: unknown) => {
         await store.release(key, claimed.token).catch(() => false);
         throw err;
-      }
-      const { tx, done } = connection;
+      });
       let began = false;
       try {
         await query("begin", tx, "BEGIN");

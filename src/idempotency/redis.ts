@@ -169,26 +169,18 @@ redis.call('ZREM', KEYS[2], ARGV[1])
 return redis.call('HDEL', KEYS[1], ARGV[1])
 `;
 
-interface Driver {
-  evalSha(sha1: string, keys: string[], args: string[]): Promise<unknown>;
-  eval(script: string, keys: string[], args: string[]): Promise<unknown>;
-}
+// EVALSHA, or EVAL (which also caches the script), on either client.
+type Driver = (command: "evalSha" | "eval", script: string, keys: string[], args: string[]) => Promise<unknown>;
 
 function driverFor(client: RedisClientLike): Driver {
   const c = client as Partial<NodeRedisClientLike & IoRedisClientLike> | null | undefined;
   if (typeof c?.evalSha === "function" && typeof c.eval === "function") {
     const nodeRedis = client as NodeRedisClientLike;
-    return {
-      evalSha: (sha1, keys, args) => nodeRedis.evalSha(sha1, { keys, arguments: args }),
-      eval: (script, keys, args) => nodeRedis.eval(script, { keys, arguments: args }),
-    };
+    return (command, script, keys, args) => nodeRedis[command](script, { keys, arguments: args });
   }
   if (typeof c?.evalsha === "function" && typeof c.eval === "function") {
     const ioredis = client as IoRedisClientLike;
-    return {
-      evalSha: (sha1, keys, args) => ioredis.evalsha(sha1, keys.length, ...keys, ...args),
-      eval: (script, keys, args) => ioredis.eval(script, keys.length, ...keys, ...args),
-    };
+    return (command, script, keys, args) => ioredis[command === "eval" ? "eval" : "evalsha"](script, keys.length, ...keys, ...args);
   }
   throw new TypeError(
     "createRedisStore: `client` must be a node-redis client (createClient() from 'redis') or an ioredis client (new Redis()).",
@@ -241,24 +233,16 @@ export function createRedisStore(options: RedisStoreOptions): Required<Idempoten
 
   const parkedKeys = [`${prefix}{parked}`, `${prefix}{parked}:at`];
 
+  const evaluate = async (script: string, keys: string[], args: string[]) => {
+    try {
+      return await driver("evalSha", await sha1Of(script), keys, args);
+    } catch (err) {
+      if (!(err instanceof Error && err.message.startsWith("NOSCRIPT"))) throw err;
+      return await driver("eval", script, keys, args);
+    }
+  };
   const run = (operation: string, script: string, key: string | string[], args: string[]): Promise<unknown> =>
-    guard(
-      "redis",
-      operation,
-      timeoutMs,
-      async () => {
-        const keys = typeof key === "string" ? [prefix + key] : key;
-        const sha1 = await sha1Of(script);
-        try {
-          return await driver.evalSha(sha1, keys, args);
-        } catch (err) {
-          if (!(err instanceof Error && err.message.startsWith("NOSCRIPT"))) throw err;
-          // EVAL runs the script and caches it, so later calls go back to EVALSHA.
-          return await driver.eval(script, keys, args);
-        }
-      },
-      failureHint,
-    );
+    guard("redis", operation, timeoutMs, () => evaluate(script, typeof key === "string" ? [prefix + key] : key, args), failureHint);
 
   const flag = async (operation: string, script: string, key: string | string[], args: string[]) =>
     Number(await run(operation, script, key, args)) === 1;
@@ -276,7 +260,8 @@ export function createRedisStore(options: RedisStoreOptions): Required<Idempoten
     settings,
     async claim(key, { bodyHash }): Promise<ClaimResult> {
       const token = newOwnerToken();
-      const { status, value } = await reply("claim", CLAIM, key, [token, bodyHash, lease, ttl], ["claimed", "in-progress", "completed", "conflict"]);
+      const args = [token, bodyHash, lease, ttl];
+      const { status, value } = await reply("claim", CLAIM, key, args, ["claimed", "in-progress", "completed", "conflict"]);
       if (status === "claimed") return { status, token, leaseExpiresAt: value };
       if (status === "in-progress") return { status, retryAfterMs: Math.max(1, value) };
       return { status: status as "completed" | "conflict" };

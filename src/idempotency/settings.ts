@@ -43,23 +43,6 @@ export function listLimit(storeName: string, limit: unknown): number | undefined
   return positiveInteger(`${storeName} store`, "listParked limit", limit, 0, "deliveries");
 }
 
-/** Validates a table name (`schema.table` too when `qualified`): checked here and double-quoted in SQL, no injection. */
-export function checkTableName(storeName: string, table: unknown, qualified: boolean): string[] {
-  const parts = typeof table === "string" ? table.split(".") : [];
-  if (parts.length < 1 || parts.length > (qualified ? 2 : 1) || !parts.every((p) => IDENTIFIER.test(p))) {
-    throw new TypeError(
-      `${storeName} store: table must be an identifier like "agentref_webhook_idempotency"` +
-        (qualified ? ` or "schema.table"` : "") +
-        ` (letters, digits and underscores, not starting with a digit, at most 63 characters` +
-        (qualified ? " each" : "") +
-        `); got ${JSON.stringify(table)}.`,
-    );
-  }
-  return parts;
-}
-
-const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
-
 /** A fresh, unguessable owner token for a claim (Web Crypto: Node >= 19 and every edge runtime). */
 export const newOwnerToken = (): string => globalThis.crypto.randomUUID();
 

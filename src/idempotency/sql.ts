@@ -86,39 +86,40 @@ function compile(dialect: Dialect, template: string): Statement {
 // `excluded.claimed_at`, the claim's clock reading.
 const TAKE = `(r.expires_at <= excluded.claimed_at OR (r.status = 'in-progress' AND r.lease_expires_at <= excluded.claimed_at AND r.body_hash = excluded.body_hash))`;
 
-/**
- * The quoted names of one store's tables and indexes: the event table, `<table>_entities`
- * (ordering) and `<table>_parked` (parking). A name past PostgreSQL's 63 characters is cut
- * before its suffix, so the tables stay distinct.
- */
-export interface TableNames {
-  main: string;
-  mainIndex: string;
-  entities: string;
-  entitiesIndex: string;
-  parked: string;
-  parkedIndex: string;
-  /** Unquoted, for messages: `schema.table_entities`. */
-  plain: { main: string; entities: string; parked: string };
-}
+/** The quoted names of one store's tables and indexes. */
+export type TableNames = ReturnType<typeof tableNames>;
 
-/** Names for a table given as validated parts (`[table]` or `[schema, table]`). */
-export function tableNames(parts: readonly string[]): TableNames {
+/**
+ * Validates a table name (`schema.table` too when `qualified`; checked here and double-quoted in SQL, no injection)
+ * and names the event table, `<table>_entities` (ordering) and `<table>_parked` (parking). A name past PostgreSQL's
+ * 63 characters is cut before its suffix, so the tables stay distinct.
+ */
+export function tableNames(storeName: string, table: unknown, qualified: boolean) {
+  const parts = typeof table === "string" ? table.split(".") : [];
+  if (parts.length < 1 || parts.length > (qualified ? 2 : 1) || !parts.every((p) => IDENTIFIER.test(p))) {
+    throw new TypeError(
+      `${storeName} store: table must be an identifier like "agentref_webhook_idempotency"` +
+        (qualified ? ` or "schema.table"` : "") +
+        ` (letters, digits and underscores, not starting with a digit, at most 63 characters` +
+        (qualified ? " each" : "") +
+        `); got ${JSON.stringify(table)}.`,
+    );
+  }
   const last = parts[parts.length - 1]!;
   const schema = parts.slice(0, -1);
   const suffixed = (suffix: string) => `${last.slice(0, 63 - suffix.length)}${suffix}`;
-  const qualified = (name: string) => [...schema, name].map((p) => `"${p}"`).join(".");
-  const plain = (name: string) => [...schema, name].join(".");
+  const quoted = (name: string) => [...schema, name].map((p) => `"${p}"`).join(".");
   return {
-    main: qualified(last),
+    main: quoted(last),
     mainIndex: `"${suffixed("_expires_at_idx")}"`,
-    entities: qualified(suffixed("_entities")),
+    entities: quoted(suffixed("_entities")),
     entitiesIndex: `"${suffixed("_entities_expires_at_idx")}"`,
-    parked: qualified(suffixed("_parked")),
+    parked: quoted(suffixed("_parked")),
     parkedIndex: `"${suffixed("_parked_at_idx")}"`,
-    plain: { main: plain(last), entities: plain(suffixed("_entities")), parked: plain(suffixed("_parked")) },
   };
 }
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
 // Ordering: one row per entity in `<table>_entities`. owner_token / lease_expires_at are the
 // lock (NULL when free), applied_order / applied_event_id the latest applied event, and
@@ -140,10 +141,12 @@ const RECORD = `(excluded.applied_order IS NOT NULL AND NOT coalesce(${KEEP_APPL
 function templates(names: TableNames) {
   const { main: t, entities: e, parked: p } = names;
   // An upsert that always returns the row: rewritten with our values when `when` holds, else unchanged.
-  const upsertIf = (when: string) => (column: string, value: string) => `${column} = CASE WHEN ${when} THEN ${value} ELSE r.${column} END`;
+  const upsertIf = (when: string) => (column: string, value: string) =>
+    `${column} = CASE WHEN ${when} THEN ${value} ELSE r.${column} END`;
   const keep = upsertIf(TAKE);
   const take = upsertIf(ENTITY_TAKE);
   const parkedColumns = "key, provider, event_id, type, body, reason, parked_at_ms";
+  const asDelivery = `key, provider, event_id AS "eventId", type, body, parked_at_ms AS "parkedAt", reason`;
   const purgeSome = (table: string) =>
     `DELETE FROM ${table} WHERE key IN (SELECT key FROM ${table} WHERE expires_at <= NOW ORDER BY expires_at LIMIT $1 SKIP_LOCKED)`;
   return {
@@ -231,9 +234,9 @@ SELECT coalesce((SELECT held FROM prev), false) AS held`,
     park: `INSERT INTO ${p} (${parkedColumns}) VALUES ($1, $2, $3, $4, $5, $6, $7)
 ON CONFLICT (key) DO UPDATE SET provider = excluded.provider, event_id = excluded.event_id, type = excluded.type,
   body = excluded.body, reason = excluded.reason, parked_at_ms = excluded.parked_at_ms`,
-    listParked: `SELECT ${parkedColumns} FROM ${p} ORDER BY parked_at_ms, key COLLATE_C`,
+    listParked: `SELECT ${asDelivery} FROM ${p} ORDER BY parked_at_ms, key COLLATE_C`,
     // $1 limit
-    listParkedSome: `SELECT ${parkedColumns} FROM ${p} ORDER BY parked_at_ms, key COLLATE_C LIMIT $1`,
+    listParkedSome: `SELECT ${asDelivery} FROM ${p} ORDER BY parked_at_ms, key COLLATE_C LIMIT $1`,
     // $1 key
     unpark: `DELETE FROM ${p} WHERE key = $1`,
   };
@@ -244,8 +247,8 @@ export type SqlStatements = Record<keyof ReturnType<typeof templates>, Statement
 
 /** The statements of the PostgreSQL store, or of the SQLite and D1 stores (D1 is SQLite). */
 export function sqlStatements(dialect: "postgres" | "sqlite", names: TableNames): SqlStatements {
-  const compiled = Object.entries(templates(names)).map(([name, text]) => [name, compile(dialect === "postgres" ? postgres : sqlite, text)]);
-  return Object.fromEntries(compiled) as SqlStatements;
+  const d = dialect === "postgres" ? postgres : sqlite;
+  return Object.fromEntries(Object.entries(templates(names)).map(([name, text]) => [name, compile(d, text)])) as SqlStatements;
 }
 
 /** The tables and indexes, one statement each (SQLite runs them one by one, D1 as a batch). */
@@ -297,13 +300,21 @@ export interface SqlRunner {
   changes(operation: string, steps: Step[]): Promise<number[]>;
 }
 
+/**
+ * What the SQL stores add to the contract.
+ *
+ * @example
+ * setInterval(() => store.purgeExpired({ limit: 10_000 }).catch(() => {}), 3600_000).unref();
+ */
+export interface SqlStore extends Required<IdempotencyStore> {
+  /** Creates the tables and indexes if missing. Safe to run concurrently and repeatedly. */
+  migrate(): Promise<void>;
+  /** Deletes expired records (at most `limit`, oldest first) and returns how many. Parked deliveries never expire. */
+  purgeExpired(options?: { limit?: number }): Promise<number>;
+}
+
 /** The methods of the SQL stores, on `runner`. */
-export function sqlStore(
-  name: string,
-  settings: StoreSettings,
-  s: SqlStatements,
-  runner: SqlRunner,
-): Required<IdempotencyStore> & { purgeExpired(options?: { limit?: number }): Promise<number> } {
+export function sqlStore(name: string, settings: StoreSettings, s: SqlStatements, runner: SqlRunner): Omit<SqlStore, "migrate"> {
   const { leaseMs, ttlMs } = settings;
   const changes = async (operation: string, statement: Statement, values: unknown[]) =>
     (await runner.changes(operation, [[statement, values]]))[0]!;
@@ -351,21 +362,13 @@ export function sqlStore(
       const limit = listLimit(name, options.limit);
       if (limit === 0) return [];
       const rows = await runner.rows("listParked", limit === undefined ? s.listParked : s.listParkedSome, [limit]);
-      return rows.map((r) => ({
-        key: r.key,
-        provider: r.provider,
-        eventId: r.event_id,
-        type: r.type,
-        body: r.body,
-        parkedAt: Number(r.parked_at_ms),
-        reason: r.reason,
-      }));
+      return rows.map((row) => ({ ...row, parkedAt: Number(row.parkedAt) }));
     },
     unpark: (key) => one("unpark", s.unpark, [key]),
     async purgeExpired(options = {}) {
       const limit = purgeLimit(name, options.limit);
-      if (limit === undefined) return (await changes("purgeExpired", s.purge, [])) + (await changes("purgeExpired", s.purgeEntities, []));
-      const events = await changes("purgeExpired", s.purgeSome, [limit]);
+      const events = await changes("purgeExpired", limit === undefined ? s.purge : s.purgeSome, [limit]);
+      if (limit === undefined) return events + (await changes("purgeExpired", s.purgeEntities, []));
       return events >= limit ? events : events + (await changes("purgeExpired", s.purgeEntitiesSome, [limit - events]));
     },
   };

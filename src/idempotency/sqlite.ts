@@ -1,8 +1,8 @@
-// The SQLite store. Over 200 lines: the whole IdempotencyStore contract plus driver loading
-// (node:sqlite, better-sqlite3, bun:sqlite).
+// The SQLite store. Over 200 lines: its public types and driver loading (node:sqlite,
+// better-sqlite3, bun:sqlite) beside the shared SQL store.
 import { WebhookError } from "../errors/index.js";
-import { checkTableName, guard, resolveStoreSettings, resolveTimeout, type StoreSettingsInput } from "./settings.js";
-import { bind, sqlSchema, sqlStatements, sqlStore, tableNames, type Statement } from "./sql.js";
+import { guard, resolveStoreSettings, resolveTimeout, type StoreSettingsInput } from "./settings.js";
+import { bind, sqlSchema, sqlStatements, sqlStore, tableNames, type Statement, type SqlStore } from "./sql.js";
 import type { IdempotencyStore } from "./store.js";
 
 /**
@@ -38,13 +38,9 @@ export interface SqliteStoreOptions extends StoreSettingsInput {
  * const store: SqliteStore = createSqliteStore({ path: "webhooks.db" });
  * setInterval(() => store.purgeExpired(), 3600_000).unref();
  */
-export interface SqliteStore extends Required<IdempotencyStore> {
+export interface SqliteStore extends SqlStore {
   /** The database file. */
   readonly path: string;
-  /** Opens the file and creates the tables if missing (the first delivery does this too). */
-  migrate(): Promise<void>;
-  /** Deletes expired records (at most `limit`, oldest first) and returns how many. Parked deliveries never expire. */
-  purgeExpired(options?: { limit?: number }): Promise<number>;
   /** Closes the database. A later call opens it again. */
   close(): Promise<void>;
   /** The driver in use, once the database is open (for diagnostics). */
@@ -139,14 +135,13 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
   if (typeof path !== "string" || path === "") {
     throw new TypeError(`createSqliteStore: \`path\` must be the database file, like "webhooks.db"; got ${JSON.stringify(path)}.`);
   }
-  const table = checkTableName("sqlite", options.table ?? DEFAULT_SQLITE_TABLE, false)[0]!;
   const driverOption = options.driver;
   if (driverOption !== undefined && !Object.hasOwn(CONSTRUCTORS, driverOption)) {
     throw new TypeError(
       `createSqliteStore: \`driver\` must be "node:sqlite", "better-sqlite3" or "bun:sqlite"; got ${JSON.stringify(driverOption)}.`,
     );
   }
-  const names = tableNames([table]);
+  const names = tableNames("sqlite", options.table ?? DEFAULT_SQLITE_TABLE, false);
 
   let opening: Promise<Connection> | undefined;
   let driver: SqliteDriverName | undefined;
