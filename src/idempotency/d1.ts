@@ -1,30 +1,7 @@
-// The Cloudflare D1 store. Over 200 lines: one store, the whole IdempotencyStore contract.
-import {
-  checkTableName,
-  guard,
-  listLimit,
-  newOwnerToken,
-  orderValue,
-  purgeLimit,
-  resolveStoreSettings,
-  resolveTimeout,
-  type StoreSettingsInput,
-} from "./settings.js";
-import {
-  bind,
-  claimResultOf,
-  entityClaimResultOf,
-  parkedOf,
-  parkValues,
-  sqliteSchema,
-  sqliteStatements,
-  tableNames,
-  type EntityClaimRow,
-  type ParkedRow,
-  type SqliteClaimRow,
-  type Statement,
-} from "./sql.js";
-import type { ClaimResult, IdempotencyStore } from "./store.js";
+// The Cloudflare D1 store: the SQLite statements over a D1 binding.
+import { guard, resolveStoreSettings, resolveTimeout, type StoreSettingsInput } from "./settings.js";
+import { bind, sqlSchema, sqlStatements, sqlStore, tableNames, type SqlStore } from "./sql.js";
+import type { IdempotencyStore } from "./store.js";
 
 /**
  * The part of a D1 prepared statement the store uses (the real `D1PreparedStatement` fits).
@@ -72,17 +49,7 @@ export interface D1StoreOptions extends StoreSettingsInput {
  * const store: D1Store = createD1Store({ database: () => env.DB });
  * await store.migrate();
  */
-export interface D1Store extends Required<IdempotencyStore> {
-  /**
-   * Creates the tables and indexes if missing. Optional: the first statement that finds a
-   * table missing creates them too. Safe to run concurrently and repeatedly.
-   */
-  migrate(): Promise<void>;
-  /** Deletes expired records (at most `limit`, oldest first) and returns how many. Parked deliveries never expire. */
-  purgeExpired(options?: { limit?: number }): Promise<number>;
-}
-
-const DEFAULT_TABLE = "agentref_webhook_idempotency";
+export interface D1Store extends SqlStore {}
 
 /**
  * An idempotency store on Cloudflare D1, for receivers on Workers: shared by every isolate,
@@ -108,10 +75,8 @@ export function createD1Store(options: D1StoreOptions): D1Store {
   if (typeof source !== "function" && typeof (source as Partial<D1DatabaseLike> | undefined)?.prepare !== "function") {
     throw new TypeError("createD1Store: `database` must be a D1 binding (env.DB) or a function that returns one.");
   }
-  const table = checkTableName("d1", options.table ?? DEFAULT_TABLE, false)[0]!;
-  const names = tableNames([table]);
-  const statements = sqliteStatements(names);
-  const schema = sqliteSchema(names);
+  const names = tableNames("d1", options.table ?? "agentref_webhook_idempotency", false);
+  const schema = sqlSchema("sqlite", names);
 
   const database = (): D1DatabaseLike => {
     const db = typeof source === "function" ? source() : source;
@@ -123,9 +88,7 @@ export function createD1Store(options: D1StoreOptions): D1Store {
     return db;
   };
 
-  const createTable = async (db: D1DatabaseLike): Promise<void> => {
-    await db.batch(schema.map((statement) => db.prepare(statement)));
-  };
+  const createTable = (db: D1DatabaseLike) => db.batch(schema.map((statement) => db.prepare(statement)));
 
   // A statement that finds the table missing creates it (IF NOT EXISTS: isolates may race) and runs again.
   const run = <T>(operation: string, fn: (db: D1DatabaseLike) => Promise<T>) =>
@@ -140,72 +103,22 @@ export function createD1Store(options: D1StoreOptions): D1Store {
       }
     });
 
-  const prepared = (db: D1DatabaseLike, statement: Statement, values: unknown[]) =>
-    db.prepare(statement.text).bind(...bind(statement, values));
-  const changes = async (db: D1DatabaseLike, statement: Statement, values: unknown[]) =>
-    Number((await prepared(db, statement, values).run()).meta?.changes ?? 0);
-
   return {
-    settings,
-    async claim(key, { bodyHash }): Promise<ClaimResult> {
-      const token = newOwnerToken();
-      const { results = [] } = await run("claim", (db) =>
-        prepared(db, statements.claim, [key, token, bodyHash, settings.leaseMs, settings.ttlMs]).all(),
-      );
-      return claimResultOf("d1", results[0] as SqliteClaimRow | undefined, token);
-    },
-    complete: (key, token) => run("complete", async (db) => (await changes(db, statements.complete, [key, token, settings.ttlMs])) === 1),
-    release: (key, token) => run("release", async (db) => (await changes(db, statements.release, [key, token])) === 1),
-    renew: (key, token) =>
-      run("renew", async (db) => (await changes(db, statements.renew, [key, token, settings.leaseMs, settings.ttlMs])) === 1),
-    async claimEntity(key, position) {
-      const token = newOwnerToken();
-      const { results = [] } = await run("claimEntity", (db) =>
-        prepared(db, statements.claimEntity, [key, token, orderValue(position), position.eventId, settings.leaseMs, settings.ttlMs]).all(),
-      );
-      return entityClaimResultOf("d1", results[0] as EntityClaimRow | undefined, token);
-    },
-    renewEntity: (key, token) =>
-      run("renewEntity", async (db) => (await changes(db, statements.renewEntity, [key, token, settings.leaseMs, settings.ttlMs])) === 1),
-    releaseEntity: (key, token, applied) =>
-      // The steps of the SQLite store in one batch: one round trip, and D1 runs a batch as one transaction.
-      run("releaseEntity", async (db) => {
-        const order = orderValue(applied);
-        const steps = [
-          ...(order === null ? [] : [prepared(db, statements.recordApplied, [key, order, applied!.eventId, settings.ttlMs])]),
-          prepared(db, statements.releaseLock, [key, token]),
-          ...(order === null ? [prepared(db, statements.dropEmpty, [key])] : []),
-        ];
-        const results = (await db.batch(steps)) as { meta?: { changes?: number } }[];
-        return Number(results[order === null ? 0 : 1]?.meta?.changes ?? 0) === 1;
-      }),
-    async park(delivery) {
-      await run("park", (db) => prepared(db, statements.park, parkValues(delivery)).run());
-    },
-    async listParked(listOptions = {}) {
-      const limit = listLimit("d1", listOptions.limit);
-      if (limit === 0) return [];
-      const { results = [] } = await run("listParked", (db) =>
-        (limit === undefined
-          ? prepared(db, statements.listParked, [])
-          : prepared(db, statements.listParkedSome, [limit])
-        ).all(),
-      );
-      return (results as ParkedRow[]).map(parkedOf);
-    },
-    unpark: (key) => run("unpark", async (db) => (await changes(db, statements.unpark, [key])) === 1),
+    ...sqlStore("d1", settings, sqlStatements("sqlite", names), {
+      async rows(operation, statement, values) {
+        const { results = [] } = await run(operation, (db) => db.prepare(statement.text).bind(...bind(statement, values)).all());
+        return results;
+      },
+      // Several statements as one batch: one round trip, and D1 runs a batch as one transaction.
+      changes: (operation, steps) =>
+        run(operation, async (db) => {
+          const prepared = steps.map(([statement, values]) => db.prepare(statement.text).bind(...bind(statement, values)));
+          const results = prepared.length === 1 ? [await prepared[0]!.run()] : await db.batch(prepared);
+          return (results as { meta?: { changes?: number } }[]).map((result) => Number(result.meta?.changes ?? 0));
+        }),
+    }),
     async migrate() {
       await guard("d1", "migrate", timeoutMs, () => createTable(database()));
-    },
-    purgeExpired(purgeOptions = {}) {
-      const limit = purgeLimit("d1", purgeOptions.limit);
-      if (limit === undefined) {
-        return run("purgeExpired", async (db) => (await changes(db, statements.purge, [])) + (await changes(db, statements.purgeEntities, [])));
-      }
-      return run("purgeExpired", async (db) => {
-        const events = await changes(db, statements.purgeSome, [limit]);
-        return events >= limit ? events : events + (await changes(db, statements.purgeEntitiesSome, [limit - events]));
-      });
     },
   };
 }

@@ -27,10 +27,7 @@ export function escapeKeyPart(value: string): string {
   return out;
 }
 
-/**
- * What identifies one event: the provider, the tenant it belongs to (if the provider has one),
- * and the event id.
- */
+/** What identifies one event: the provider, the tenant it belongs to (if the provider has one), and the event id. */
 export interface KeyParts {
   provider: string;
   tenant?: string | undefined;
@@ -38,9 +35,8 @@ export interface KeyParts {
 }
 
 /**
- * The idempotency key of an event (also its queue job id): distinct for every distinct
- * (provider, tenant, id), ASCII, at most {@link MAX_KEY_LENGTH} characters, e.g.
- * `agentref@mer_1@msg_1`.
+ * The idempotency key of an event (also its queue job id), e.g. `agentref@mer_1@msg_1`: distinct for every distinct
+ * (provider, tenant, id), ASCII, at most {@link MAX_KEY_LENGTH} characters.
  */
 export async function idempotencyKey(parts: KeyParts): Promise<string> {
   const tenant = parts.tenant === undefined ? "" : `${escapeKeyPart(parts.tenant)}@`;

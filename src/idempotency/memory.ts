@@ -2,7 +2,8 @@
 // locks, parking) plus bounded eviction, over maps only it can see.
 import { WebhookError } from "../errors/index.js";
 import { defaultLogger } from "../util/logger.js";
-import { checkPositiveInteger, newOwnerToken, resolveStoreSettings, type StoreSettingsInput } from "./settings.js";
+import { positiveInteger } from "../util/options.js";
+import { newOwnerToken, resolveStoreSettings, type StoreSettingsInput } from "./settings.js";
 import type { ClaimOptions, ClaimResult, EntityPosition, IdempotencyStore, ParkedDelivery } from "./store.js";
 
 /**
@@ -61,7 +62,7 @@ export const DEFAULT_MAX_ENTRIES = 10_000;
  */
 export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore {
   const settings = resolveStoreSettings("memory", options);
-  const maxEntries = checkPositiveInteger("memory", "maxEntries", options.maxEntries, DEFAULT_MAX_ENTRIES, "entries");
+  const maxEntries = positiveInteger("memory store", "maxEntries", options.maxEntries, DEFAULT_MAX_ENTRIES, "entries");
   const now = options.now ?? Date.now;
   const logger = options.logger ?? defaultLogger;
   // Map iteration order is insertion order; every write re-inserts, so the first entries
@@ -77,8 +78,6 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     tokenPrefix ??= `${newOwnerToken()}:`;
     return `${tokenPrefix}${++claims}`;
   };
-
-  const live = (key: string, at: number): MemoryRecord | undefined => unexpired(records, key, at);
 
   // Stores `record` as the most recently written.
   const write = (key: string, record: MemoryRecord): void => {
@@ -133,37 +132,15 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     );
   };
 
-  const claimNow = (key: string, { bodyHash }: ClaimOptions): ClaimResult => {
-    const at = now();
-    const existing = live(key, at);
-    if (existing !== undefined) {
-      if (existing.bodyHash !== bodyHash) return { status: "conflict" };
-      if (existing.status === "completed") return { status: "completed" };
-      if (existing.leaseExpiresAt > at) return { status: "in-progress", retryAfterMs: existing.leaseExpiresAt - at };
-      // The previous owner's lease lapsed: presumed crashed, so this delivery takes over.
-    } else {
-      makeRoom(at);
-    }
-    const token = nextToken();
-    const leaseExpiresAt = at + settings.leaseMs;
-    write(key, { status: "in-progress", token, bodyHash, leaseExpiresAt, expiresAt: at + settings.ttlMs });
-    return { status: "claimed", token, leaseExpiresAt };
-  };
-
   const owned = (key: string, token: string, at: number): MemoryRecord | undefined => {
-    const record = live(key, at);
-    return record !== undefined && record.token === token ? record : undefined;
+    const record = unexpired(records, key, at);
+    return record?.token === token ? record : undefined;
   };
 
   // Ordering and parking. Entity records expire like event records; parked deliveries are
   // kept until unparked (in memory: until the process ends).
   const entities = new Map<string, EntityRecord>();
   const parked = new Map<string, ParkedDelivery>();
-  const entity = (key: string, at: number): EntityRecord | undefined => unexpired(entities, key, at);
-  const heldBy = (key: string, token: string, at: number): EntityRecord | undefined => {
-    const record = entity(key, at);
-    return record?.token === token ? record : undefined;
-  };
 
   return {
     settings,
@@ -171,8 +148,21 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
       return records.size;
     },
     // async so that a full store rejects rather than throws synchronously, like the other stores.
-    async claim(key, claimOptions) {
-      return claimNow(key, claimOptions);
+    async claim(key, { bodyHash }): Promise<ClaimResult> {
+      const at = now();
+      const existing = unexpired(records, key, at);
+      if (existing !== undefined) {
+        if (existing.bodyHash !== bodyHash) return { status: "conflict" };
+        if (existing.status === "completed") return { status: "completed" };
+        if (existing.leaseExpiresAt > at) return { status: "in-progress", retryAfterMs: existing.leaseExpiresAt - at };
+        // The previous owner's lease lapsed: presumed crashed, so this delivery takes over.
+      } else {
+        makeRoom(at);
+      }
+      const token = nextToken();
+      const leaseExpiresAt = at + settings.leaseMs;
+      write(key, { status: "in-progress", token, bodyHash, leaseExpiresAt, expiresAt: at + settings.ttlMs });
+      return { status: "claimed", token, leaseExpiresAt };
     },
     async complete(key, token) {
       const at = now();
@@ -202,7 +192,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     },
     async claimEntity(key, position) {
       const at = now();
-      const record = entity(key, at);
+      const record = unexpired(entities, key, at);
       if (record !== undefined && isStale(record.applied, position)) return { status: "stale" };
       if (record?.token !== undefined && record.leaseExpiresAt > at) return { status: "in-progress", retryAfterMs: record.leaseExpiresAt - at };
       if (record === undefined && entities.size >= maxEntries) evictEntity(entities, at);
@@ -212,15 +202,15 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     },
     async renewEntity(key, token) {
       const at = now();
-      const record = heldBy(key, token, at);
-      if (record === undefined) return false;
+      const record = unexpired(entities, key, at);
+      if (record?.token !== token) return false;
       record.leaseExpiresAt = at + settings.leaseMs;
       record.expiresAt = at + settings.ttlMs;
       return true;
     },
     async releaseEntity(key, token, applied) {
       const at = now();
-      let record = entity(key, at);
+      let record = unexpired(entities, key, at);
       if (applied?.order !== undefined && !(record?.applied?.order !== undefined && record.applied.order > applied.order)) {
         record ??= { token: undefined, leaseExpiresAt: 0, applied: undefined, expiresAt: 0 };
         record.applied = { order: applied.order, eventId: applied.eventId };

@@ -103,10 +103,11 @@ redis.call('DEL', KEYS[1])
 return 1
 `;
 
-// The record's TTL restarts too, so a long-running claim never outlives its record.
+// Renews an event record or an entity lock (an entity hash has no 's'). The record's TTL restarts
+// too, so a long-running claim never outlives its record.
 const RENEW = `
 local rec = redis.call('HMGET', KEYS[1], 's', 't')
-if rec[1] ~= 'p' or rec[2] ~= ARGV[1] then return 0 end
+if rec[1] == 'c' or rec[2] ~= ARGV[1] then return 0 end
 ${NOW_MS}redis.call('HSET', KEYS[1], 'l', string.format('%.0f', now + tonumber(ARGV[2])))
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return 1
@@ -129,13 +130,6 @@ end
 redis.call('HSET', KEYS[1], 't', ARGV[1], 'l', string.format('%.0f', now + tonumber(ARGV[4])))
 redis.call('PEXPIRE', KEYS[1], ARGV[5])
 return {'claimed', 0}
-`;
-
-const RENEW_ENTITY = `
-if redis.call('HGET', KEYS[1], 't') ~= ARGV[1] then return 0 end
-${NOW_MS}redis.call('HSET', KEYS[1], 'l', string.format('%.0f', now + tonumber(ARGV[2])))
-redis.call('PEXPIRE', KEYS[1], ARGV[3])
-return 1
 `;
 
 // ARGV: token, order ('' records nothing), event id, ttlMs. Records the applied position unless
@@ -175,26 +169,18 @@ redis.call('ZREM', KEYS[2], ARGV[1])
 return redis.call('HDEL', KEYS[1], ARGV[1])
 `;
 
-interface Driver {
-  evalSha(sha1: string, keys: string[], args: string[]): Promise<unknown>;
-  eval(script: string, keys: string[], args: string[]): Promise<unknown>;
-}
+// EVALSHA, or EVAL (which also caches the script), on either client.
+type Driver = (command: "evalSha" | "eval", script: string, keys: string[], args: string[]) => Promise<unknown>;
 
 function driverFor(client: RedisClientLike): Driver {
   const c = client as Partial<NodeRedisClientLike & IoRedisClientLike> | null | undefined;
   if (typeof c?.evalSha === "function" && typeof c.eval === "function") {
     const nodeRedis = client as NodeRedisClientLike;
-    return {
-      evalSha: (sha1, keys, args) => nodeRedis.evalSha(sha1, { keys, arguments: args }),
-      eval: (script, keys, args) => nodeRedis.eval(script, { keys, arguments: args }),
-    };
+    return (command, script, keys, args) => nodeRedis[command](script, { keys, arguments: args });
   }
   if (typeof c?.evalsha === "function" && typeof c.eval === "function") {
     const ioredis = client as IoRedisClientLike;
-    return {
-      evalSha: (sha1, keys, args) => ioredis.evalsha(sha1, keys.length, ...keys, ...args),
-      eval: (script, keys, args) => ioredis.eval(script, keys.length, ...keys, ...args),
-    };
+    return (command, script, keys, args) => ioredis[command === "eval" ? "eval" : "evalsha"](script, keys.length, ...keys, ...args);
   }
   throw new TypeError(
     "createRedisStore: `client` must be a node-redis client (createClient() from 'redis') or an ioredis client (new Redis()).",
@@ -214,16 +200,10 @@ function sha1Of(script: string): Promise<string> {
   return sha;
 }
 
-function isNoScript(err: unknown): boolean {
-  return err instanceof Error && err.message.startsWith("NOSCRIPT");
-}
-
 function failureHint(err: unknown): string | undefined {
-  const message = err instanceof Error ? err.message : "";
-  if (/closed/i.test(message)) {
-    return "The client is not connected: connect it before handling deliveries (node-redis: await client.connect()). The sender retries this delivery.";
-  }
-  return undefined;
+  return /closed/i.test(err instanceof Error ? err.message : "")
+    ? "The client is not connected: connect it before handling deliveries (node-redis: await client.connect()). The sender retries this delivery."
+    : undefined;
 }
 
 /**
@@ -253,75 +233,54 @@ export function createRedisStore(options: RedisStoreOptions): Required<Idempoten
 
   const parkedKeys = [`${prefix}{parked}`, `${prefix}{parked}:at`];
 
+  const evaluate = async (script: string, keys: string[], args: string[]) => {
+    try {
+      return await driver("evalSha", await sha1Of(script), keys, args);
+    } catch (err) {
+      if (!(err instanceof Error && err.message.startsWith("NOSCRIPT"))) throw err;
+      return await driver("eval", script, keys, args);
+    }
+  };
   const run = (operation: string, script: string, key: string | string[], args: string[]): Promise<unknown> =>
-    guard(
-      "redis",
-      operation,
-      timeoutMs,
-      async () => {
-        const keys = typeof key === "string" ? [prefix + key] : key;
-        const sha1 = await sha1Of(script);
-        try {
-          return await driver.evalSha(sha1, keys, args);
-        } catch (err) {
-          if (!isNoScript(err)) throw err;
-          // EVAL runs the script and caches it, so later calls go back to EVALSHA.
-          return await driver.eval(script, keys, args);
-        }
-      },
-      failureHint,
-    );
+    guard("redis", operation, timeoutMs, () => evaluate(script, typeof key === "string" ? [prefix + key] : key, args), failureHint);
+
+  const flag = async (operation: string, script: string, key: string | string[], args: string[]) =>
+    Number(await run(operation, script, key, args)) === 1;
+  // A script's reply `[status, number]`; Buffers too, from clients configured to return them.
+  const reply = async (operation: string, script: string, key: string, args: string[], statuses: string[]) => {
+    const value = await run(operation, script, key, args);
+    const status = Array.isArray(value) && value.length >= 2 ? String(value[0]) : "";
+    if (!statuses.includes(status)) {
+      throw storeUnavailable("redis", operation, new Error(`unexpected reply from the ${operation} script: ${JSON.stringify(value)}`));
+    }
+    return { status, value: Number((value as unknown[])[1]) };
+  };
 
   return {
     settings,
     async claim(key, { bodyHash }): Promise<ClaimResult> {
       const token = newOwnerToken();
-      const reply = await run("claim", CLAIM, key, [token, bodyHash, lease, ttl]);
-      const [status, value] = parseReply(reply);
-      switch (status) {
-        case "claimed":
-          return { status: "claimed", token, leaseExpiresAt: value };
-        case "in-progress":
-          return { status: "in-progress", retryAfterMs: Math.max(1, value) };
-        case "completed":
-          return { status: "completed" };
-        case "conflict":
-          return { status: "conflict" };
-        default:
-          throw storeUnavailable("redis", "claim", new Error(`unexpected reply from the claim script: ${JSON.stringify(reply)}`));
-      }
+      const args = [token, bodyHash, lease, ttl];
+      const { status, value } = await reply("claim", CLAIM, key, args, ["claimed", "in-progress", "completed", "conflict"]);
+      if (status === "claimed") return { status, token, leaseExpiresAt: value };
+      if (status === "in-progress") return { status, retryAfterMs: Math.max(1, value) };
+      return { status: status as "completed" | "conflict" };
     },
-    async complete(key, token) {
-      return Number(await run("complete", COMPLETE, key, [token, ttl])) === 1;
-    },
-    async release(key, token) {
-      return Number(await run("release", RELEASE, key, [token])) === 1;
-    },
-    async renew(key, token) {
-      return Number(await run("renew", RENEW, key, [token, lease, ttl])) === 1;
-    },
-    async claimEntity(key, position: EntityPosition): Promise<EntityClaimResult> {
+    complete: (key, token) => flag("complete", COMPLETE, key, [token, ttl]),
+    release: (key, token) => flag("release", RELEASE, key, [token]),
+    renew: (key, token) => flag("renew", RENEW, key, [token, lease, ttl]),
+    async claimEntity(key, position): Promise<EntityClaimResult> {
       const token = newOwnerToken();
-      const reply = await run("claimEntity", CLAIM_ENTITY, `entity:${key}`, [token, orderArg(position), position.eventId, lease, ttl]);
-      const [status, value] = parseReply(reply);
-      switch (status) {
-        case "claimed":
-          return { status: "claimed", token };
-        case "in-progress":
-          return { status: "in-progress", retryAfterMs: Math.max(1, value) };
-        case "stale":
-          return { status: "stale" };
-        default:
-          throw storeUnavailable("redis", "claimEntity", new Error(`unexpected reply from the entity claim script: ${JSON.stringify(reply)}`));
-      }
+      const args = [token, orderArg(position), position.eventId, lease, ttl];
+      const { status, value } = await reply("claimEntity", CLAIM_ENTITY, `entity:${key}`, args, ["claimed", "in-progress", "stale"]);
+      if (status === "claimed") return { status, token };
+      if (status === "in-progress") return { status, retryAfterMs: Math.max(1, value) };
+      return { status: "stale" };
     },
-    async renewEntity(key, token) {
-      return Number(await run("renewEntity", RENEW_ENTITY, `entity:${key}`, [token, lease, ttl])) === 1;
-    },
-    async releaseEntity(key, token, applied) {
+    renewEntity: (key, token) => flag("renewEntity", RENEW, `entity:${key}`, [token, lease, ttl]),
+    releaseEntity(key, token, applied) {
       const order = orderArg(applied);
-      const args = [token, order, order === "" ? "" : applied!.eventId, ttl];
-      return Number(await run("releaseEntity", RELEASE_ENTITY, `entity:${key}`, args)) === 1;
+      return flag("releaseEntity", RELEASE_ENTITY, `entity:${key}`, [token, order, order === "" ? "" : applied!.eventId, ttl]);
     },
     async park(delivery) {
       const { key, provider, eventId, type, body, parkedAt, reason } = delivery;
@@ -331,15 +290,13 @@ export function createRedisStore(options: RedisStoreOptions): Required<Idempoten
     async listParked(listOptions = {}) {
       const limit = listLimit("redis", listOptions.limit);
       if (limit === 0) return [];
-      const reply = await run("listParked", LIST_PARKED, parkedKeys, [String(limit === undefined ? -1 : limit - 1)]);
-      if (!Array.isArray(reply)) {
-        throw storeUnavailable("redis", "listParked", new Error(`unexpected reply from the list script: ${JSON.stringify(reply)}`));
+      const entries = await run("listParked", LIST_PARKED, parkedKeys, [String(limit === undefined ? -1 : limit - 1)]);
+      if (!Array.isArray(entries)) {
+        throw storeUnavailable("redis", "listParked", new Error(`unexpected reply from the list script: ${JSON.stringify(entries)}`));
       }
-      return reply.filter((entry) => entry !== null && entry !== undefined).map((entry) => JSON.parse(String(entry)) as ParkedDelivery);
+      return entries.filter((entry) => entry !== null && entry !== undefined).map((entry) => JSON.parse(String(entry)) as ParkedDelivery);
     },
-    async unpark(key) {
-      return Number(await run("unpark", UNPARK, parkedKeys, [key])) === 1;
-    },
+    unpark: (key) => flag("unpark", UNPARK, parkedKeys, [key]),
   };
 }
 
@@ -347,10 +304,4 @@ export function createRedisStore(options: RedisStoreOptions): Required<Idempoten
 function orderArg(position: EntityPosition | undefined): string {
   const order = orderValue(position);
   return order === null ? "" : String(order);
-}
-
-function parseReply(reply: unknown): [string, number] {
-  if (!Array.isArray(reply) || reply.length < 2) return ["", 0];
-  // Clients configured to return buffers hand back Buffers for bulk strings.
-  return [String(reply[0]), Number(reply[1])];
 }

@@ -14,13 +14,10 @@ export interface StoreSettingsInput {
   logger?: Logger;
 }
 
-/**
- * Resolves `ttlMs` / `leaseMs` to their defaults and rejects impossible values at creation.
- * Whether the TTL covers a provider's retry span is the handler's concern, not the store's.
- */
+/** Resolves `ttlMs` / `leaseMs` to their defaults; impossible values throw at creation. */
 export function resolveStoreSettings(storeName: string, input: StoreSettingsInput = {}): StoreSettings {
-  const ttlMs = checkPositiveInteger(storeName, "ttlMs", input.ttlMs, DEFAULT_TTL_MS);
-  const leaseMs = checkPositiveInteger(storeName, "leaseMs", input.leaseMs, DEFAULT_LEASE_MS);
+  const ttlMs = positiveInteger(`${storeName} store`, "ttlMs", input.ttlMs, DEFAULT_TTL_MS);
+  const leaseMs = positiveInteger(`${storeName} store`, "leaseMs", input.leaseMs, DEFAULT_LEASE_MS);
   if (leaseMs >= ttlMs) {
     throw new RangeError(
       `${storeName} store: leaseMs (${leaseMs}) must be shorter than ttlMs (${ttlMs}); ` +
@@ -30,54 +27,24 @@ export function resolveStoreSettings(storeName: string, input: StoreSettingsInpu
   return Object.freeze({ ttlMs, leaseMs });
 }
 
-/** Validates an optional positive-integer option, returning `fallback` when it is absent. */
-export function checkPositiveInteger(
-  storeName: string,
-  name: string,
-  value: unknown,
-  fallback: number,
-  unit = "milliseconds",
-): number {
-  return positiveInteger(`${storeName} store`, name, value, fallback, unit);
-}
-
-/** How long a store waits for its database before answering `STORE_UNAVAILABLE`, by default. */
-export const DEFAULT_STORE_TIMEOUT_MS = 5_000;
-
-/** Validates a store's `timeoutMs` option. */
+/** A store's `timeoutMs`: how long it waits for its database before `STORE_UNAVAILABLE` (default 5 s). */
 export function resolveTimeout(storeName: string, value: unknown): number {
-  return checkPositiveInteger(storeName, "timeoutMs", value, DEFAULT_STORE_TIMEOUT_MS);
+  return positiveInteger(`${storeName} store`, "timeoutMs", value, 5_000);
 }
 
-/** Validates `purgeExpired`'s `limit`: undefined (all) or a positive whole number. */
+/** `purgeExpired`'s `limit`: undefined (all) or a positive whole number. */
 export function purgeLimit(storeName: string, limit: unknown): number | undefined {
-  return limit === undefined ? undefined : checkPositiveInteger(storeName, "purgeExpired limit", limit, 0, "rows");
+  return limit === undefined ? undefined : positiveInteger(`${storeName} store`, "purgeExpired limit", limit, 0, "rows");
 }
 
-/**
- * Validates a table name (`schema.table` too when `qualified`). Checked here and double-quoted
- * in SQL, so no name can inject SQL.
- */
-export function checkTableName(storeName: string, table: unknown, qualified: boolean): string[] {
-  const parts = typeof table === "string" ? table.split(".") : [];
-  if (parts.length < 1 || parts.length > (qualified ? 2 : 1) || !parts.every((p) => IDENTIFIER.test(p))) {
-    throw new TypeError(
-      `${storeName} store: table must be an identifier like "agentref_webhook_idempotency"` +
-        (qualified ? ` or "schema.table"` : "") +
-        ` (letters, digits and underscores, not starting with a digit, at most 63 characters` +
-        (qualified ? " each" : "") +
-        `); got ${JSON.stringify(table)}.`,
-    );
-  }
-  return parts;
+/** `listParked`'s `limit`: undefined (all), 0 (none) or a positive whole number. */
+export function listLimit(storeName: string, limit: unknown): number | undefined {
+  if (limit === undefined || limit === 0) return limit;
+  return positiveInteger(`${storeName} store`, "listParked limit", limit, 0, "deliveries");
 }
-
-const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
 /** A fresh, unguessable owner token for a claim (Web Crypto: Node >= 19 and every edge runtime). */
-export function newOwnerToken(): string {
-  return globalThis.crypto.randomUUID();
-}
+export const newOwnerToken = (): string => globalThis.crypto.randomUUID();
 
 /** Wraps a driver failure as `WebhookError("STORE_UNAVAILABLE")`; a `WebhookError` passes through. */
 export function storeUnavailable(storeName: string, operation: string, cause: unknown, hint?: string): WebhookError {
@@ -103,23 +70,14 @@ export async function guard<T>(
   hint?: (err: unknown) => string | undefined,
 ): Promise<T> {
   try {
-    // `run` may throw synchronously (a closed client does); Promise.resolve().then catches that too.
+    // Promise.resolve().then also catches a synchronous throw (a closed client's).
     return await withTimeout(Promise.resolve().then(run), timeoutMs, `no answer within timeoutMs (${timeoutMs} ms)`);
   } catch (err) {
     throw storeUnavailable(storeName, operation, err, hint?.(err));
   }
 }
 
-/** Validates `listParked`'s `limit`: undefined (all), 0 (none) or a positive whole number. */
-export function listLimit(storeName: string, limit: unknown): number | undefined {
-  if (limit === undefined || limit === 0) return limit;
-  return checkPositiveInteger(storeName, "listParked limit", limit, 0, "deliveries");
-}
-
-/**
- * An entity position's order as the stores store it: null when there is none. A non-finite order (`Date.parse`
- * of a malformed date is NaN) counts as none: not every database can compare or store it.
- */
+/** An entity position's order as stored: null when there is none or it is not finite (`Date.parse` gave NaN). */
 export function orderValue(position: { order: number | undefined } | undefined): number | null {
   const order = position?.order;
   return typeof order === "number" && Number.isFinite(order) ? order : null;

@@ -1,32 +1,9 @@
-// The SQLite store. Over 200 lines: the whole IdempotencyStore contract plus driver loading
-// (node:sqlite, better-sqlite3, bun:sqlite).
+// The SQLite store. Over 200 lines: its public types and driver loading (node:sqlite,
+// better-sqlite3, bun:sqlite) beside the shared SQL store.
 import { WebhookError } from "../errors/index.js";
-import {
-  checkTableName,
-  guard,
-  listLimit,
-  newOwnerToken,
-  orderValue,
-  purgeLimit,
-  resolveStoreSettings,
-  resolveTimeout,
-  type StoreSettingsInput,
-} from "./settings.js";
-import {
-  bind,
-  claimResultOf,
-  entityClaimResultOf,
-  parkedOf,
-  parkValues,
-  sqliteSchema,
-  sqliteStatements,
-  tableNames,
-  type EntityClaimRow,
-  type ParkedRow,
-  type SqliteClaimRow,
-  type Statement,
-} from "./sql.js";
-import type { ClaimResult, IdempotencyStore } from "./store.js";
+import { guard, resolveStoreSettings, resolveTimeout, type StoreSettingsInput } from "./settings.js";
+import { bind, sqlSchema, sqlStatements, sqlStore, tableNames, type Statement, type SqlStore } from "./sql.js";
+import type { IdempotencyStore } from "./store.js";
 
 /**
  * Which SQLite library the store uses: `node:sqlite` (Node 22.13+), `better-sqlite3` (an
@@ -61,13 +38,9 @@ export interface SqliteStoreOptions extends StoreSettingsInput {
  * const store: SqliteStore = createSqliteStore({ path: "webhooks.db" });
  * setInterval(() => store.purgeExpired(), 3600_000).unref();
  */
-export interface SqliteStore extends Required<IdempotencyStore> {
+export interface SqliteStore extends SqlStore {
   /** The database file. */
   readonly path: string;
-  /** Opens the file and creates the tables if missing (the first delivery does this too). */
-  migrate(): Promise<void>;
-  /** Deletes expired records (at most `limit`, oldest first) and returns how many. Parked deliveries never expire. */
-  purgeExpired(options?: { limit?: number }): Promise<number>;
   /** Closes the database. A later call opens it again. */
   close(): Promise<void>;
   /** The driver in use, once the database is open (for diagnostics). */
@@ -82,14 +55,6 @@ export interface SqliteStore extends Required<IdempotencyStore> {
  */
 export const DEFAULT_SQLITE_TABLE = "agentref_webhook_idempotency";
 
-/** What every driver offers, reduced to the three calls the store makes. */
-interface Connection {
-  all(statement: Statement, values: unknown[]): Record<string, unknown>[];
-  run(statement: Statement, values: unknown[]): number;
-  exec(sql: string): void;
-  close(): void;
-}
-
 // The parts of each library the store touches, so that no driver's types are needed.
 interface PreparedLike {
   all(...values: unknown[]): unknown[];
@@ -100,35 +65,38 @@ interface DatabaseLike {
   exec(sql: string): unknown;
   close(): unknown;
 }
-type DatabaseConstructor = new (path: string, options?: Record<string, unknown>) => DatabaseLike;
+type DatabaseConstructor = new (path: string) => DatabaseLike;
+/** An open database, each statement prepared once. */
+interface Connection {
+  all(statement: Statement, values: unknown[]): unknown[];
+  run(statement: Statement, values: unknown[]): number;
+  close(): void;
+}
+
+// Each library's constructor in its module.
+const CONSTRUCTORS: Record<SqliteDriverName, (module: Record<string, unknown>) => unknown> = {
+  "node:sqlite": (module) => module["DatabaseSync"],
+  "better-sqlite3": (module) => module["default"] ?? module,
+  "bun:sqlite": (module) => module["Database"],
+};
 
 // A specifier in a variable: bundlers then leave the optional drivers alone instead of
 // failing on one the app does not install.
 const load = (specifier: string): Promise<Record<string, unknown>> => import(/* @vite-ignore */ specifier);
 
-async function openDriver(
-  path: string,
-  preferred: SqliteDriverName | undefined,
-): Promise<{ name: SqliteDriverName; db: DatabaseLike }> {
+async function openDriver(path: string, preferred: SqliteDriverName | undefined): Promise<{ name: SqliteDriverName; db: DatabaseLike }> {
   const bun = typeof (globalThis as { Bun?: unknown }).Bun !== "undefined";
   const order: SqliteDriverName[] =
     preferred !== undefined ? [preferred] : bun ? ["bun:sqlite"] : ["node:sqlite", "better-sqlite3"];
   const failures: string[] = [];
   for (const name of order) {
-    let module: Record<string, unknown>;
+    let Database: DatabaseConstructor;
     try {
-      module = await load(name);
+      Database = CONSTRUCTORS[name](await load(name)) as DatabaseConstructor;
     } catch (err) {
       failures.push(`${name}: ${err instanceof Error ? err.message : String(err)}`);
       continue;
     }
-    const Database = (
-      name === "node:sqlite"
-        ? module["DatabaseSync"]
-        : name === "bun:sqlite"
-          ? module["Database"]
-          : (module["default"] ?? module)
-    ) as DatabaseConstructor;
     try {
       return { name, db: new Database(path) };
     } catch (err) {
@@ -144,21 +112,6 @@ async function openDriver(
       `Install better-sqlite3 (npm install better-sqlite3@12), or run on Node 22.13+ (node:sqlite) or Bun (bun:sqlite). ` +
       `The sender retries this delivery.`,
   );
-}
-
-function connect(db: DatabaseLike): Connection {
-  const prepared = new Map<string, PreparedLike>();
-  const prepare = (text: string) => {
-    let statement = prepared.get(text);
-    if (statement === undefined) prepared.set(text, (statement = db.prepare(text)));
-    return statement;
-  };
-  return {
-    all: (statement, values) => prepare(statement.text).all(...bind(statement, values)) as Record<string, unknown>[],
-    run: (statement, values) => Number(prepare(statement.text).run(...bind(statement, values))?.changes ?? 0),
-    exec: (sql) => void db.exec(sql),
-    close: () => void db.close(),
-  };
 }
 
 /**
@@ -182,15 +135,13 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
   if (typeof path !== "string" || path === "") {
     throw new TypeError(`createSqliteStore: \`path\` must be the database file, like "webhooks.db"; got ${JSON.stringify(path)}.`);
   }
-  const table = checkTableName("sqlite", options.table ?? DEFAULT_SQLITE_TABLE, false)[0]!;
   const driverOption = options.driver;
-  if (driverOption !== undefined && !["node:sqlite", "better-sqlite3", "bun:sqlite"].includes(driverOption)) {
+  if (driverOption !== undefined && !Object.hasOwn(CONSTRUCTORS, driverOption)) {
     throw new TypeError(
       `createSqliteStore: \`driver\` must be "node:sqlite", "better-sqlite3" or "bun:sqlite"; got ${JSON.stringify(driverOption)}.`,
     );
   }
-  const names = tableNames([table]);
-  const statements = sqliteStatements(names);
+  const names = tableNames("sqlite", options.table ?? DEFAULT_SQLITE_TABLE, false);
 
   let opening: Promise<Connection> | undefined;
   let driver: SqliteDriverName | undefined;
@@ -198,91 +149,51 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
   const open = async (): Promise<Connection> => {
     const { name, db } = await openDriver(path, driverOption);
     try {
-      const connection = connect(db);
       // The busy timeout first: the statements after it may wait for another process.
-      connection.exec(`PRAGMA busy_timeout = ${timeoutMs}`);
-      connection.exec("PRAGMA journal_mode = WAL");
+      db.exec(`PRAGMA busy_timeout = ${timeoutMs}`);
+      db.exec("PRAGMA journal_mode = WAL");
       // FULL: a completion survives a power cut, not only a process crash.
-      connection.exec("PRAGMA synchronous = FULL");
-      for (const statement of sqliteSchema(names)) connection.exec(statement);
-      driver = name;
-      return connection;
+      db.exec("PRAGMA synchronous = FULL");
+      for (const statement of sqlSchema("sqlite", names)) db.exec(statement);
     } catch (err) {
       db.close();
       throw err;
     }
-  };
-
-  const connection = (): Promise<Connection> => {
-    opening ??= open().catch((err: unknown) => {
-      opening = undefined; // the next delivery tries again
-      throw err;
-    });
-    return opening;
+    driver = name;
+    const prepared = new Map<string, PreparedLike>();
+    const prepare = (text: string) => {
+      let statement = prepared.get(text);
+      if (statement === undefined) prepared.set(text, (statement = db.prepare(text)));
+      return statement;
+    };
+    return {
+      all: (statement, values) => prepare(statement.text).all(...bind(statement, values)),
+      run: (statement, values) => Number(prepare(statement.text).run(...bind(statement, values))?.changes ?? 0),
+      close: () => void db.close(),
+    };
   };
 
   const run = <T>(operation: string, fn: (c: Connection) => T): Promise<T> =>
-    guard("sqlite", operation, timeoutMs + 1_000, async () => fn(await connection()), hint);
+    guard("sqlite", operation, timeoutMs + 1_000, async () => {
+      opening ??= open().catch((err: unknown) => {
+        opening = undefined; // the next delivery tries again
+        throw err;
+      });
+      return fn(await opening);
+    }, hint);
 
   return {
-    settings,
+    ...sqlStore("sqlite", settings, sqlStatements("sqlite", names), {
+      rows: (operation, statement, values) => run(operation, (c) => c.all(statement, values)),
+      // Several statements in one synchronous call: nothing of this process runs between them.
+      changes: (operation, steps) => run(operation, (c) => steps.map(([statement, values]) => c.run(statement, values))),
+    }),
     path,
     get driver() {
       return driver;
     },
-    async claim(key, { bodyHash }): Promise<ClaimResult> {
-      const token = newOwnerToken();
-      const rows = await run("claim", (c) =>
-        c.all(statements.claim, [key, token, bodyHash, settings.leaseMs, settings.ttlMs]),
-      );
-      return claimResultOf("sqlite", rows[0] as unknown as SqliteClaimRow | undefined, token);
-    },
-    complete: (key, token) => run("complete", (c) => c.run(statements.complete, [key, token, settings.ttlMs]) === 1),
-    release: (key, token) => run("release", (c) => c.run(statements.release, [key, token]) === 1),
-    renew: (key, token) =>
-      run("renew", (c) => c.run(statements.renew, [key, token, settings.leaseMs, settings.ttlMs]) === 1),
-    async claimEntity(key, position) {
-      const token = newOwnerToken();
-      const rows = await run("claimEntity", (c) =>
-        c.all(statements.claimEntity, [key, token, orderValue(position), position.eventId, settings.leaseMs, settings.ttlMs]),
-      );
-      return entityClaimResultOf("sqlite", rows[0] as unknown as EntityClaimRow | undefined, token);
-    },
-    renewEntity: (key, token) =>
-      run("renewEntity", (c) => c.run(statements.renewEntity, [key, token, settings.leaseMs, settings.ttlMs]) === 1),
-    releaseEntity: (key, token, applied) =>
-      // One statement per step, in one synchronous call (nothing of this process runs between them).
-      run("releaseEntity", (c) => {
-        const order = orderValue(applied);
-        if (order !== null) c.run(statements.recordApplied, [key, order, applied!.eventId, settings.ttlMs]);
-        const held = c.run(statements.releaseLock, [key, token]) === 1;
-        if (held && order === null) c.run(statements.dropEmpty, [key]);
-        return held;
-      }),
-    async park(delivery) {
-      await run("park", (c) => c.run(statements.park, parkValues(delivery)));
-    },
-    async listParked(listOptions = {}) {
-      const limit = listLimit("sqlite", listOptions.limit);
-      if (limit === 0) return [];
-      const rows = await run("listParked", (c) =>
-        limit === undefined ? c.all(statements.listParked, []) : c.all(statements.listParkedSome, [limit]),
-      );
-      return (rows as unknown as ParkedRow[]).map(parkedOf);
-    },
-    unpark: (key) => run("unpark", (c) => c.run(statements.unpark, [key]) === 1),
     async migrate() {
       await run("migrate", () => undefined);
-    },
-    purgeExpired(purgeOptions = {}) {
-      const limit = purgeLimit("sqlite", purgeOptions.limit);
-      if (limit === undefined) {
-        return run("purgeExpired", (c) => c.run(statements.purge, []) + c.run(statements.purgeEntities, []));
-      }
-      return run("purgeExpired", (c) => {
-        const events = c.run(statements.purgeSome, [limit]);
-        return events >= limit ? events : events + c.run(statements.purgeEntitiesSome, [limit - events]);
-      });
     },
     async close() {
       const pending = opening;

@@ -45,26 +45,21 @@ export interface IdempotencyStore {
   /** Drop the claim so a retry can run again. False when `token` no longer owns it. */
   release(key: string, token: string): Promise<boolean>;
   /**
-   * Extend an in-progress claim's lease to now + `leaseMs` (its record to now + `ttlMs`) while
-   * the handler runs. False when `token` no longer owns it: stop renewing then. A lapsed lease
-   * nobody took over is still the owner's and renews.
+   * While the handler runs, extend the lease to now + `leaseMs` (the record to now + `ttlMs`). False when `token`
+   * no longer owns it: stop renewing then. A lapsed lease nobody took over is still the owner's.
    */
   renew(key: string, token: string): Promise<boolean>;
   /** The store's settings, for diagnostics. */
   readonly settings: StoreSettings;
 
   /**
-   * Ordering: take one entity's lock for an event, atomically with the order check. `stale`
-   * when the entity applied a newer event or this one ({@link EntityPosition}); `in-progress`
-   * while another event holds a live lease. Records live `ttlMs` after their last write.
+   * Ordering: take an entity's lock for an event, atomically with the order check: `stale` when it applied a newer
+   * event or this one ({@link EntityPosition}); `in-progress` while another holds a live lease. Records live `ttlMs`.
    */
   claimEntity?(key: string, position: EntityPosition): Promise<EntityClaimResult>;
   /** Extend the entity lock's lease, as {@link IdempotencyStore.renew} does for a claim. */
   renewEntity?(key: string, token: string): Promise<boolean>;
-  /**
-   * End the entity lock `token` holds (false when it no longer does). With `applied`, record
-   * that event as the entity's latest first (never going back, even when the lock was lost).
-   */
+  /** End the lock `token` holds (false if none); first record `applied` as the latest (never going back, held or not). */
   releaseEntity?(key: string, token: string, applied?: EntityPosition): Promise<boolean>;
 
   /** Parking: keep a delivery whose last retry failed (by key; again replaces it). Never expires. */

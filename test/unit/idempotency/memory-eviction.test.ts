@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { silentLogger } from "../../../src/util/logger.js";
-import { createMemoryStore } from "../../../src/idempotency/index.js";
+import { createMemoryStore } from "../../../src/idempotency/memory.js";
 import type { ClaimResult } from "../../../src/idempotency/store.js";
 
 // The rule, checked against an independent model over random histories: when full,

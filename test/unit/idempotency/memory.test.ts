@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { silentLogger } from "../../../src/util/logger.js";
 import { WebhookError } from "../../../src/errors/index.js";
-import { createMemoryStore, DEFAULT_MAX_ENTRIES } from "../../../src/idempotency/index.js";
+import { createMemoryStore, DEFAULT_MAX_ENTRIES } from "../../../src/idempotency/memory.js";
 import type { ClaimResult } from "../../../src/idempotency/store.js";
 import { describeStoreContract } from "../../contract/store-contract.js";
 
