@@ -169,6 +169,14 @@ export function isWebhookError(value: unknown): value is WebhookError {
   );
 }
 
+/** `cause` if it is a `WebhookError`, else a new `code` error that wraps it. */
+export function asWebhookError(cause: unknown, code: CodeOf<"delivery">, message: string): WebhookError {
+  return isWebhookError(cause) ? cause : new WebhookError(code, message, { cause });
+}
+
+/** A thrown value's message, for the error that wraps it. */
+export const messageOf = (cause: unknown): string => String((cause as Error)?.message ?? cause);
+
 const PARSED_FIX =
   "The signature covers the raw bytes, so the webhook route needs the body exactly as received. " +
   'Express: use express.raw({ type: "application/json" }) on this route instead of express.json(), or mount the route before app.use(express.json()). ' +
