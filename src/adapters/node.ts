@@ -6,18 +6,14 @@ import { adapterFailure } from "../lifecycle/answer.js";
 
 /**
  * An `IncomingMessage` as frameworks hand it over, perhaps with `body` and/or `rawBody` attached.
- *
- * @example
- * const req: NodeRequest = expressRequest; // express.Request extends IncomingMessage
+ * @example const req: NodeRequest = expressRequest; // express.Request extends IncomingMessage
  */
 export type NodeRequest = IncomingMessage & { body?: unknown; rawBody?: unknown };
 
 /**
  * The function `toNodeHandler` returns: a node:http listener, Express / Connect middleware and Next.js Pages Router
  * API route. It never rejects and never calls `next`, so no other middleware's error page can change a webhook answer.
- *
- * @example
- * const listener: NodeHandler = toNodeHandler(handler);
+ * @example const listener: NodeHandler = toNodeHandler(handler);
  */
 export type NodeHandler = (req: NodeRequest, res: ServerResponse, next?: (error?: unknown) => void) => Promise<void>;
 
@@ -27,9 +23,7 @@ export type NodeHandler = (req: NodeRequest, res: ServerResponse, next?: (error?
  * to the handler; after a 413 or 408 the connection is closed. A `req.rawBody`, or a string or Buffer
  * `req.body`, is used as the raw body; a parsed object is answered 500 `BODY_ALREADY_PARSED` (use
  * `express.raw()` on this route, or `bodyParser: false` in Next.js). It never throws.
- *
- * @example
- * http.createServer(toNodeHandler(createHandler({ secret: process.env.AGENTREF_WEBHOOK_SECRET!, on: {} }))).listen(3000);
+ * @example http.createServer(toNodeHandler(createHandler({ secret: process.env.AGENTREF_WEBHOOK_SECRET!, on: {} }))).listen(3000);
  */
 export function toNodeHandler(handler: (request: Request) => Response | Promise<Response>): NodeHandler {
   return (req, res) => handle(handler, req, res).catch((error: unknown) => crash(res, error));

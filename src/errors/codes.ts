@@ -1,9 +1,7 @@
 /**
  * Every error code with the HTTP status `createHandler` answers for it (the one place
  * statuses live). Never 410 (senders disable the endpoint on it) and never 3xx.
- *
- * @example
- * errorStatus.INVALID_SIGNATURE; // 401
+ * @example errorStatus.INVALID_SIGNATURE; // 401
  */
 export const errorStatus = {
   /** Signature headers absent or malformed: the sender retries with fresh ones. */
@@ -37,9 +35,7 @@ export const errorStatus = {
 
 /**
  * A machine-readable error code.
- *
- * @example
- * const code: WebhookErrorCode = "INVALID_SIGNATURE";
+ * @example const code: WebhookErrorCode = "INVALID_SIGNATURE";
  */
 export type WebhookErrorCode = keyof typeof errorStatus;
 

@@ -19,9 +19,7 @@ import { nowSeconds } from "../verify/timestamp.js";
 
 /**
  * The `HandlerContext` of `createHandler` (rebuilt from the job) plus the attempt and the BullMQ job.
- *
- * @example
- * on: { "payout.failed": async (event, ctx) => ctx.attempt === ctx.maxAttempts && page(`last try for ${ctx.eventId}`) }
+ * @example on: { "payout.failed": async (event, ctx) => ctx.attempt === ctx.maxAttempts && page(`last try for ${ctx.eventId}`) }
  */
 export interface WorkerContext extends HandlerContext {
   /** This attempt, 1-based. A job recovered after a crashed worker keeps its attempt number. */
@@ -36,25 +34,19 @@ export interface WorkerContext extends HandlerContext {
 
 /**
  * A typed worker handler for one event type.
- *
- * @example
- * const onFailed: WorkerEventHandler<PayoutFailedEvent> = async (event, ctx) => notify(event.data.failureReason, ctx.attempt);
+ * @example const onFailed: WorkerEventHandler<PayoutFailedEvent> = async (event, ctx) => notify(event.data.failureReason, ctx.attempt);
  */
 export type WorkerEventHandler<E> = EventHandler<E, WorkerContext>;
 
 /**
  * The worker's `on` map: `createHandler`'s `HandlerMap` with a `WorkerContext` (any `HandlerMap` fits).
- *
- * @example
- * const on: WorkerHandlerMap = { "conversion.created": async (event, ctx) => credit(event.data.commissionAmount, ctx.eventId) };
+ * @example const on: WorkerHandlerMap = { "conversion.created": async (event, ctx) => credit(event.data.commissionAmount, ctx.eventId) };
  */
 export type WorkerHandlerMap<P extends AnyProvider = AgentRefProvider, Exhaustive extends boolean = false> = HandlerMap<P, Exhaustive, WorkerContext>;
 
 /**
  * What a completed job returns (kept as BullMQ's `returnvalue`).
- *
- * @example
- * (await queue.getJob(jobId))?.returnvalue?.outcome; // "handled"
+ * @example (await queue.getJob(jobId))?.returnvalue?.outcome; // "handled"
  */
 export interface WorkerJobResult {
   outcome: "handled" | "ignored" | "unhandled" | "unknown";
@@ -62,9 +54,7 @@ export interface WorkerJobResult {
 
 /**
  * The worker's `parking` option: where dead letters are kept for `replayParked`.
- *
- * @example
- * createWorker({ queueName, connection, on, parking: { store: createRedisStore({ client }) } });
+ * @example createWorker({ queueName, connection, on, parking: { store: createRedisStore({ client }) } });
  */
 export interface WorkerParking {
   /** A durable store with `park`, `listParked` and `unpark` (every built-in one); share it with an inline receiver to replay both together. */
@@ -73,9 +63,7 @@ export interface WorkerParking {
 
 /**
  * Options of {@link createWorker}.
- *
- * @example
- * createWorker({ queueName: "agentref-webhooks", connection: { host: "127.0.0.1", port: 6379 }, on: {}, attempts: 5 });
+ * @example createWorker({ queueName: "agentref-webhooks", connection: { host: "127.0.0.1", port: 6379 }, on: {}, attempts: 5 });
  */
 export interface CreateWorkerOptions<P extends AnyProvider = AgentRefProvider, Exhaustive extends boolean = false>
   extends SharedOptions<P, Exhaustive, WorkerContext> {
@@ -107,9 +95,7 @@ export interface CreateWorkerOptions<P extends AnyProvider = AgentRefProvider, E
 
 /**
  * Default `attempts` of {@link createWorker}.
- *
- * @example
- * createWorker({ queueName, connection, on, attempts: DEFAULT_WORKER_ATTEMPTS });
+ * @example createWorker({ queueName, connection, on, attempts: DEFAULT_WORKER_ATTEMPTS });
  */
 export const DEFAULT_WORKER_ATTEMPTS = 8;
 
@@ -117,9 +103,7 @@ type WebhookJob = Job<QueuedDelivery, WorkerJobResult>;
 
 /**
  * A BullMQ `Worker` running a typed handler map. `close()` waits for in-flight jobs and dead-letter hooks.
- *
- * @example
- * process.on("SIGTERM", () => void worker.close());
+ * @example process.on("SIGTERM", () => void worker.close());
  */
 export class WebhookWorker extends Worker<QueuedDelivery, WorkerJobResult> {
   /** @internal Dead-letter hooks started from "failed" events, awaited by close(). */
@@ -136,9 +120,7 @@ export class WebhookWorker extends Worker<QueuedDelivery, WorkerJobResult> {
  * handler map as `createHandler` does. A throwing handler is retried with `backoff` until `attempts` failed
  * (throw `UnrecoverableError` to stop early), then `onDeadLetter` runs once. A worker that dies mid-job loses
  * nothing (BullMQ hands the job on), so side effects run at least once: key them by `ctx.eventId`.
- *
- * @example
- * const worker = createWorker({ queueName: "agentref-webhooks", connection: { host: "127.0.0.1", port: 6379 }, on: {} });
+ * @example const worker = createWorker({ queueName: "agentref-webhooks", connection: { host: "127.0.0.1", port: 6379 }, on: {} });
  */
 export function createWorker<P extends AnyProvider = AgentRefProvider, E extends boolean = false>(
   options: CreateWorkerOptions<P, E>,
