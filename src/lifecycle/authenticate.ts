@@ -55,12 +55,8 @@ export function createAuthenticator(
     try {
       resolved = await secret(hintsFor(provider, delivery));
     } catch (cause) {
-      if (isWebhookError(cause)) throw cause;
-      throw new WebhookConfigError(
-        "SECRET_RESOLVER_FAILED",
-        `The secret resolver threw: ${messageOf(cause)}. The delivery was not verified; the sender retries it.`,
-        { cause },
-      );
+      const message = `The secret resolver threw: ${messageOf(cause)}. The delivery was not verified; the sender retries it.`;
+      throw isWebhookError(cause) ? cause : new WebhookConfigError("SECRET_RESOLVER_FAILED", message, { cause });
     }
     // secretList turns undefined or a non-list into INVALID_SECRET, not an obscure crash.
     const verifier = cachedVerifier({ secret: secretList(resolved), tolerance, scheme: provider.scheme });
