@@ -1,6 +1,9 @@
 // Over 200 lines: Node request → Request, Response → Node response, plus closing the socket
 // gracefully after a 413/408.
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import type { ReadableStream as NodeWebStream } from "node:stream/web";
 import { bodyAlreadyParsed, type WebhookError } from "../errors/index.js";
 import { adapterFailure } from "../lifecycle/answer.js";
 
@@ -145,21 +148,8 @@ async function sendWebResponse(res: ServerResponse, response: Response, closeAft
   }
   if (response.statusText) res.writeHead(response.status, response.statusText, headers);
   else res.writeHead(response.status, headers);
-  if (response.body) {
-    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-      if (res.destroyed) break;
-      if (!res.write(chunk)) await new Promise<void>((resolve) => {
-        const done = () => {
-          res.off("drain", done);
-          res.off("close", done);
-          resolve();
-        };
-        res.on("drain", done);
-        res.on("close", done);
-      });
-    }
-  }
-  if (!res.writableEnded && !res.destroyed) res.end();
+  if (response.body) await pipeline(Readable.fromWeb(response.body as NodeWebStream), res);
+  else res.end();
 }
 
 /** How long, and how many more bytes, a rejected sender gets to read its answer before the socket is destroyed. */
