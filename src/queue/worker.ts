@@ -11,6 +11,7 @@ import { noSpan } from "../lifecycle/telemetry.js";
 import type { AnyProvider, ProviderEvent } from "../provider/define-provider.js";
 import { UnknownEvent } from "../provider/unknown-event.js";
 import { agentref, type AgentRefProvider } from "../providers/agentref.js";
+import { messageOf } from "../errors/index.js";
 import { toLogger } from "../util/logger.js";
 import { positiveInteger, requireMethods } from "../util/options.js";
 import { DEFAULT_BACKOFF, toBullmqBackoff, type WorkerBackoff } from "./backoff.js";
@@ -173,9 +174,9 @@ export function createWorker<P extends AnyProvider = AgentRefProvider, E extends
   // True when parked: the caller then removes the failed job, so a replay's add is no duplicate.
   const park = async (job: WebhookJob, data: QueuedDelivery | undefined, error: Error): Promise<boolean> => {
     if (!parkingStore || !data) return false;
-    const delivery = { key: String(job.id), provider: data.meta.provider, eventId: data.meta.eventId, type: job.name, body: data.body };
+    const { provider, eventId } = data.meta;
     try {
-      await parkingStore.park!({ ...delivery, parkedAt: Date.now(), reason: error.message });
+      await parkingStore.park!({ key: String(job.id), provider, eventId, type: job.name, body: data.body, parkedAt: Date.now(), reason: error.message });
       return true;
     } catch (err) {
       logger.error?.("the dead-lettered job could not be parked; it stays in the failed set", { jobId: String(job.id), err: String(err) });
@@ -216,9 +217,7 @@ export function createWorker<P extends AnyProvider = AgentRefProvider, E extends
       : noSpan;
     let event: unknown;
     try {
-      if (!data) {
-        throw new UnrecoverableError(`Job ${String(job.id)} does not hold an agentref-webhooks delivery (was it added by bullmqEnqueue?).`);
-      }
+      if (!data) throw new UnrecoverableError(`Job ${String(job.id)} does not hold an agentref-webhooks delivery (was it added by bullmqEnqueue?).`);
       if (data.meta.provider !== provider.name) {
         throw new UnrecoverableError(
           `Job ${String(job.id)} holds a ${data.meta.provider} event but this worker reads ${provider.name} events: give createWorker the same provider as createHandler, or use one queue per provider.`,
@@ -229,7 +228,7 @@ export function createWorker<P extends AnyProvider = AgentRefProvider, E extends
         decoded = decodeJob(data);
       } catch (cause) {
         // The same bytes will fail the same way on every attempt: no retries.
-        throw new UnrecoverableError(`Job ${String(job.id)}: ${String((cause as Error)?.message ?? cause)}`);
+        throw new UnrecoverableError(`Job ${String(job.id)}: ${messageOf(cause)}`);
       }
       event = decoded.event;
       const { outcome, run } = route(decoded);
