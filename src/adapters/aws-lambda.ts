@@ -181,10 +181,7 @@ async function toResult(response: Response, event: LambdaHttpEvent): Promise<Lam
   const body = asText ? new TextDecoder().decode(bytes) : encodeBytes(bytes, "base64");
   const result: LambdaHttpResult = { statusCode: response.status, body, isBase64Encoded: !asText };
   const cookies = response.headers.getSetCookie();
-  const headers: Record<string, string> = {};
-  response.headers.forEach((value, name) => {
-    if (name !== "set-cookie") headers[name] = value;
-  });
+  const headers: Record<string, string> = Object.fromEntries([...response.headers].filter(([name]) => name !== "set-cookie"));
 
   if (isV2(event)) return { ...result, headers, ...(cookies.length ? { cookies } : {}) };
   if (!isAlb(event)) return { ...result, headers, ...(cookies.length ? { multiValueHeaders: { "set-cookie": cookies } } : {}) };

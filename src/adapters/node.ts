@@ -136,10 +136,7 @@ async function sendWebResponse(res: ServerResponse, response: Response, closeAft
     response.body?.cancel().catch(() => {});
     return;
   }
-  const headers: Record<string, string | string[]> = {};
-  response.headers.forEach((value, name) => {
-    if (name !== "set-cookie") headers[name] = value;
-  });
+  const headers: Record<string, string | string[]> = Object.fromEntries([...response.headers].filter(([name]) => name !== "set-cookie"));
   const cookies = response.headers.getSetCookie();
   if (cookies.length > 0) headers["set-cookie"] = cookies;
   if (closeAfter) {
