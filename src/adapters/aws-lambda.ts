@@ -8,17 +8,13 @@ import { decodeBase64, encodeBytes } from "../verify/encoding.js";
 
 /**
  * The headers of a Lambda HTTP event: one value per name.
- *
- * @example
- * const headers: LambdaEventHeaders = { "content-type": "application/json", "svix-id": "msg_1" };
+ * @example const headers: LambdaEventHeaders = { "content-type": "application/json", "svix-id": "msg_1" };
  */
 export type LambdaEventHeaders = Record<string, string | undefined>;
 
 /**
  * Every value of each header (API Gateway REST APIs, ALB with multi-value headers).
- *
- * @example
- * const headers: LambdaEventMultiValueHeaders = { "svix-signature": ["v1,abc", "v1,def"] };
+ * @example const headers: LambdaEventMultiValueHeaders = { "svix-signature": ["v1,abc", "v1,def"] };
  */
 export type LambdaEventMultiValueHeaders = Record<string, string[] | undefined>;
 
@@ -36,9 +32,7 @@ interface V1Fields {
 
 /**
  * An API Gateway REST API (payload format 1.0) proxy event, such as `APIGatewayProxyEvent` from `@types/aws-lambda`.
- *
- * @example
- * const event: ApiGatewayV1Event = { httpMethod: "POST", path: "/webhooks", headers: {}, multiValueHeaders: {}, body: "{}", isBase64Encoded: false, requestContext: {} };
+ * @example const event: ApiGatewayV1Event = { httpMethod: "POST", path: "/webhooks", headers: {}, multiValueHeaders: {}, body: "{}", isBase64Encoded: false, requestContext: {} };
  */
 export interface ApiGatewayV1Event extends V1Fields {
   requestContext: { domainName?: string | undefined };
@@ -47,7 +41,6 @@ export interface ApiGatewayV1Event extends V1Fields {
 /**
  * An API Gateway HTTP API (payload format 2.0) or Lambda Function URL event, such as
  * `APIGatewayProxyEventV2` or `LambdaFunctionURLEvent`.
- *
  * @example
  * const event: ApiGatewayV2Event = { version: "2.0", rawPath: "/webhooks", rawQueryString: "", headers: {}, isBase64Encoded: false, body: "{}", requestContext: { domainName: "abc.lambda-url.eu-west-1.on.aws", http: { method: "POST" } } };
  */
@@ -64,9 +57,7 @@ export interface ApiGatewayV2Event {
 
 /**
  * An Application Load Balancer event, such as `ALBEvent` from `@types/aws-lambda`.
- *
- * @example
- * const event: AlbEvent = { httpMethod: "POST", path: "/webhooks", headers: {}, body: "{}", isBase64Encoded: false, requestContext: { elb: { targetGroupArn: "arn:aws:elasticloadbalancing:…" } } };
+ * @example const event: AlbEvent = { httpMethod: "POST", path: "/webhooks", headers: {}, body: "{}", isBase64Encoded: false, requestContext: { elb: { targetGroupArn: "arn:aws:elasticloadbalancing:…" } } };
  */
 export interface AlbEvent extends V1Fields {
   requestContext: { elb: { targetGroupArn: string } };
@@ -75,18 +66,14 @@ export interface AlbEvent extends V1Fields {
 /**
  * The events `toLambdaHandler`'s function accepts: API Gateway REST (v1) and HTTP API (v2) proxy
  * events, Lambda Function URL events and ALB events.
- *
- * @example
- * function method(event: LambdaHttpEvent) { return "httpMethod" in event ? event.httpMethod : event.requestContext.http.method; }
+ * @example function method(event: LambdaHttpEvent) { return "httpMethod" in event ? event.httpMethod : event.requestContext.http.method; }
  */
 export type LambdaHttpEvent = ApiGatewayV1Event | ApiGatewayV2Event | AlbEvent;
 
 /**
  * The answer, in the shape the event's source expects. Assignable to `@types/aws-lambda`'s
  * `APIGatewayProxyResult`, `APIGatewayProxyStructuredResultV2`, `LambdaFunctionURLResult` and `ALBResult`.
- *
- * @example
- * const result: LambdaHttpResult = { statusCode: 200, headers: { "content-type": "application/json" }, body: '{"ok":true}', isBase64Encoded: false };
+ * @example const result: LambdaHttpResult = { statusCode: 200, headers: { "content-type": "application/json" }, body: '{"ok":true}', isBase64Encoded: false };
  */
 export interface LambdaHttpResult {
   statusCode: number;
@@ -100,9 +87,7 @@ export interface LambdaHttpResult {
 
 /**
  * The Lambda function `toLambdaHandler` returns, for any of the HTTP event sources. It never rejects.
- *
- * @example
- * export const handler: LambdaHttpHandler = toLambdaHandler(webhooks);
+ * @example export const handler: LambdaHttpHandler = toLambdaHandler(webhooks);
  */
 export type LambdaHttpHandler = (event: LambdaHttpEvent, context?: unknown) => Promise<LambdaHttpResult>;
 
@@ -111,9 +96,7 @@ export type LambdaHttpHandler = (event: LambdaHttpEvent, context?: unknown) => P
  * (REST, HTTP API), a Function URL or an ALB, with the body as the bytes the sender signed. A throwing handler
  * is answered 500 `HANDLER_FAILED`, not a failed invocation (which API Gateway answers 502). Use a shared
  * store (Redis, PostgreSQL): the memory store forgets on every cold start.
- *
- * @example
- * export const handler = toLambdaHandler(createHandler({ secret: process.env.AGENTREF_WEBHOOK_SECRET!, on: {} }));
+ * @example export const handler = toLambdaHandler(createHandler({ secret: process.env.AGENTREF_WEBHOOK_SECRET!, on: {} }));
  */
 export function toLambdaHandler(handler: (request: Request) => Response | Promise<Response>): LambdaHttpHandler {
   return async (event) => {
@@ -198,10 +181,7 @@ async function toResult(response: Response, event: LambdaHttpEvent): Promise<Lam
   const body = asText ? new TextDecoder().decode(bytes) : encodeBytes(bytes, "base64");
   const result: LambdaHttpResult = { statusCode: response.status, body, isBase64Encoded: !asText };
   const cookies = response.headers.getSetCookie();
-  const headers: Record<string, string> = {};
-  response.headers.forEach((value, name) => {
-    if (name !== "set-cookie") headers[name] = value;
-  });
+  const headers: Record<string, string> = Object.fromEntries([...response.headers].filter(([name]) => name !== "set-cookie"));
 
   if (isV2(event)) return { ...result, headers, ...(cookies.length ? { cookies } : {}) };
   if (!isAlb(event)) return { ...result, headers, ...(cookies.length ? { multiValueHeaders: { "set-cookie": cookies } } : {}) };

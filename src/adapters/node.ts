@@ -1,23 +1,22 @@
 // Over 200 lines: Node request → Request, Response → Node response, plus closing the socket
 // gracefully after a 413/408.
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import type { ReadableStream as NodeWebStream } from "node:stream/web";
 import { bodyAlreadyParsed, type WebhookError } from "../errors/index.js";
 import { adapterFailure } from "../lifecycle/answer.js";
 
 /**
  * An `IncomingMessage` as frameworks hand it over, perhaps with `body` and/or `rawBody` attached.
- *
- * @example
- * const req: NodeRequest = expressRequest; // express.Request extends IncomingMessage
+ * @example const req: NodeRequest = expressRequest; // express.Request extends IncomingMessage
  */
 export type NodeRequest = IncomingMessage & { body?: unknown; rawBody?: unknown };
 
 /**
  * The function `toNodeHandler` returns: a node:http listener, Express / Connect middleware and Next.js Pages Router
  * API route. It never rejects and never calls `next`, so no other middleware's error page can change a webhook answer.
- *
- * @example
- * const listener: NodeHandler = toNodeHandler(handler);
+ * @example const listener: NodeHandler = toNodeHandler(handler);
  */
 export type NodeHandler = (req: NodeRequest, res: ServerResponse, next?: (error?: unknown) => void) => Promise<void>;
 
@@ -27,9 +26,7 @@ export type NodeHandler = (req: NodeRequest, res: ServerResponse, next?: (error?
  * to the handler; after a 413 or 408 the connection is closed. A `req.rawBody`, or a string or Buffer
  * `req.body`, is used as the raw body; a parsed object is answered 500 `BODY_ALREADY_PARSED` (use
  * `express.raw()` on this route, or `bodyParser: false` in Next.js). It never throws.
- *
- * @example
- * http.createServer(toNodeHandler(createHandler({ secret: process.env.AGENTREF_WEBHOOK_SECRET!, on: {} }))).listen(3000);
+ * @example http.createServer(toNodeHandler(createHandler({ secret: process.env.AGENTREF_WEBHOOK_SECRET!, on: {} }))).listen(3000);
  */
 export function toNodeHandler(handler: (request: Request) => Response | Promise<Response>): NodeHandler {
   return (req, res) => handle(handler, req, res).catch((error: unknown) => crash(res, error));
@@ -139,10 +136,7 @@ async function sendWebResponse(res: ServerResponse, response: Response, closeAft
     response.body?.cancel().catch(() => {});
     return;
   }
-  const headers: Record<string, string | string[]> = {};
-  response.headers.forEach((value, name) => {
-    if (name !== "set-cookie") headers[name] = value;
-  });
+  const headers: Record<string, string | string[]> = Object.fromEntries([...response.headers].filter(([name]) => name !== "set-cookie"));
   const cookies = response.headers.getSetCookie();
   if (cookies.length > 0) headers["set-cookie"] = cookies;
   if (closeAfter) {
@@ -151,21 +145,8 @@ async function sendWebResponse(res: ServerResponse, response: Response, closeAft
   }
   if (response.statusText) res.writeHead(response.status, response.statusText, headers);
   else res.writeHead(response.status, headers);
-  if (response.body) {
-    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-      if (res.destroyed) break;
-      if (!res.write(chunk)) await new Promise<void>((resolve) => {
-        const done = () => {
-          res.off("drain", done);
-          res.off("close", done);
-          resolve();
-        };
-        res.on("drain", done);
-        res.on("close", done);
-      });
-    }
-  }
-  if (!res.writableEnded && !res.destroyed) res.end();
+  if (response.body) await pipeline(Readable.fromWeb(response.body as NodeWebStream), res);
+  else res.end();
 }
 
 /** How long, and how many more bytes, a rejected sender gets to read its answer before the socket is destroyed. */

@@ -6,9 +6,7 @@ import type { ParsedEvent, ParseEventOptions } from "./parse-event.js";
 
 /**
  * What `constructEvent` takes: `verifyWebhook`'s input, plus the provider and strictness.
- *
- * @example
- * await constructEvent({ body: rawBody, headers: req.headers, secret });
+ * @example await constructEvent({ body: rawBody, headers: req.headers, secret });
  */
 export type ConstructEventInput<P extends AnyProvider = AgentRefProvider> = Omit<VerifyWebhookInput, "scheme"> & ParseEventOptions<P>;
 

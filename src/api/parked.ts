@@ -6,9 +6,7 @@ import { nowSeconds } from "../verify/timestamp.js";
 
 /**
  * What `listParked` takes.
- *
- * @example
- * await listParked({ store, limit: 20 });
+ * @example await listParked({ store, limit: 20 });
  */
 export interface ListParkedOptions {
   /** The store the receiver parks into (a durable one: SQLite, D1, Redis or PostgreSQL). */
@@ -19,9 +17,7 @@ export interface ListParkedOptions {
 
 /**
  * The deliveries parked by `createHandler({ parking: true })` (or a worker's dead letters), the longest parked first.
- *
- * @example
- * for (const parked of await listParked({ store })) console.log(parked.type, parked.eventId, parked.reason);
+ * @example for (const parked of await listParked({ store })) console.log(parked.type, parked.eventId, parked.reason);
  */
 export async function listParked(options: ListParkedOptions): Promise<ParkedDelivery[]> {
   return parkingOf(options.store, "listParked").listParked!(options.limit === undefined ? {} : { limit: options.limit });
@@ -29,9 +25,7 @@ export async function listParked(options: ListParkedOptions): Promise<ParkedDeli
 
 /**
  * What `replayParked` takes.
- *
- * @example
- * await replayParked({ store, secret: process.env.AGENTREF_WEBHOOK_SECRET!, to: handler });
+ * @example await replayParked({ store, secret: process.env.AGENTREF_WEBHOOK_SECRET!, to: handler });
  */
 export interface ReplayParkedOptions {
   /** The store the deliveries were parked in. */
@@ -52,9 +46,7 @@ export interface ReplayParkedOptions {
 
 /**
  * One replayed delivery: the answer it got, and whether it left the parking store.
- *
- * @example
- * const { status, outcome, unparked }: ReplayedDelivery = result.replayed[0]!;
+ * @example const { status, outcome, unparked }: ReplayedDelivery = result.replayed[0]!;
  */
 export interface ReplayedDelivery {
   key: string;
@@ -71,9 +63,7 @@ export interface ReplayedDelivery {
 /**
  * Delivers parked deliveries again, one at a time, through your receiver's normal path (each body signed afresh).
  * Each one answered 2xx and not parked again is removed from the store; the rest stay parked.
- *
- * @example
- * const { replayed } = await replayParked({ store, secret: process.env.AGENTREF_WEBHOOK_SECRET!, to: "http://127.0.0.1:3000/webhooks/agentref" });
+ * @example const { replayed } = await replayParked({ store, secret: process.env.AGENTREF_WEBHOOK_SECRET!, to: "http://127.0.0.1:3000/webhooks/agentref" });
  */
 export async function replayParked(options: ReplayParkedOptions): Promise<{ replayed: ReplayedDelivery[] }> {
   const store = parkingOf(options.store, "replayParked");

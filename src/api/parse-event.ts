@@ -4,9 +4,7 @@ import { agentref, type AgentRefProvider } from "../providers/agentref.js";
 
 /**
  * Options of `parseEvent`.
- *
- * @example
- * parseEvent(body, { strict: true });
+ * @example parseEvent(body, { strict: true });
  */
 export interface ParseEventOptions<P extends AnyProvider = AgentRefProvider> {
   /** Whose events these are. Default: AgentRef. */
@@ -17,9 +15,7 @@ export interface ParseEventOptions<P extends AnyProvider = AgentRefProvider> {
 
 /**
  * What `parseEvent` returns: a typed event of the catalog, or an `UnknownEvent`.
- *
- * @example
- * const event: ParsedEvent = parseEvent(body);
+ * @example const event: ParsedEvent = parseEvent(body);
  */
 export type ParsedEvent<P extends AnyProvider = AgentRefProvider> = ParsedWith<P>;
 

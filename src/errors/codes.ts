@@ -1,9 +1,7 @@
 /**
  * Every error code with the HTTP status `createHandler` answers for it (the one place
  * statuses live). Never 410 (senders disable the endpoint on it) and never 3xx.
- *
- * @example
- * errorStatus.INVALID_SIGNATURE; // 401
+ * @example errorStatus.INVALID_SIGNATURE; // 401
  */
 export const errorStatus = {
   /** Signature headers absent or malformed: the sender retries with fresh ones. */
@@ -37,40 +35,31 @@ export const errorStatus = {
 
 /**
  * A machine-readable error code.
- *
- * @example
- * const code: WebhookErrorCode = "INVALID_SIGNATURE";
+ * @example const code: WebhookErrorCode = "INVALID_SIGNATURE";
  */
 export type WebhookErrorCode = keyof typeof errorStatus;
 
-/** Which error class each code belongs to, whatever path raised it (`delivery`: the base `WebhookError`). */
-export const errorKind = {
-  MISSING_HEADERS: "verification",
-  INVALID_SIGNATURE: "verification",
-  INVALID_TIMESTAMP: "verification",
-  TIMESTAMP_TOO_OLD: "verification",
-  TIMESTAMP_TOO_NEW: "verification",
-  INVALID_SECRET: "config",
-  SECRET_RESOLVER_FAILED: "config",
-  BODY_TOO_LARGE: "body",
-  BODY_TIMEOUT: "body",
-  BODY_ALREADY_PARSED: "body",
-  INVALID_JSON: "payload",
-  INVALID_PAYLOAD: "payload",
-  UNSUPPORTED_SCHEMA_VERSION: "payload",
-  IN_PROGRESS: "delivery",
-  ID_CONFLICT: "delivery",
-  STORE_UNAVAILABLE: "delivery",
-  ENQUEUE_FAILED: "delivery",
-  HANDLER_FAILED: "delivery",
-  HANDLER_TIMEOUT: "delivery",
-  METHOD_NOT_ALLOWED: "delivery",
-} as const satisfies Record<WebhookErrorCode, string>;
+/** The codes of each error class (`delivery`: the base `WebhookError`). */
+const codesOfKind = {
+  verification: ["MISSING_HEADERS", "INVALID_SIGNATURE", "INVALID_TIMESTAMP", "TIMESTAMP_TOO_OLD", "TIMESTAMP_TOO_NEW"],
+  config: ["INVALID_SECRET", "SECRET_RESOLVER_FAILED"],
+  body: ["BODY_TOO_LARGE", "BODY_TIMEOUT", "BODY_ALREADY_PARSED"],
+  payload: ["INVALID_JSON", "INVALID_PAYLOAD", "UNSUPPORTED_SCHEMA_VERSION"],
+  delivery: ["IN_PROGRESS", "ID_CONFLICT", "STORE_UNAVAILABLE", "ENQUEUE_FAILED", "HANDLER_FAILED", "HANDLER_TIMEOUT", "METHOD_NOT_ALLOWED"],
+} as const satisfies Record<string, readonly WebhookErrorCode[]>;
+
+type ErrorKind = keyof typeof codesOfKind;
 
 /** The codes of one kind. */
-export type CodeOf<K extends (typeof errorKind)[WebhookErrorCode]> = {
-  [C in WebhookErrorCode]: (typeof errorKind)[C] extends K ? C : never;
-}[WebhookErrorCode];
+export type CodeOf<K extends ErrorKind> = (typeof codesOfKind)[K][number];
+
+// A code left out of codesOfKind is a compile error here.
+true satisfies [Exclude<WebhookErrorCode, CodeOf<ErrorKind>>] extends [never] ? true : false;
+
+/** Which error class each code belongs to, whatever path raised it. */
+export const errorKind = Object.fromEntries(
+  Object.entries(codesOfKind).flatMap(([kind, codes]) => codes.map((code) => [code, kind])),
+) as Record<WebhookErrorCode, ErrorKind>;
 
 /** Codes for which a `Retry-After` header accompanies the answer. */
 export const retryAfterSeconds: Partial<Record<WebhookErrorCode, number>> = {

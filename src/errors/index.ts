@@ -1,7 +1,9 @@
 export { errorKind, errorStatus, retryAfterSeconds, type CodeOf, type WebhookErrorCode } from "./codes.js";
 export {
+  asWebhookError,
   bodyAlreadyParsed,
   isWebhookError,
+  messageOf,
   webhookError,
   WebhookBodyError,
   WebhookConfigError,

@@ -2,9 +2,7 @@ import { errorKind, errorStatus, type CodeOf, type WebhookErrorCode } from "./co
 
 /**
  * One problem found in a payload: where (`path`) and what (`message`).
- *
- * @example
- * const issue: PayloadIssue = { path: ["data", "amount"], message: "Expected number, received string" };
+ * @example const issue: PayloadIssue = { path: ["data", "amount"], message: "Expected number, received string" };
  */
 export interface PayloadIssue {
   path: (string | number)[];
@@ -39,9 +37,7 @@ const accepts = new Map<Function, ErrorClassName | undefined>();
 /**
  * The base class of every error this SDK throws: a stable `code`, the HTTP `status`
  * `createHandler` answers with, and a `message` that says how to fix it (never a secret).
- *
- * @example
- * if (err instanceof WebhookError) console.log(err.code, err.status);
+ * @example if (err instanceof WebhookError) console.log(err.code, err.status);
  */
 export class WebhookError extends Error {
   readonly code: WebhookErrorCode;
@@ -108,9 +104,7 @@ export class WebhookConfigError extends WebhookError {
 /**
  * The raw body could not be had as it was sent: too large, too slow, or already
  * parsed by something before this SDK.
- *
- * @example
- * if (err instanceof WebhookBodyError && err.code === "BODY_ALREADY_PARSED") console.error(err.message);
+ * @example if (err instanceof WebhookBodyError && err.code === "BODY_ALREADY_PARSED") console.error(err.message);
  */
 export class WebhookBodyError extends WebhookError {
   declare readonly code: CodeOf<"body">;
@@ -122,9 +116,7 @@ export class WebhookBodyError extends WebhookError {
 /**
  * An authentic body this SDK cannot use: not JSON, failing the event's schema
  * (`issues` says where), or an unsupported schema version. Answered 422.
- *
- * @example
- * if (err instanceof WebhookPayloadError) console.log(err.issues);
+ * @example if (err instanceof WebhookPayloadError) console.log(err.issues);
  */
 export class WebhookPayloadError extends WebhookError {
   declare readonly code: CodeOf<"payload">;
@@ -157,9 +149,7 @@ export function webhookError(code: WebhookErrorCode, message: string, options: W
 /**
  * Whether a value is a `WebhookError`, also from another copy of the package (older,
  * unbranded copies are checked by shape).
- *
- * @example
- * if (isWebhookError(err) && err.code === "ID_CONFLICT") alert(err.message);
+ * @example if (isWebhookError(err) && err.code === "ID_CONFLICT") alert(err.message);
  */
 export function isWebhookError(value: unknown): value is WebhookError {
   const error = value as { code?: unknown; status?: unknown } | null;
@@ -168,6 +158,14 @@ export function isWebhookError(value: unknown): value is WebhookError {
     (typeof value === "object" && typeof error?.code === "string" && error.code in errorStatus && typeof error.status === "number")
   );
 }
+
+/** `cause` if it is a `WebhookError`, else a new `code` error that wraps it. */
+export function asWebhookError(cause: unknown, code: CodeOf<"delivery">, message: string): WebhookError {
+  return isWebhookError(cause) ? cause : new WebhookError(code, message, { cause });
+}
+
+/** A thrown value's message, for the error that wraps it. */
+export const messageOf = (cause: unknown): string => String((cause as Error)?.message ?? cause);
 
 const PARSED_FIX =
   "The signature covers the raw bytes, so the webhook route needs the body exactly as received. " +

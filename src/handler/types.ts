@@ -10,26 +10,20 @@ import type { AgentRefProvider } from "../providers/agentref.js";
 
 /**
  * A typed handler for one event type (`C`: the worker's handlers get a `WorkerContext`).
- *
- * @example
- * const onFailed: EventHandler<PayoutFailedEvent> = async (event) => alert(event.data.failureReason);
+ * @example const onFailed: EventHandler<PayoutFailedEvent> = async (event) => alert(event.data.failureReason);
  */
 export type EventHandler<E, C = HandlerContext> = (event: E, ctx: C) => unknown;
 
 /**
  * Write `"ignore"` for a type you deliberately do not handle (required in exhaustive mode).
- *
- * @example
- * createHandler({ exhaustive: true, on: { "program.updated": "ignore", … } });
+ * @example createHandler({ exhaustive: true, on: { "program.updated": "ignore", … } });
  */
 export type Ignore = "ignore";
 
 /**
  * The `on` map: one optional handler per event type, `event` narrowed to that type. With
  * `exhaustive: true` every type must be present (a handler or `"ignore"`).
- *
- * @example
- * const on: HandlerMap = { "conversion.created": async (event) => event.data.commissionAmount };
+ * @example const on: HandlerMap = { "conversion.created": async (event) => event.data.commissionAmount };
  */
 export type HandlerMap<P extends AnyProvider = AgentRefProvider, Exhaustive extends boolean = false, C = HandlerContext> =
   Exhaustive extends true
@@ -39,9 +33,7 @@ export type HandlerMap<P extends AnyProvider = AgentRefProvider, Exhaustive exte
 /**
  * Where `enqueue` mode hands a verified event (see `agentref-webhooks/bullmq`).
  * Resolve only once the queue has durably accepted the job; reject otherwise.
- *
- * @example
- * createHandler({ secret, enqueue: bullmqEnqueue(queue) });
+ * @example createHandler({ secret, enqueue: bullmqEnqueue(queue) });
  */
 export type Enqueue<P extends AnyProvider = AgentRefProvider> = (
   event: ProviderEvent<P> | UnknownEvent,
@@ -53,9 +45,7 @@ export type Enqueue<P extends AnyProvider = AgentRefProvider> = (
 /**
  * `createHandler` options. With `exhaustive: true`, `on` is required and must name
  * every event type (a handler or `"ignore"`).
- *
- * @example
- * createHandler({ secret: process.env.AGENTREF_WEBHOOK_SECRET!, on: { "payout.failed": async (e) => {} } });
+ * @example createHandler({ secret: process.env.AGENTREF_WEBHOOK_SECRET!, on: { "payout.failed": async (e) => {} } });
  */
 export type CreateHandlerOptions<P extends AnyProvider = AgentRefProvider, Exhaustive extends boolean = false> = HandlerOptionsBase<P, Exhaustive> &
   // A conditional member, so that exhaustive mode without any `on` map is a compile error too.
@@ -102,9 +92,7 @@ export interface SharedOptions<P extends AnyProvider, Exhaustive extends boolean
 
 /**
  * Every `createHandler` option except `on` (see {@link CreateHandlerOptions}).
- *
- * @example
- * const base: HandlerOptionsBase = { secret: process.env.AGENTREF_WEBHOOK_SECRET!, maxBodyBytes: 64 * 1024 };
+ * @example const base: HandlerOptionsBase = { secret: process.env.AGENTREF_WEBHOOK_SECRET!, maxBodyBytes: 64 * 1024 };
  */
 export interface HandlerOptionsBase<P extends AnyProvider = AgentRefProvider, Exhaustive extends boolean = false>
   extends SharedOptions<P, Exhaustive, HandlerContext>,
@@ -185,8 +173,6 @@ export interface HandlerOptionsBase<P extends AnyProvider = AgentRefProvider, Ex
 
 /**
  * The handler `createHandler` returns: a Web `Request` in, a `Response` out.
- *
- * @example
- * export const POST: WebhookHandler = createHandler({ secret, on: {} });
+ * @example export const POST: WebhookHandler = createHandler({ secret, on: {} });
  */
 export type WebhookHandler = (request: Request) => Promise<Response>;

@@ -2,9 +2,7 @@ import { retryAfterSeconds, type WebhookError, type WebhookErrorCode } from "../
 
 /**
  * The status of each non-error outcome (with `errorStatus`, the README's status table).
- *
- * @example
- * outcomeStatus.duplicate; // 200: already completed earlier, the sender stops
+ * @example outcomeStatus.duplicate; // 200: already completed earlier, the sender stops
  */
 export const outcomeStatus = {
   /** The handler ran and completed. */
@@ -27,9 +25,7 @@ export const outcomeStatus = {
 
 /**
  * A delivery outcome that is not an error.
- *
- * @example
- * const o: DeliveryOutcome = "duplicate";
+ * @example const o: DeliveryOutcome = "duplicate";
  */
 export type DeliveryOutcome = keyof typeof outcomeStatus;
 

@@ -1,4 +1,4 @@
-import { isWebhookError, WebhookConfigError } from "../errors/index.js";
+import { isWebhookError, messageOf, WebhookConfigError } from "../errors/index.js";
 import type { AnyProvider } from "../provider/define-provider.js";
 import { bodyText } from "../verify/body.js";
 import { toHeaderGetter, type HeadersInput } from "../verify/headers.js";
@@ -9,9 +9,7 @@ import type { SecretHints } from "./context.js";
 
 /**
  * A secret (`whsec_…` or the bare key), several during a rotation, or a resolver.
- *
- * @example
- * secret: [process.env.NEW_SECRET!, process.env.OLD_SECRET!]
+ * @example secret: [process.env.NEW_SECRET!, process.env.OLD_SECRET!]
  */
 export type SecretOption = string | readonly string[] | ((hints: SecretHints) => string | readonly string[] | Promise<string | readonly string[]>);
 
@@ -57,12 +55,8 @@ export function createAuthenticator(
     try {
       resolved = await secret(hintsFor(provider, delivery));
     } catch (cause) {
-      if (isWebhookError(cause)) throw cause;
-      throw new WebhookConfigError(
-        "SECRET_RESOLVER_FAILED",
-        `The secret resolver threw: ${String((cause as Error)?.message ?? cause)}. The delivery was not verified; the sender retries it.`,
-        { cause },
-      );
+      const message = `The secret resolver threw: ${messageOf(cause)}. The delivery was not verified; the sender retries it.`;
+      throw isWebhookError(cause) ? cause : new WebhookConfigError("SECRET_RESOLVER_FAILED", message, { cause });
     }
     // secretList turns undefined or a non-list into INVALID_SECRET, not an obscure crash.
     const verifier = cachedVerifier({ secret: secretList(resolved), tolerance, scheme: provider.scheme });

@@ -4,9 +4,7 @@ import type { DeliveryOutcome } from "./answer.js";
 
 /**
  * What every handler receives beside the event.
- *
- * @example
- * on: { "payout.failed": async (event, ctx) => log(ctx.deliveryId, ctx.receivedAt) }
+ * @example on: { "payout.failed": async (event, ctx) => log(ctx.deliveryId, ctx.receivedAt) }
  */
 export interface HandlerContext {
   /** The delivery id from the signature headers (`svix-id`): the same on every retry. */
@@ -27,9 +25,7 @@ export interface HandlerContext {
 
 /**
  * What lifecycle hooks receive, for logs and metrics.
- *
- * @example
- * onHandled: (info) => metrics.timing(`webhook.${info.type}`, info.durationMs)
+ * @example onHandled: (info) => metrics.timing(`webhook.${info.type}`, info.durationMs)
  */
 export interface LifecycleInfo {
   deliveryId: string | undefined;
@@ -48,9 +44,7 @@ export interface LifecycleInfo {
 
 /**
  * What a secret resolver receives: unverified hints, only to choose among your own secrets.
- *
- * @example
- * secret: async (hints) => (hints.envelope()?.environment === "production" ? prodSecret : previewSecret)
+ * @example secret: async (hints) => (hints.envelope()?.environment === "production" ? prodSecret : previewSecret)
  */
 export interface SecretHints {
   /** The delivery id header (unverified). */
@@ -63,7 +57,6 @@ export interface SecretHints {
 
 /**
  * Delivery metadata passed to `enqueue` and carried with queued jobs.
- *
  * @example
  * const meta: DeliveryMeta = { deliveryId: "msg_1", eventId: "msg_1", key: "agentref@mer_1@msg_1", timestamp: 1614265330, receivedAt: new Date().toISOString(), provider: "agentref" };
  */

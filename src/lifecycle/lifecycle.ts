@@ -1,5 +1,5 @@
 import { platformCrypto } from "#crypto";
-import { isWebhookError, WebhookError } from "../errors/index.js";
+import { asWebhookError, isWebhookError, messageOf, WebhookError } from "../errors/index.js";
 import { idempotencyKey } from "../idempotency/key.js";
 import type { IdempotencyStore } from "../idempotency/store.js";
 import type { AnyProvider } from "../provider/define-provider.js";
@@ -46,51 +46,41 @@ export function createLifecycle(config: LifecycleConfig): (request: Request) => 
   const authenticate = createAuthenticator(provider, config.secret, config.tolerance);
   const report = createReporter(hooks, config.logger);
 
+  const info = (ids: Ids, started: number, outcome: LifecycleInfo["outcome"], status: number, more?: Partial<LifecycleInfo>): LifecycleInfo =>
+    ({ ...ids, outcome, status, durationMs: now() - started, ...more });
+
   const answer = (span: DeliverySpan, outcome: DeliveryOutcome, ids: Ids, started: number, reason?: string): DeliveryResponse => {
     const response = outcomeResponse(outcome, ids.eventId, ids.type, reason);
     span.end({ status: response.status, outcome });
     const hook = outcome === "duplicate" ? hooks.onDuplicate : outcome === "stale" ? hooks.onStale : hooks.onHandled;
     // No info object for a hook that is not there (the hot path).
-    if (hook) report.hook(hook, { ...ids, outcome, status: response.status, durationMs: now() - started, ...(reason ? { reason } : {}) });
+    if (hook) report.hook(hook, info(ids, started, outcome, response.status, reason ? { reason } : undefined));
     return response;
   };
 
   // Parking: the failure is logged and reported as one (onFailed), but answered 200.
   const parked = (span: DeliverySpan, error: WebhookError, ids: Ids, started: number): DeliveryResponse => {
-    const reason = `parked after the last attempt failed: ${error.message}`;
     const response = outcomeResponse("parked", ids.eventId, ids.type);
     span.end({ status: response.status, outcome: "parked", error });
-    const info: LifecycleInfo = { ...ids, outcome: "parked", status: response.status, durationMs: now() - started, error, reason };
     config.logger.error?.(`webhook parked: ${ids.type} ${ids.eventId}: its handler failed on the sender's last attempt; replay it with replayParked once fixed`, {
       eventId: ids.eventId,
       type: ids.type,
       err: error.cause ?? error,
     });
-    report.hook(hooks.onFailed, info);
+    report.hook(hooks.onFailed, info(ids, started, "parked", response.status, { error, reason: `parked after the last attempt failed: ${error.message}` }));
     return response;
   };
 
   const fail = (span: DeliverySpan, thrown: unknown, ids: Ids, started: number): DeliveryResponse => {
-    const error = isWebhookError(thrown)
-      ? thrown
-      : new WebhookError("HANDLER_FAILED", `Unexpected failure while processing the delivery: ${String((thrown as Error)?.message ?? thrown)}`, {
-          cause: thrown,
-        });
+    const error = asWebhookError(thrown, "HANDLER_FAILED", `Unexpected failure while processing the delivery: ${messageOf(thrown)}`);
     const correlationId = globalThis.crypto.randomUUID();
     const response = errorResponse(error, correlationId, config.exposeErrors);
-    const failed = error.code === "HANDLER_FAILED" || error.code === "HANDLER_TIMEOUT" || error.status === 503;
-    const info: LifecycleInfo = {
-      ...ids,
-      outcome: failed ? "failed" : "rejected",
-      status: response.status,
-      durationMs: now() - started,
-      error,
-      reason: error.message,
-      correlationId,
-    };
-    span.end({ status: response.status, outcome: info.outcome, error });
-    report.error(error, info, now());
-    if (error.code === "HANDLER_FAILED" || error.code === "HANDLER_TIMEOUT") report.hook(hooks.onFailed, info);
+    const handlerFailed = error.code === "HANDLER_FAILED" || error.code === "HANDLER_TIMEOUT";
+    const outcome = handlerFailed || error.status === 503 ? "failed" : "rejected";
+    const failure = info(ids, started, outcome, response.status, { error, reason: error.message, correlationId });
+    span.end({ status: response.status, outcome, error });
+    report.error(error, failure, now());
+    if (handlerFailed) report.hook(hooks.onFailed, failure);
     return response;
   };
 
@@ -116,7 +106,7 @@ export function createLifecycle(config: LifecycleConfig): (request: Request) => 
         "webhook.delivery.id": verified.id,
         "webhook.attempt.timestamp": verified.timestamp,
       });
-      if (hooks.onVerified) report.hook(hooks.onVerified, { ...ids, outcome: "verified", status: 0, durationMs: now() - started });
+      if (hooks.onVerified) report.hook(hooks.onVerified, info(ids, started, "verified", 0));
 
       const skipped = config.filter(decoded.raw);
       if (skipped) return answer(span, "filtered", ids, started, skipped);
@@ -143,39 +133,31 @@ export function createLifecycle(config: LifecycleConfig): (request: Request) => 
           provider: provider.name,
           ...(config.telemetry ? { trace: span.carrier() } : {}),
         };
-        try {
-          await span.step("enqueue", () => config.enqueue!(decoded.event as never, meta, verified.body));
-        } catch (cause) {
-          throw isWebhookError(cause) && cause.status === 503
-            ? cause
-            : new WebhookError("ENQUEUE_FAILED", `The event could not be enqueued (${String((cause as Error)?.message ?? cause)}); the sender will retry.`, {
-                cause,
-              });
-        }
+        await span.step("enqueue", () => config.enqueue!(decoded.event as never, meta, verified.body)).catch((cause: unknown) => {
+          if (isWebhookError(cause) && cause.status === 503) throw cause;
+          throw new WebhookError("ENQUEUE_FAILED", `The event could not be enqueued (${messageOf(cause)}); the sender will retry.`, { cause });
+        });
         return answer(span, "accepted", ids, started);
       }
 
-      const run = route.run!;
-      const { store, lastAttempt } = config;
+      const { store } = config;
       let parkedError: WebhookError | undefined;
       try {
         const result = await runOnce({
           store,
           key,
           bodyHash: await platformCrypto.sha256Hex(delivery.body),
-          run: () => run(decoded.event, ctx),
+          run: () => route.run!(decoded.event, ctx),
           handlerTimeoutMs: config.handlerTimeoutMs,
           logger: config.logger,
-          describe: { eventId: decoded.eventId, type: decoded.type },
+          describe: decoded,
           span,
           entity: config.entityOf && (await config.entityOf(decoded, tenant)),
-          park: !lastAttempt?.(decoded, now())
-            ? undefined
-            : (error) => {
-              parkedError = error;
-              const { eventId, type } = decoded;
-              return store.park!({ key, provider: provider.name, eventId, type, body: verified.body, parkedAt: now(), reason: error.message });
-            },
+          park: !config.lastAttempt?.(decoded, now()) ? undefined : (error) => {
+            parkedError = error;
+            const { eventId, type } = decoded;
+            return store.park!({ key, provider: provider.name, eventId, type, body: verified.body, parkedAt: now(), reason: error.message });
+          },
         });
         if (result === "parked") return parked(span, parkedError!, ids, started);
         if (result === "stale") return answer(span, "stale", ids, started, `an event of the same entity created later was already applied`);

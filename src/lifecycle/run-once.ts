@@ -1,4 +1,4 @@
-import { isWebhookError, WebhookError } from "../errors/index.js";
+import { asWebhookError, isWebhookError, messageOf, WebhookError } from "../errors/index.js";
 import type { IdempotencyStore } from "../idempotency/store.js";
 import type { Logger } from "../util/logger.js";
 import type { EntityOf } from "./ordering.js";
@@ -39,7 +39,7 @@ export async function runOnce(input: RunOnceInput): Promise<RunResult> {
   const { store, key, describe, entity } = input;
   const span = input.span ?? noSpan;
   const claim = await span.step("store.claim", () => store.claim(key, { bodyHash: input.bodyHash })).catch((cause: unknown) => {
-    throw isWebhookError(cause) ? cause : new WebhookError("STORE_UNAVAILABLE", `The idempotency store failed to claim the event: ${String(cause)}`, { cause });
+    throw asWebhookError(cause, "STORE_UNAVAILABLE", `The idempotency store failed to claim the event: ${String(cause)}`);
   });
   if (claim.status === "completed") return "duplicate";
   if (claim.status === "in-progress") {
@@ -61,7 +61,7 @@ export async function runOnce(input: RunOnceInput): Promise<RunResult> {
   if (entity) {
     const held = await span.step("store.claim_entity", () => store.claimEntity!(entity.key, entity.position)).catch(async (cause: unknown) => {
       await release();
-      throw isWebhookError(cause) ? cause : new WebhookError("STORE_UNAVAILABLE", `The idempotency store failed to lock the event's entity: ${String(cause)}`, { cause });
+      throw asWebhookError(cause, "STORE_UNAVAILABLE", `The idempotency store failed to lock the event's entity: ${String(cause)}`);
     });
     if (held.status === "stale") {
       await complete(input, claim.token, span);
@@ -91,7 +91,7 @@ export async function runOnce(input: RunOnceInput): Promise<RunResult> {
     const error =
       isWebhookError(cause) && cause.code === "HANDLER_TIMEOUT"
         ? cause
-        : new WebhookError("HANDLER_FAILED", `The handler for ${describe.type} threw: ${String((cause as Error)?.message ?? cause)}`, { cause });
+        : new WebhookError("HANDLER_FAILED", `The handler for ${describe.type} threw: ${messageOf(cause)}`, { cause });
     if (!input.park) throw error;
     try {
       await span.step("store.park", () => input.park!(error));
@@ -109,7 +109,7 @@ export async function runOnce(input: RunOnceInput): Promise<RunResult> {
     try {
       if (!(await releaseEntity(entity!.position))) input.logger.warn?.("the entity's lock was lost before the handler finished", { key: entity!.key });
     } catch (cause) {
-      throw isWebhookError(cause) ? cause : new WebhookError("STORE_UNAVAILABLE", "Could not record the event as applied to its entity.", { cause });
+      throw asWebhookError(cause, "STORE_UNAVAILABLE", "Could not record the event as applied to its entity.");
     }
   }
   await complete(input, claim.token, span);
@@ -126,7 +126,7 @@ async function complete(input: RunOnceInput, token: string, span: DeliverySpan):
   } catch (cause) {
     // The side effect happened but is not recorded: 503 makes the sender retry, and the
     // retry re-runs the handler once the lease lapses (at-least-once; see docs).
-    throw isWebhookError(cause) ? cause : new WebhookError("STORE_UNAVAILABLE", "Could not mark the event completed.", { cause });
+    throw asWebhookError(cause, "STORE_UNAVAILABLE", "Could not mark the event completed.");
   }
 }
 

@@ -22,9 +22,7 @@ export interface DeliverySpan {
 
 /**
  * The `telemetry` option: `otel()` from `agentref-webhooks/otel`, or your own.
- *
- * @example
- * createHandler({ secret, telemetry: otel(), on });
+ * @example createHandler({ secret, telemetry: otel(), on });
  */
 export interface Telemetry {
   /** Starts the span of one delivery (`kind: "receive"`) or one queued job (`"process"`, continuing `carrier`'s trace). */

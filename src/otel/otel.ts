@@ -15,9 +15,7 @@ import type { DeliverySpan, SpanAttributes, Telemetry } from "../lifecycle/telem
 
 /**
  * Options of {@link otel}.
- *
- * @example
- * otel({ tracer: provider.getTracer("webhooks"), meter: meterProvider.getMeter("webhooks") });
+ * @example otel({ tracer: provider.getTracer("webhooks"), meter: meterProvider.getMeter("webhooks") });
  */
 export interface OtelOptions {
   /** Default: `trace.getTracer("agentref-webhooks")` from the global tracer provider. */
@@ -42,9 +40,7 @@ function parentFrom(carrier: Record<string, string> | undefined): Context {
  * OpenTelemetry for the `telemetry` option, on the optional peer `@opentelemetry/api`: a `webhook receive` (or
  * `webhook process`) span per delivery with a child per step, and the metrics `webhook.deliveries`,
  * `webhook.delivery.duration` and `webhook.store.duration`.
- *
- * @example
- * export const POST = createHandler({ secret: process.env.AGENTREF_WEBHOOK_SECRET!, telemetry: otel(), on: {} });
+ * @example export const POST = createHandler({ secret: process.env.AGENTREF_WEBHOOK_SECRET!, telemetry: otel(), on: {} });
  */
 export function otel(options: OtelOptions = {}): Telemetry {
   // Resolved on first use: a global provider registered after the handler was created still counts.

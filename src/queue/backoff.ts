@@ -3,9 +3,7 @@ import type { BackoffOptions, BackoffStrategy } from "bullmq";
 /**
  * The wait before the next attempt: a fixed delay in ms, BullMQ's `fixed` / `exponential` strategies
  * (`delay * 2^(attempt-1)`, optional `jitter` 0..1), or a function of the failed attempt (1-based) and its error.
- *
- * @example
- * createWorker({ …, backoff: (attempt) => Math.min(60_000, 1_000 * attempt ** 2) });
+ * @example createWorker({ …, backoff: (attempt) => Math.min(60_000, 1_000 * attempt ** 2) });
  */
 export type WorkerBackoff =
   | number
@@ -14,9 +12,7 @@ export type WorkerBackoff =
 
 /**
  * The default: 5 s, 10 s, 20 s, … between attempts.
- *
- * @example
- * createWorker({ queueName, connection, on, backoff: DEFAULT_BACKOFF });
+ * @example createWorker({ queueName, connection, on, backoff: DEFAULT_BACKOFF });
  */
 export const DEFAULT_BACKOFF = { type: "exponential", delay: 5_000 } as const satisfies WorkerBackoff;
 

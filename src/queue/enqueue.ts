@@ -1,5 +1,5 @@
 import type { JobsOptions } from "bullmq";
-import { WebhookError } from "../errors/index.js";
+import { messageOf, WebhookError } from "../errors/index.js";
 import { idempotencyKey } from "../idempotency/key.js";
 import type { Enqueue } from "../handler/types.js";
 import type { DeliveryMeta } from "../lifecycle/context.js";
@@ -15,9 +15,7 @@ const DEFAULT_ENQUEUE_TIMEOUT_MS = 5_000;
 
 /**
  * The part of a BullMQ `Queue` that `bullmqEnqueue` uses (any `new Queue(name, …)` fits).
- *
- * @example
- * const queue: QueueLike = new Queue("agentref-webhooks", { connection });
+ * @example const queue: QueueLike = new Queue("agentref-webhooks", { connection });
  */
 export interface QueueLike {
   readonly name: string;
@@ -26,9 +24,7 @@ export interface QueueLike {
 
 /**
  * Options of {@link bullmqEnqueue}.
- *
- * @example
- * bullmqEnqueue(queue, { timeoutMs: 2_000, dedupeWindowMs: 72 * 3600_000, jobOptions: { priority: 1 } });
+ * @example bullmqEnqueue(queue, { timeoutMs: 2_000, dedupeWindowMs: 72 * 3600_000, jobOptions: { priority: 1 } });
  */
 export interface BullmqEnqueueOptions<P extends AnyProvider = AgentRefProvider> {
   /** Whose events these are (names the job after the provider's type field). Default: AgentRef. */
@@ -82,7 +78,7 @@ export function bullmqEnqueue<P extends AnyProvider = AgentRefProvider>(queue: Q
       add.catch(() => {});
       throw new WebhookError(
         "ENQUEUE_FAILED",
-        `Event ${meta.eventId} could not be added to the queue (${String((cause as Error)?.message ?? cause)}); ` +
+        `Event ${meta.eventId} could not be added to the queue (${messageOf(cause)}); ` +
           `the sender will retry. Check that the queue's Redis is reachable.`,
         { cause },
       );
@@ -93,9 +89,7 @@ export function bullmqEnqueue<P extends AnyProvider = AgentRefProvider>(queue: Q
 /**
  * The BullMQ job id `bullmqEnqueue` gives an event: its idempotency key (provider, tenant
  * and event id). Give the tenant the receiver scopes by (AgentRef: `merchantId`).
- *
- * @example
- * const job = await queue.getJob(await bullmqJobId(event.id, { tenant: event.merchantId }));
+ * @example const job = await queue.getJob(await bullmqJobId(event.id, { tenant: event.merchantId }));
  */
 export function bullmqJobId(eventId: string, options: { provider?: string; tenant?: string } = {}): Promise<string> {
   return idempotencyKey({ provider: options.provider ?? "agentref", tenant: options.tenant, id: eventId });

@@ -3,9 +3,7 @@ import type { DeliveryMeta } from "../lifecycle/context.js";
 /**
  * What a queued job carries: the verified body exactly as received, and the delivery
  * metadata. The worker decodes the body with the receiver's own step.
- *
- * @example
- * const data: QueuedDelivery | undefined = (await queue.getJob(meta.key))?.data;
+ * @example const data: QueuedDelivery | undefined = (await queue.getJob(meta.key))?.data;
  */
 export interface QueuedDelivery {
   /** The job data format; bumped if it ever changes shape. */

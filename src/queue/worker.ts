@@ -11,6 +11,7 @@ import { noSpan } from "../lifecycle/telemetry.js";
 import type { AnyProvider, ProviderEvent } from "../provider/define-provider.js";
 import { UnknownEvent } from "../provider/unknown-event.js";
 import { agentref, type AgentRefProvider } from "../providers/agentref.js";
+import { messageOf } from "../errors/index.js";
 import { toLogger } from "../util/logger.js";
 import { positiveInteger, requireMethods } from "../util/options.js";
 import { DEFAULT_BACKOFF, toBullmqBackoff, type WorkerBackoff } from "./backoff.js";
@@ -19,9 +20,7 @@ import { nowSeconds } from "../verify/timestamp.js";
 
 /**
  * The `HandlerContext` of `createHandler` (rebuilt from the job) plus the attempt and the BullMQ job.
- *
- * @example
- * on: { "payout.failed": async (event, ctx) => ctx.attempt === ctx.maxAttempts && page(`last try for ${ctx.eventId}`) }
+ * @example on: { "payout.failed": async (event, ctx) => ctx.attempt === ctx.maxAttempts && page(`last try for ${ctx.eventId}`) }
  */
 export interface WorkerContext extends HandlerContext {
   /** This attempt, 1-based. A job recovered after a crashed worker keeps its attempt number. */
@@ -36,25 +35,19 @@ export interface WorkerContext extends HandlerContext {
 
 /**
  * A typed worker handler for one event type.
- *
- * @example
- * const onFailed: WorkerEventHandler<PayoutFailedEvent> = async (event, ctx) => notify(event.data.failureReason, ctx.attempt);
+ * @example const onFailed: WorkerEventHandler<PayoutFailedEvent> = async (event, ctx) => notify(event.data.failureReason, ctx.attempt);
  */
 export type WorkerEventHandler<E> = EventHandler<E, WorkerContext>;
 
 /**
  * The worker's `on` map: `createHandler`'s `HandlerMap` with a `WorkerContext` (any `HandlerMap` fits).
- *
- * @example
- * const on: WorkerHandlerMap = { "conversion.created": async (event, ctx) => credit(event.data.commissionAmount, ctx.eventId) };
+ * @example const on: WorkerHandlerMap = { "conversion.created": async (event, ctx) => credit(event.data.commissionAmount, ctx.eventId) };
  */
 export type WorkerHandlerMap<P extends AnyProvider = AgentRefProvider, Exhaustive extends boolean = false> = HandlerMap<P, Exhaustive, WorkerContext>;
 
 /**
  * What a completed job returns (kept as BullMQ's `returnvalue`).
- *
- * @example
- * (await queue.getJob(jobId))?.returnvalue?.outcome; // "handled"
+ * @example (await queue.getJob(jobId))?.returnvalue?.outcome; // "handled"
  */
 export interface WorkerJobResult {
   outcome: "handled" | "ignored" | "unhandled" | "unknown";
@@ -62,9 +55,7 @@ export interface WorkerJobResult {
 
 /**
  * The worker's `parking` option: where dead letters are kept for `replayParked`.
- *
- * @example
- * createWorker({ queueName, connection, on, parking: { store: createRedisStore({ client }) } });
+ * @example createWorker({ queueName, connection, on, parking: { store: createRedisStore({ client }) } });
  */
 export interface WorkerParking {
   /** A durable store with `park`, `listParked` and `unpark` (every built-in one); share it with an inline receiver to replay both together. */
@@ -73,9 +64,7 @@ export interface WorkerParking {
 
 /**
  * Options of {@link createWorker}.
- *
- * @example
- * createWorker({ queueName: "agentref-webhooks", connection: { host: "127.0.0.1", port: 6379 }, on: {}, attempts: 5 });
+ * @example createWorker({ queueName: "agentref-webhooks", connection: { host: "127.0.0.1", port: 6379 }, on: {}, attempts: 5 });
  */
 export interface CreateWorkerOptions<P extends AnyProvider = AgentRefProvider, Exhaustive extends boolean = false>
   extends SharedOptions<P, Exhaustive, WorkerContext> {
@@ -107,9 +96,7 @@ export interface CreateWorkerOptions<P extends AnyProvider = AgentRefProvider, E
 
 /**
  * Default `attempts` of {@link createWorker}.
- *
- * @example
- * createWorker({ queueName, connection, on, attempts: DEFAULT_WORKER_ATTEMPTS });
+ * @example createWorker({ queueName, connection, on, attempts: DEFAULT_WORKER_ATTEMPTS });
  */
 export const DEFAULT_WORKER_ATTEMPTS = 8;
 
@@ -117,9 +104,7 @@ type WebhookJob = Job<QueuedDelivery, WorkerJobResult>;
 
 /**
  * A BullMQ `Worker` running a typed handler map. `close()` waits for in-flight jobs and dead-letter hooks.
- *
- * @example
- * process.on("SIGTERM", () => void worker.close());
+ * @example process.on("SIGTERM", () => void worker.close());
  */
 export class WebhookWorker extends Worker<QueuedDelivery, WorkerJobResult> {
   /** @internal Dead-letter hooks started from "failed" events, awaited by close(). */
@@ -136,9 +121,7 @@ export class WebhookWorker extends Worker<QueuedDelivery, WorkerJobResult> {
  * handler map as `createHandler` does. A throwing handler is retried with `backoff` until `attempts` failed
  * (throw `UnrecoverableError` to stop early), then `onDeadLetter` runs once. A worker that dies mid-job loses
  * nothing (BullMQ hands the job on), so side effects run at least once: key them by `ctx.eventId`.
- *
- * @example
- * const worker = createWorker({ queueName: "agentref-webhooks", connection: { host: "127.0.0.1", port: 6379 }, on: {} });
+ * @example const worker = createWorker({ queueName: "agentref-webhooks", connection: { host: "127.0.0.1", port: 6379 }, on: {} });
  */
 export function createWorker<P extends AnyProvider = AgentRefProvider, E extends boolean = false>(
   options: CreateWorkerOptions<P, E>,
@@ -191,9 +174,9 @@ export function createWorker<P extends AnyProvider = AgentRefProvider, E extends
   // True when parked: the caller then removes the failed job, so a replay's add is no duplicate.
   const park = async (job: WebhookJob, data: QueuedDelivery | undefined, error: Error): Promise<boolean> => {
     if (!parkingStore || !data) return false;
-    const delivery = { key: String(job.id), provider: data.meta.provider, eventId: data.meta.eventId, type: job.name, body: data.body };
+    const { provider, eventId } = data.meta;
     try {
-      await parkingStore.park!({ ...delivery, parkedAt: Date.now(), reason: error.message });
+      await parkingStore.park!({ key: String(job.id), provider, eventId, type: job.name, body: data.body, parkedAt: Date.now(), reason: error.message });
       return true;
     } catch (err) {
       logger.error?.("the dead-lettered job could not be parked; it stays in the failed set", { jobId: String(job.id), err: String(err) });
@@ -234,9 +217,7 @@ export function createWorker<P extends AnyProvider = AgentRefProvider, E extends
       : noSpan;
     let event: unknown;
     try {
-      if (!data) {
-        throw new UnrecoverableError(`Job ${String(job.id)} does not hold an agentref-webhooks delivery (was it added by bullmqEnqueue?).`);
-      }
+      if (!data) throw new UnrecoverableError(`Job ${String(job.id)} does not hold an agentref-webhooks delivery (was it added by bullmqEnqueue?).`);
       if (data.meta.provider !== provider.name) {
         throw new UnrecoverableError(
           `Job ${String(job.id)} holds a ${data.meta.provider} event but this worker reads ${provider.name} events: give createWorker the same provider as createHandler, or use one queue per provider.`,
@@ -247,7 +228,7 @@ export function createWorker<P extends AnyProvider = AgentRefProvider, E extends
         decoded = decodeJob(data);
       } catch (cause) {
         // The same bytes will fail the same way on every attempt: no retries.
-        throw new UnrecoverableError(`Job ${String(job.id)}: ${String((cause as Error)?.message ?? cause)}`);
+        throw new UnrecoverableError(`Job ${String(job.id)}: ${messageOf(cause)}`);
       }
       event = decoded.event;
       const { outcome, run } = route(decoded);

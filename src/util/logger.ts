@@ -1,9 +1,7 @@
 /**
  * A small structured logger: a message and fields (never the secret or the body).
  * `console` and winston fit as they are; pino is recognised and called its way.
- *
- * @example
- * createHandler({ secret, logger: pino(), on: {} });
+ * @example createHandler({ secret, logger: pino(), on: {} });
  */
 export interface Logger {
   debug?(message: string, fields?: Record<string, unknown>): void;
@@ -14,9 +12,7 @@ export interface Logger {
 
 /**
  * What a `logger` option accepts: a {@link Logger}, `console`, or a pino or winston logger.
- *
- * @example
- * const input: LoggerInput = console;
+ * @example const input: LoggerInput = console;
  */
 export type LoggerInput = Logger | Console | { [level in keyof Logger]?: (...args: never[]) => unknown };
 
