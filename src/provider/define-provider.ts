@@ -156,10 +156,7 @@ export function defineProvider<const Name extends string, const Events extends E
     [K in keyof Events]: z.ZodType;
   };
   return Object.freeze({
-    name: definition.name,
-    scheme: definition.scheme,
-    envelope: definition.envelope,
-    events,
+    ...definition,
     strictEvents,
     retrySchedule: definition.retrySchedule ?? [0],
     timeoutMs: definition.timeoutMs ?? 30_000,

@@ -5,14 +5,6 @@ import { z } from "zod";
 // written twice. A counterpart given as a function is built on first use: zod schemas are costly.
 const strictCounterparts = new WeakMap<z.ZodType, z.ZodType | (() => z.ZodType)>();
 
-function strictCounterpart(schema: z.ZodType): z.ZodType | undefined {
-  const registered = strictCounterparts.get(schema);
-  if (typeof registered !== "function") return registered;
-  const built = registered();
-  strictCounterparts.set(schema, built);
-  return built;
-}
-
 /**
  * A string enum that autocompletes its known values but, in lenient mode, also accepts values
  * added later. The strict variant accepts only `values`.
@@ -79,12 +71,11 @@ export type NamedEventSchema<S extends z.ZodType, E> = z.ZodType<E, z.input<S>>;
  * Derives the strict variant of a lenient schema: unknown keys and enum values rejected,
  * registered counterparts used. The static type stays the lenient one.
  */
-export function toStrict<T extends z.ZodType>(schema: T): T {
-  return strictOf(schema) as T;
-}
+export const toStrict = strictOf as <T extends z.ZodType>(schema: T) => T;
 
 function strictOf(schema: z.ZodType): z.ZodType {
-  const registered = strictCounterpart(schema);
+  let registered = strictCounterparts.get(schema);
+  if (typeof registered === "function") strictCounterparts.set(schema, (registered = registered()));
   if (registered) return registered;
   const def = (schema as unknown as { def: { type: string } }).def;
   switch (def.type) {

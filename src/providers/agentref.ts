@@ -41,8 +41,6 @@ export const agentref = defineProvider({
   },
   events: eventSchemas,
   retrySchedule: agentrefRetrySchedule,
-  timeoutMs: 30_000,
-  toleranceSeconds: 300,
   samples: sampleEvents,
   ordering: {
     // An event concerns the entity its type names (`payout:<data.id>`); affiliates are per program.

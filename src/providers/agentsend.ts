@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { defineProvider, type EnvelopeSpec } from "../provider/define-provider.js";
+import { defineProvider } from "../provider/define-provider.js";
 import { openEvents } from "../provider/open-events.js";
 import { openObject } from "../provider/schema-kit.js";
 import type { SignatureScheme } from "../verify/scheme.js";
@@ -56,9 +56,8 @@ export function createAgentSendProvider(options: AgentSendProviderOptions = {}) 
   return defineProvider({
     name: "agentsend",
     scheme: options.scheme ?? standardWebhooksScheme,
-    envelope: { schema: agentsendEnvelopeSchema, idKey: options.idKey ?? "id", typeKey: "type" } satisfies EnvelopeSpec,
+    envelope: { schema: agentsendEnvelopeSchema, idKey: options.idKey ?? "id", typeKey: "type" },
     events: openEvents(agentsendEnvelopeSchema, "type", agentsendEventNames),
-    retrySchedule: [0],
   });
 }
 

@@ -74,11 +74,7 @@ export const agentsync = defineProvider({
   scheme: createStandardWebhooksScheme({ name: "agentsync", headerPrefix: "webhook" }),
   envelope: { schema: agentsyncEnvelopeSchema, idKey: "id", typeKey: "type", timestampKey: "timestamp" },
   events: {
-    ...openEvents(agentsyncEnvelopeSchema, "type", [
-      ...agentsyncGroups.producersync,
-      ...agentsyncGroups["id.producer"],
-      ...agentsyncGroups.contract,
-    ]),
+    ...openEvents(agentsyncEnvelopeSchema, "type", Object.values(agentsyncGroups).flat()),
     "producersync.updates_available": updatesAvailable,
   },
   retrySchedule: [0, 5 * second, 5 * minute, 30 * minute, 2 * hour, 5 * hour, 10 * hour, 10 * hour],

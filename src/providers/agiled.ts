@@ -53,8 +53,6 @@ export const agiledScheme = createHexHmacScheme({
   headers: { id: "x-agiled-webhook-id", timestamp: "x-agiled-webhook-timestamp", signature: "x-agiled-webhook-signature" },
 });
 
-const minute = 60_000;
-
 /**
  * Agiled: hex HMAC signatures under `X-Agiled-Webhook-*` headers, the `event` envelope and its
  * 19 events, retried after 1, 5, 15, 30 and 60 minutes.
@@ -70,8 +68,7 @@ export const agiled = defineProvider({
   scheme: agiledScheme,
   envelope: { schema: agiledEnvelopeSchema, idKey: "id", typeKey: "event", timestampKey: "occurred_at", scopeKey: "organization_id" },
   events: openEvents(agiledEnvelopeSchema, "event", agiledEventNames),
-  retrySchedule: [0, minute, 5 * minute, 15 * minute, 30 * minute, 60 * minute],
-  samples: {},
+  retrySchedule: [0, 1, 5, 15, 30, 60].map((minutes) => minutes * 60_000),
 });
 
 /**
