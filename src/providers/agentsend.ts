@@ -1,7 +1,6 @@
 import { z } from "zod";
 import { defineProvider } from "../provider/define-provider.js";
-import { openEvents } from "../provider/open-events.js";
-import { openObject } from "../provider/schema-kit.js";
+import { openEvents, openObject } from "../provider/schema-kit.js";
 import type { SignatureScheme } from "../verify/scheme.js";
 import { standardWebhooksScheme } from "../verify/standard-webhooks.js";
 

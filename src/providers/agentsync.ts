@@ -1,7 +1,6 @@
 import { z } from "zod";
 import { defineProvider } from "../provider/define-provider.js";
-import { openEvents } from "../provider/open-events.js";
-import { isoDateTime, lenientOr, openObject } from "../provider/schema-kit.js";
+import { isoDateTime, lenientOr, openEvents, openObject } from "../provider/schema-kit.js";
 import { createStandardWebhooksScheme } from "../verify/standard-webhooks.js";
 
 /**

@@ -1,7 +1,6 @@
 import { z } from "zod";
 import { defineProvider } from "../provider/define-provider.js";
-import { openEvents } from "../provider/open-events.js";
-import { isoDateTime, openObject } from "../provider/schema-kit.js";
+import { isoDateTime, openEvents, openObject } from "../provider/schema-kit.js";
 import { createHexHmacScheme } from "../verify/hex-hmac.js";
 
 // Agiled does not document the JSON types of its ids: accept strings and numbers.

@@ -1,5 +1,5 @@
 import { createHmacScheme, type HeaderFamily, type SignatureScheme } from "./scheme.js";
-import { decodeRawSecret, MIN_SECRET_BYTES } from "./secret.js";
+import { decodeRawSecret } from "./secret.js";
 
 /**
  * What `createHexHmacScheme` takes.
@@ -27,13 +27,12 @@ export interface HexHmacSchemeOptions {
  * const scheme = createHexHmacScheme({ name: "agiled", headers: { id: "x-agiled-webhook-id", timestamp: "x-agiled-webhook-timestamp", signature: "x-agiled-webhook-signature" } });
  */
 export function createHexHmacScheme(options: HexHmacSchemeOptions): SignatureScheme {
-  const minBytes = options.minSecretBytes ?? MIN_SECRET_BYTES;
   return createHmacScheme({
     name: options.name,
     headerFamilies: [options.headers],
     signedPrefix: options.signedPrefix ?? ((_id, timestamp) => `${timestamp}.`),
     encoding: "hex",
     signaturePrefix: options.signaturePrefix ?? "",
-    decodeSecret: (secret) => decodeRawSecret(secret, minBytes),
+    decodeSecret: (secret) => decodeRawSecret(secret, options.minSecretBytes),
   });
 }

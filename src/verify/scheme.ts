@@ -83,12 +83,9 @@ export interface HmacSchemeOptions {
   signaturePrefix?: string | undefined;
   /** Secret text to key bytes. Default: the UTF-8 bytes, at least 16 of them. */
   decodeSecret?: ((secret: string) => Uint8Array) | undefined;
-  /** A header with more entries than this is rejected without any HMAC work. Default 32. */
+  /** A header with more entries than this is rejected without any HMAC work. Default 32 (rotation needs two or three). */
   maxSignatures?: number | undefined;
 }
-
-/** Entries in one signature header beyond which it is rejected (rotation needs two or three). */
-export const DEFAULT_MAX_SIGNATURES = 32;
 
 const DIGEST_LENGTH: Record<DigestEncoding, number> = { base64: 44, base64url: 43, hex: 64 };
 
@@ -126,7 +123,7 @@ export function createHmacScheme(options: HmacSchemeOptions): SignatureScheme {
   const { encoding, signedPrefix } = options;
   const entryPrefix = options.signaturePrefix ?? "";
   const decodeSecret = options.decodeSecret ?? ((secret: string) => decodeRawSecret(secret));
-  const maxSignatures = options.maxSignatures ?? DEFAULT_MAX_SIGNATURES;
+  const maxSignatures = options.maxSignatures ?? 32;
   const entryLength = entryPrefix.length + DIGEST_LENGTH[encoding];
   const caseless = encoding === "hex";
 

@@ -8,7 +8,7 @@ import { decodeBase64, utf8Bytes, type Base64Problem } from "./encoding.js";
 export type SecretInput = string | readonly string[];
 
 /** Keys shorter than this are rejected: a real HMAC secret has at least 128 bits. */
-export const MIN_SECRET_BYTES = 16;
+const MIN_SECRET_BYTES = 16;
 
 const STANDARD_PREFIX = "whsec_";
 // Prefixes of other webhook key kinds (ed25519 `whpk_`/`whsk_`) and typos of `whsec_`:
