@@ -63,12 +63,7 @@ export function createAgentSendProvider(options: AgentSendProviderOptions = {}) 
 /**
  * AgentSend, assuming **Standard Webhooks** signatures (not documented by AgentSend); use
  * `createAgentSendProvider({ scheme })` if your deliveries differ.
- * @example
- * export const POST = createHandler({
- *   provider: agentsend,
- *   secret: process.env.AGENTSEND_WEBHOOK_SECRET!,
- *   on: { "message.bounced": async (event, ctx) => suppress(event.data, ctx.eventId) },
- * });
+ * @example createHandler({ provider: agentsend, secret, on: { "message.bounced": (e, ctx) => suppress(e.data, ctx.eventId) } });
  */
 export const agentsend = createAgentSendProvider();
 

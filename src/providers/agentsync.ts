@@ -61,12 +61,7 @@ const hour = 60 * minute;
 /**
  * AgentSync: Standard Webhooks signatures under `webhook-*` (or `svix-*`) headers, answered
  * within 5 seconds. Its retry schedule is assumed to be Svix's (its portal is Svix's).
- * @example
- * export const POST = createHandler({
- *   provider: agentsync,
- *   secret: process.env.AGENTSYNC_WEBHOOK_SECRET!,
- *   on: { "producersync.updates_available": async (event) => syncRun(event.data.runDate) },
- * });
+ * @example createHandler({ provider: agentsync, secret, on: { "producersync.updates_available": (e) => sync(e.data.runDate) } });
  */
 export const agentsync = defineProvider({
   name: "agentsync",

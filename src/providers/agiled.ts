@@ -55,12 +55,7 @@ export const agiledScheme = createHexHmacScheme({
 /**
  * Agiled: hex HMAC signatures under `X-Agiled-Webhook-*` headers, the `event` envelope and its
  * 19 events, retried after 1, 5, 15, 30 and 60 minutes.
- * @example
- * export const POST = createHandler({
- *   provider: agiled,
- *   secret: process.env.AGILED_WEBHOOK_SECRET!,
- *   on: { "invoice.paid": async (event) => markPaid(event.data) },
- * });
+ * @example export const POST = createHandler({ provider: agiled, secret, on: { "invoice.paid": (e) => markPaid(e.data) } });
  */
 export const agiled = defineProvider({
   name: "agiled",

@@ -3,11 +3,7 @@ import { decodeRawSecret } from "./secret.js";
 
 /**
  * What `createHexHmacScheme` takes.
- * @example
- * const options: HexHmacSchemeOptions = {
- *   name: "agiled",
- *   headers: { id: "x-agiled-webhook-id", timestamp: "x-agiled-webhook-timestamp", signature: "x-agiled-webhook-signature" },
- * };
+ * @example const options: HexHmacSchemeOptions = { name: "acme", headers: acmeHeaders, signaturePrefix: "sha256=" };
  */
 export interface HexHmacSchemeOptions {
   name: string;

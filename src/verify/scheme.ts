@@ -108,13 +108,7 @@ function timestampText(timestamp: number | Date | undefined): string {
  * Builds a `SignatureScheme` for any HMAC-SHA256 convention. Signature header entries are
  * separated by spaces (duplicate header lines, joined with ", ", too).
  * @example
- * const scheme = createHmacScheme({
- *   name: "acme",
- *   headerFamilies: [{ id: "acme-id", timestamp: "acme-timestamp", signature: "acme-signature" }],
- *   signedPrefix: (id, ts) => `${id}.${ts}.`,
- *   encoding: "hex",
- *   signaturePrefix: "sha256=",
- * });
+ * createHmacScheme({ name: "acme", headerFamilies: [acmeHeaders], signedPrefix: (id, ts) => `${id}.${ts}.`, encoding: "hex" });
  */
 export function createHmacScheme(options: HmacSchemeOptions): SignatureScheme {
   const headerFamilies = Object.freeze(options.headerFamilies.map(lowercase));
