@@ -89,12 +89,8 @@ export interface HmacSchemeOptions {
 
 const DIGEST_LENGTH: Record<DigestEncoding, number> = { base64: 44, base64url: 43, hex: 64 };
 
-const lowercase = (family: HeaderFamily): HeaderFamily =>
-  Object.freeze({
-    id: family.id.toLowerCase(),
-    timestamp: family.timestamp.toLowerCase(),
-    signature: family.signature.toLowerCase(),
-  });
+const lowercase = ({ id, timestamp, signature }: HeaderFamily): HeaderFamily =>
+  Object.freeze({ id: id.toLowerCase(), timestamp: timestamp.toLowerCase(), signature: signature.toLowerCase() });
 
 function timestampText(timestamp: number | Date | undefined): string {
   const seconds = timestamp instanceof Date ? Math.floor(timestamp.getTime() / 1000) : (timestamp ?? Math.floor(Date.now() / 1000));

@@ -52,7 +52,6 @@ function checkText(secret: unknown): string {
 /**
  * Decodes a Standard Webhooks / Svix secret: `whsec_` (or nothing) then the key in base64
  * or base64url, padded or not. No upper bound on its length, like `standardwebhooks`.
- *
  * @throws WebhookConfigError `INVALID_SECRET` when empty, padded with whitespace, not
  *   base64, shorter than 16 bytes, or carrying another prefix (`whpk_`, `hwsec_`…).
  */
@@ -79,7 +78,6 @@ export function decodeStandardWebhooksSecret(secret: string): Uint8Array {
 
 /**
  * Decodes a secret used as given: its UTF-8 bytes are the key (providers that document no encoding).
- *
  * @throws WebhookConfigError `INVALID_SECRET` when empty, padded with whitespace, or shorter than `minBytes`.
  */
 export function decodeRawSecret(secret: string, minBytes: number = MIN_SECRET_BYTES): Uint8Array {
@@ -92,7 +90,6 @@ export function decodeRawSecret(secret: string, minBytes: number = MIN_SECRET_BY
 
 /**
  * The list of secrets in a `SecretInput` (one, or several during a rotation).
- *
  * @throws WebhookConfigError `INVALID_SECRET` for an empty list or a non-string entry.
  */
 export function secretList(input: SecretInput): readonly string[] {

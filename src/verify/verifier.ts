@@ -94,8 +94,7 @@ const badSignature = (scheme: SignatureScheme, why: string): WebhookVerification
  * - The timestamp is checked before any HMAC work; a signature header over 16 KiB or 32
  *   entries is rejected unread.
  * - One HMAC per secret, compared in constant time with every candidate.
- *
- * @throws WebhookVerificationError `INVALID_SECRET` for an unusable secret; `RangeError` for a negative tolerance.
+ * @throws WebhookConfigError `INVALID_SECRET` for an unusable secret; `RangeError` for a negative tolerance.
  * @example
  * const verifier = createVerifier({ secret: [process.env.NEW_SECRET!, process.env.OLD_SECRET!] });
  */
