@@ -46,10 +46,7 @@ export interface AgentSendProviderOptions {
 /**
  * Builds an AgentSend provider with the signature scheme your account uses (AgentSend does not
  * document how deliveries are signed).
- * @example
- * const agentsend = createAgentSendProvider({
- *   scheme: createHexHmacScheme({ name: "agentsend", headers: { id: "x-id", timestamp: "x-timestamp", signature: "x-signature" } }),
- * });
+ * @example const agentsend = createAgentSendProvider({ scheme: createHexHmacScheme({ name: "agentsend", headers: yourHeaders }) });
  */
 export function createAgentSendProvider(options: AgentSendProviderOptions = {}) {
   return defineProvider({

@@ -24,8 +24,7 @@ function foreignPrefix(prefix: string): WebhookConfigError {
   return invalid(`The webhook secret starts with ${shown}, not "whsec_".${hint} Copy the endpoint's signing secret, which starts with "whsec_".`);
 }
 
-const invalid = (message: string): WebhookConfigError =>
-  new WebhookConfigError("INVALID_SECRET", message);
+const invalid = (message: string): WebhookConfigError => new WebhookConfigError("INVALID_SECRET", message);
 
 const base64Hints: Record<Base64Problem, string> = {
   empty: "the key after the prefix is empty",
