@@ -9,9 +9,7 @@ import { lazyRecord, toStrict } from "../provider/schema-kit.js";
 /**
  * One zod schema per AgentRef event type: the single source of the catalog. Lenient: unknown
  * fields are kept and new enum values accepted.
- * @example
- * import { eventSchemas } from "agentref-webhooks";
- * const event = eventSchemas["payout.failed"].parse(JSON.parse(body));
+ * @example const event = eventSchemas["payout.failed"].parse(JSON.parse(body));
  */
 export const eventSchemas = {
   "program.created": programCreatedSchema,
@@ -31,18 +29,14 @@ export const eventSchemas = {
 
 /**
  * The list of every event type, in catalog order.
- * @example
- * import { eventTypes } from "agentref-webhooks";
- * eventTypes.length; // 13
+ * @example eventTypes.length; // 13
  */
 export const eventTypes = Object.keys(eventSchemas) as EventType[];
 
 /**
  * The same catalog, strict (unknown fields and enum values, non-ISO dates, non-integer amounts
  * rejected). For your own tests, not for live traffic.
- * @example
- * import { strictEventSchemas } from "agentref-webhooks";
- * expect(strictEventSchemas["conversion.created"].safeParse(myFixture).success).toBe(true);
+ * @example expect(strictEventSchemas["conversion.created"].safeParse(myFixture).success).toBe(true);
  */
 export const strictEventSchemas = lazyRecord(eventTypes, (type) => toStrict(eventSchemas[type])) as typeof eventSchemas;
 
@@ -60,11 +54,6 @@ export type EventOf<T extends EventType> = z.output<(typeof eventSchemas)[T]>;
 
 /**
  * Any AgentRef event: a union discriminated on `type`, so `switch (event.type)` narrows `event.data`.
- * @example
- * function handle(event: AgentRefEvent) {
- *   switch (event.type) {
- *     case "payout.failed": return event.data.failureReason;
- *   }
- * }
+ * @example if (event.type === "payout.failed") return event.data.failureReason; // event: AgentRefEvent
  */
 export type AgentRefEvent = { [T in EventType]: EventOf<T> }[EventType];

@@ -4,9 +4,6 @@ import { isoDateTime, lenientOr, openEnum, openObject } from "../provider/schema
 /** The only envelope version this SDK understands. AgentRef documents it as "always 2". */
 export const SCHEMA_VERSION = 2;
 
-/** The environments AgentRef delivers from (open: a new one does not reject a delivery). */
-export const environmentSchema = openEnum(["production", "preview", "development"]);
-
 const envelopeFields = {
   /** Unique message id, e.g. `msg_abc123`: the idempotency key. */
   id: z.string().min(1),
@@ -15,7 +12,8 @@ const envelopeFields = {
   createdAt: isoDateTime(),
   merchantId: z.string(),
   programId: z.string().optional(),
-  environment: environmentSchema,
+  // Open: a new environment does not reject a delivery.
+  environment: openEnum(["production", "preview", "development"]),
   data: openObject({}),
 };
 
@@ -28,9 +26,7 @@ const envelopeFields = {
  */
 export const envelopeSchema = openObject(envelopeFields);
 
-/** Whether an event carries `programId`: program-scoped events do, conversions may, payouts never. */
-export type ProgramScope = "required" | "optional" | "absent";
-
+// Whether an event carries `programId`: program-scoped events do, conversions may, payouts never.
 const programIdBy = {
   required: z.string(),
   optional: z.string().optional(),
@@ -39,7 +35,7 @@ const programIdBy = {
 } as const;
 
 /** Builds one event's schema: the envelope with a literal `type`, its program scope and `data` fields. */
-export function defineEvent<const T extends string, S extends ProgramScope, D extends z.ZodRawShape>(type: T, scope: S, data: D) {
+export function defineEvent<const T extends string, S extends keyof typeof programIdBy, D extends z.ZodRawShape>(type: T, scope: S, data: D) {
   return openObject({
     ...envelopeFields,
     type: z.literal(type),

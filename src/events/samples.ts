@@ -1,8 +1,6 @@
 import type { z } from "zod";
 import type { EventOf, EventType, eventSchemas } from "./catalog.js";
 
-type SampleMap = { [T in keyof typeof eventSchemas]: z.input<(typeof eventSchemas)[T]> };
-
 // AgentRef's documented examples (events reference, seed 001), one per event type, with the
 // published values and key order: tests parse every one of them. Their envelopes differ only in
 // id, type and time; payouts are merchant-scoped, so theirs carry no programId.
@@ -128,4 +126,4 @@ export const sampleVariants = {
     environment: "development",
     data: { ...conversion, id: "conv_test_001", status: "pending" },
   },
-} as const satisfies Record<string, SampleMap[keyof SampleMap]>;
+} as const satisfies Record<string, z.input<(typeof eventSchemas)[EventType]>>;

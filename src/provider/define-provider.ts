@@ -83,9 +83,7 @@ export interface OrderingRules<Events extends EventSchemaMap = EventSchemaMap> {
 /**
  * A webhook sender described for this SDK: its signature scheme, envelope and event catalog.
  * AgentRef's is the default everywhere.
- * @example
- * import { agentref } from "agentref-webhooks";
- * agentref.types; // ["program.created", …, "flag.resolved"]
+ * @example agentref.types; // ["program.created", …, "flag.resolved"]
  */
 export interface Provider<Name extends string = string, Events extends EventSchemaMap = EventSchemaMap> {
   readonly name: Name;
@@ -156,10 +154,7 @@ export function defineProvider<const Name extends string, const Events extends E
     [K in keyof Events]: z.ZodType;
   };
   return Object.freeze({
-    name: definition.name,
-    scheme: definition.scheme,
-    envelope: definition.envelope,
-    events,
+    ...definition,
     strictEvents,
     retrySchedule: definition.retrySchedule ?? [0],
     timeoutMs: definition.timeoutMs ?? 30_000,

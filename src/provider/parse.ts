@@ -1,6 +1,6 @@
-import { WebhookPayloadError } from "../errors/index.js";
+import type { z } from "zod";
+import { WebhookPayloadError, type PayloadIssue } from "../errors/index.js";
 import type { AnyProvider, ProviderEvent } from "./define-provider.js";
-import { describeIssues, toPayloadIssues } from "./issues.js";
 import { UnknownEvent } from "./unknown-event.js";
 
 /** A typed event of a provider's catalog, or an `UnknownEvent`. */
@@ -50,13 +50,31 @@ function parseJson(text: string): unknown {
   }
 }
 
-function invalidPayload(provider: AnyProvider, what: string, error: Parameters<typeof toPayloadIssues>[0]): WebhookPayloadError {
+function invalidPayload(provider: AnyProvider, what: string, error: z.ZodError): WebhookPayloadError {
   const issues = toPayloadIssues(error);
   return new WebhookPayloadError(
     "INVALID_PAYLOAD",
     `The ${provider.name} ${what} failed validation: ${describeIssues(issues)}. If ${provider.name} changed its payloads, upgrade agentref-webhooks; the sender keeps retrying meanwhile.`,
     { issues },
   );
+}
+
+/** zod issues as `{ path, message, code }`, the shape `WebhookError.issues` carries. */
+export function toPayloadIssues(error: z.ZodError): PayloadIssue[] {
+  return error.issues.map((issue) => ({
+    path: issue.path.map((segment) => (typeof segment === "symbol" ? String(segment) : segment)),
+    message: issue.message,
+    code: issue.code,
+  }));
+}
+
+/** `data.amount: Invalid input: expected number, received string (and 2 more)` */
+export function describeIssues(issues: PayloadIssue[]): string {
+  const [first] = issues;
+  if (!first) return "no details";
+  const where = first.path.length > 0 ? first.path.join(".") : "(root)";
+  const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : "";
+  return `${where}: ${first.message}${more}`;
 }
 
 /**

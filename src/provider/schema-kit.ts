@@ -5,14 +5,6 @@ import { z } from "zod";
 // written twice. A counterpart given as a function is built on first use: zod schemas are costly.
 const strictCounterparts = new WeakMap<z.ZodType, z.ZodType | (() => z.ZodType)>();
 
-function strictCounterpart(schema: z.ZodType): z.ZodType | undefined {
-  const registered = strictCounterparts.get(schema);
-  if (typeof registered !== "function") return registered;
-  const built = registered();
-  strictCounterparts.set(schema, built);
-  return built;
-}
-
 /**
  * A string enum that autocompletes its known values but, in lenient mode, also accepts values
  * added later. The strict variant accepts only `values`.
@@ -52,6 +44,22 @@ export function openObject<S extends z.ZodRawShape>(shape: S) {
   return z.looseObject(shape);
 }
 
+type OpenEventSchema<Env extends z.ZodObject, K extends string, T extends string> = z.ZodObject<
+  Omit<Env["shape"], K> & { [P in K]: z.ZodLiteral<T> },
+  z.core.$loose
+>;
+
+/** One schema per event name from a shared envelope, its type field fixed, `data` left open (undocumented payloads). */
+export function openEvents<Env extends z.ZodObject, K extends string, const Names extends readonly string[]>(
+  envelope: Env,
+  typeKey: K,
+  names: Names,
+): { [T in Names[number]]: OpenEventSchema<Env, K, T> } {
+  return Object.fromEntries(
+    names.map((name) => [name, z.looseObject({ ...envelope.shape, [typeKey]: z.literal(name) })]),
+  ) as { [T in Names[number]]: OpenEventSchema<Env, K, T> };
+}
+
 /**
  * `T` without index signatures, at every depth: lenient objects keep unknown fields at run time,
  * but in code an unknown field is a typo (`event.data.comissionAmount` does not compile).
@@ -79,12 +87,11 @@ export type NamedEventSchema<S extends z.ZodType, E> = z.ZodType<E, z.input<S>>;
  * Derives the strict variant of a lenient schema: unknown keys and enum values rejected,
  * registered counterparts used. The static type stays the lenient one.
  */
-export function toStrict<T extends z.ZodType>(schema: T): T {
-  return strictOf(schema) as T;
-}
+export const toStrict = strictOf as <T extends z.ZodType>(schema: T) => T;
 
 function strictOf(schema: z.ZodType): z.ZodType {
-  const registered = strictCounterpart(schema);
+  let registered = strictCounterparts.get(schema);
+  if (typeof registered === "function") strictCounterparts.set(schema, (registered = registered()));
   if (registered) return registered;
   const def = (schema as unknown as { def: { type: string } }).def;
   switch (def.type) {

@@ -41,25 +41,20 @@ export const agentref = defineProvider({
   },
   events: eventSchemas,
   retrySchedule: agentrefRetrySchedule,
-  timeoutMs: 30_000,
-  toleranceSeconds: 300,
   samples: sampleEvents,
   ordering: {
     // An event concerns the entity its type names (`payout:<data.id>`); affiliates are per program.
     entities: Object.fromEntries(eventTypes.map((type) => [type, entityOf])),
-    order: (event) => epochMs(event.createdAt),
+    order: (event) => {
+      const ms = Date.parse(event.createdAt);
+      return Number.isNaN(ms) ? undefined : ms;
+    },
   },
 });
 
 function entityOf(event: AgentRefEvent): string {
   const kind = event.type.slice(0, event.type.indexOf("."));
   return kind === "affiliate" ? `affiliate:${event.programId}:${event.data.id}` : `${kind}:${event.data.id}`;
-}
-
-/** An ISO 8601 time in epoch ms, or undefined when it does not parse. */
-function epochMs(iso: unknown): number | undefined {
-  const ms = typeof iso === "string" ? Date.parse(iso) : Number.NaN;
-  return Number.isFinite(ms) ? ms : undefined;
 }
 
 /**

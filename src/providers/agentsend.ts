@@ -1,7 +1,6 @@
 import { z } from "zod";
-import { defineProvider, type EnvelopeSpec } from "../provider/define-provider.js";
-import { openEvents } from "../provider/open-events.js";
-import { openObject } from "../provider/schema-kit.js";
+import { defineProvider } from "../provider/define-provider.js";
+import { openEvents, openObject } from "../provider/schema-kit.js";
 import type { SignatureScheme } from "../verify/scheme.js";
 import { standardWebhooksScheme } from "../verify/standard-webhooks.js";
 
@@ -47,30 +46,21 @@ export interface AgentSendProviderOptions {
 /**
  * Builds an AgentSend provider with the signature scheme your account uses (AgentSend does not
  * document how deliveries are signed).
- * @example
- * const agentsend = createAgentSendProvider({
- *   scheme: createHexHmacScheme({ name: "agentsend", headers: { id: "x-id", timestamp: "x-timestamp", signature: "x-signature" } }),
- * });
+ * @example const agentsend = createAgentSendProvider({ scheme: createHexHmacScheme({ name: "agentsend", headers: yourHeaders }) });
  */
 export function createAgentSendProvider(options: AgentSendProviderOptions = {}) {
   return defineProvider({
     name: "agentsend",
     scheme: options.scheme ?? standardWebhooksScheme,
-    envelope: { schema: agentsendEnvelopeSchema, idKey: options.idKey ?? "id", typeKey: "type" } satisfies EnvelopeSpec,
+    envelope: { schema: agentsendEnvelopeSchema, idKey: options.idKey ?? "id", typeKey: "type" },
     events: openEvents(agentsendEnvelopeSchema, "type", agentsendEventNames),
-    retrySchedule: [0],
   });
 }
 
 /**
  * AgentSend, assuming **Standard Webhooks** signatures (not documented by AgentSend); use
  * `createAgentSendProvider({ scheme })` if your deliveries differ.
- * @example
- * export const POST = createHandler({
- *   provider: agentsend,
- *   secret: process.env.AGENTSEND_WEBHOOK_SECRET!,
- *   on: { "message.bounced": async (event, ctx) => suppress(event.data, ctx.eventId) },
- * });
+ * @example createHandler({ provider: agentsend, secret, on: { "message.bounced": (e, ctx) => suppress(e.data, ctx.eventId) } });
  */
 export const agentsend = createAgentSendProvider();
 

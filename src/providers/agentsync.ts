@@ -1,7 +1,6 @@
 import { z } from "zod";
 import { defineProvider } from "../provider/define-provider.js";
-import { openEvents } from "../provider/open-events.js";
-import { isoDateTime, lenientOr, openObject } from "../provider/schema-kit.js";
+import { isoDateTime, lenientOr, openEvents, openObject } from "../provider/schema-kit.js";
 import { createStandardWebhooksScheme } from "../verify/standard-webhooks.js";
 
 /**
@@ -55,34 +54,21 @@ const updatesAvailable = agentsyncEnvelopeSchema.extend({
   data: openObject({ runDate: lenientOr(z.string(), z.iso.date()) }),
 });
 
-const second = 1000;
-const minute = 60 * second;
-const hour = 60 * minute;
-
 /**
  * AgentSync: Standard Webhooks signatures under `webhook-*` (or `svix-*`) headers, answered
  * within 5 seconds. Its retry schedule is assumed to be Svix's (its portal is Svix's).
- * @example
- * export const POST = createHandler({
- *   provider: agentsync,
- *   secret: process.env.AGENTSYNC_WEBHOOK_SECRET!,
- *   on: { "producersync.updates_available": async (event) => syncRun(event.data.runDate) },
- * });
+ * @example createHandler({ provider: agentsync, secret, on: { "producersync.updates_available": (e) => sync(e.data.runDate) } });
  */
 export const agentsync = defineProvider({
   name: "agentsync",
   scheme: createStandardWebhooksScheme({ name: "agentsync", headerPrefix: "webhook" }),
   envelope: { schema: agentsyncEnvelopeSchema, idKey: "id", typeKey: "type", timestampKey: "timestamp" },
   events: {
-    ...openEvents(agentsyncEnvelopeSchema, "type", [
-      ...agentsyncGroups.producersync,
-      ...agentsyncGroups["id.producer"],
-      ...agentsyncGroups.contract,
-    ]),
+    ...openEvents(agentsyncEnvelopeSchema, "type", Object.values(agentsyncGroups).flat()),
     "producersync.updates_available": updatesAvailable,
   },
-  retrySchedule: [0, 5 * second, 5 * minute, 30 * minute, 2 * hour, 5 * hour, 10 * hour, 10 * hour],
-  timeoutMs: 5 * second,
+  retrySchedule: [0, 5, 5 * 60, 30 * 60, 2 * 3600, 5 * 3600, 10 * 3600, 10 * 3600].map((seconds) => seconds * 1000),
+  timeoutMs: 5_000,
   samples: {
     "producersync.updates_available": {
       id: "whe_2hXl4jYwYkYm1rV0rD6n8cQ1aZk",

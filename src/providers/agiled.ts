@@ -1,7 +1,6 @@
 import { z } from "zod";
 import { defineProvider } from "../provider/define-provider.js";
-import { openEvents } from "../provider/open-events.js";
-import { isoDateTime, openObject } from "../provider/schema-kit.js";
+import { isoDateTime, openEvents, openObject } from "../provider/schema-kit.js";
 import { createHexHmacScheme } from "../verify/hex-hmac.js";
 
 // Agiled does not document the JSON types of its ids: accept strings and numbers.
@@ -53,25 +52,17 @@ export const agiledScheme = createHexHmacScheme({
   headers: { id: "x-agiled-webhook-id", timestamp: "x-agiled-webhook-timestamp", signature: "x-agiled-webhook-signature" },
 });
 
-const minute = 60_000;
-
 /**
  * Agiled: hex HMAC signatures under `X-Agiled-Webhook-*` headers, the `event` envelope and its
  * 19 events, retried after 1, 5, 15, 30 and 60 minutes.
- * @example
- * export const POST = createHandler({
- *   provider: agiled,
- *   secret: process.env.AGILED_WEBHOOK_SECRET!,
- *   on: { "invoice.paid": async (event) => markPaid(event.data) },
- * });
+ * @example export const POST = createHandler({ provider: agiled, secret, on: { "invoice.paid": (e) => markPaid(e.data) } });
  */
 export const agiled = defineProvider({
   name: "agiled",
   scheme: agiledScheme,
   envelope: { schema: agiledEnvelopeSchema, idKey: "id", typeKey: "event", timestampKey: "occurred_at", scopeKey: "organization_id" },
   events: openEvents(agiledEnvelopeSchema, "event", agiledEventNames),
-  retrySchedule: [0, minute, 5 * minute, 15 * minute, 30 * minute, 60 * minute],
-  samples: {},
+  retrySchedule: [0, 1, 5, 15, 30, 60].map((minutes) => minutes * 60_000),
 });
 
 /**

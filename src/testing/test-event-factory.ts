@@ -2,7 +2,7 @@ import type { z } from "zod";
 import type { AnyProvider, EventTypeOf, ProviderEventOf } from "../provider/define-provider.js";
 import { WebhookPayloadError } from "../errors/index.js";
 import type { EventOf, EventType } from "../events/catalog.js";
-import { describeIssues, toPayloadIssues } from "../provider/issues.js";
+import { describeIssues, toPayloadIssues } from "../provider/parse.js";
 import { agentref, type AgentRefProvider } from "../providers/agentref.js";
 import { deepMerge, type DeepPartial } from "./deep-partial.js";
 import { createIdSequence, type TestEventFactoryOptions } from "./id-sequence.js";

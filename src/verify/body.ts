@@ -10,7 +10,6 @@ export type RawBody = string | Uint8Array | ArrayBuffer | ArrayBufferView;
 
 /**
  * The body as a string or bytes ready to be signed, without copying.
- *
  * @throws WebhookBodyError `BODY_ALREADY_PARSED` for anything else (a parsed
  *   object, `undefined` when no raw body parser ran, a number…).
  */

@@ -5,11 +5,7 @@ import type { DigestEncoding } from "./crypto-types.js";
 
 /** Encodes bytes as base64 (padded), base64url (unpadded) or lowercase hex. */
 export function encodeBytes(bytes: Uint8Array, encoding: DigestEncoding): string {
-  if (encoding === "hex") {
-    let out = "";
-    for (const b of bytes) out += b.toString(16).padStart(2, "0");
-    return out;
-  }
+  if (encoding === "hex") return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
   let binary = "";
   for (const b of bytes) binary += String.fromCharCode(b);
   const base64 = btoa(binary);
@@ -30,10 +26,7 @@ export function decodeBase64(text: string): Uint8Array | Base64Problem {
   if (digits.length % 4 === 1) return "length";
   if (!/^[\w+/-]*$/.test(digits)) return "character";
   if (/[+/]/.test(digits) && /[-_]/.test(digits)) return "mixed-alphabets";
-  const binary = atob(digits.replace(/-/g, "+").replace(/_/g, "/"));
-  const out = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
-  return out;
+  return Uint8Array.from(atob(digits.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
 }
 
 const utf8 = new TextEncoder();

@@ -15,12 +15,10 @@ export type HeaderGetter = (name: string) => string | undefined;
 
 function normalize(value: unknown): string | undefined {
   if (typeof value === "string") return value;
-  if (Array.isArray(value)) {
-    const lines = value.filter((v): v is string => typeof v === "string");
-    return lines.length === 0 ? undefined : lines.join(", ");
-  }
   if (typeof value === "number") return String(value);
-  return undefined;
+  if (!Array.isArray(value)) return undefined;
+  const lines = value.filter((v): v is string => typeof v === "string");
+  return lines.length === 0 ? undefined : lines.join(", ");
 }
 
 function indexByLowercase(record: Readonly<Record<string, unknown>>): Map<string, string> {

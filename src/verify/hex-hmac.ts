@@ -1,13 +1,9 @@
 import { createHmacScheme, type HeaderFamily, type SignatureScheme } from "./scheme.js";
-import { decodeRawSecret, MIN_SECRET_BYTES } from "./secret.js";
+import { decodeRawSecret } from "./secret.js";
 
 /**
  * What `createHexHmacScheme` takes.
- * @example
- * const options: HexHmacSchemeOptions = {
- *   name: "agiled",
- *   headers: { id: "x-agiled-webhook-id", timestamp: "x-agiled-webhook-timestamp", signature: "x-agiled-webhook-signature" },
- * };
+ * @example const options: HexHmacSchemeOptions = { name: "acme", headers: acmeHeaders, signaturePrefix: "sha256=" };
  */
 export interface HexHmacSchemeOptions {
   name: string;
@@ -27,13 +23,12 @@ export interface HexHmacSchemeOptions {
  * const scheme = createHexHmacScheme({ name: "agiled", headers: { id: "x-agiled-webhook-id", timestamp: "x-agiled-webhook-timestamp", signature: "x-agiled-webhook-signature" } });
  */
 export function createHexHmacScheme(options: HexHmacSchemeOptions): SignatureScheme {
-  const minBytes = options.minSecretBytes ?? MIN_SECRET_BYTES;
   return createHmacScheme({
     name: options.name,
     headerFamilies: [options.headers],
     signedPrefix: options.signedPrefix ?? ((_id, timestamp) => `${timestamp}.`),
     encoding: "hex",
     signaturePrefix: options.signaturePrefix ?? "",
-    decodeSecret: (secret) => decodeRawSecret(secret, minBytes),
+    decodeSecret: (secret) => decodeRawSecret(secret, options.minSecretBytes),
   });
 }

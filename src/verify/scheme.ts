@@ -83,21 +83,14 @@ export interface HmacSchemeOptions {
   signaturePrefix?: string | undefined;
   /** Secret text to key bytes. Default: the UTF-8 bytes, at least 16 of them. */
   decodeSecret?: ((secret: string) => Uint8Array) | undefined;
-  /** A header with more entries than this is rejected without any HMAC work. Default 32. */
+  /** A header with more entries than this is rejected without any HMAC work. Default 32 (rotation needs two or three). */
   maxSignatures?: number | undefined;
 }
 
-/** Entries in one signature header beyond which it is rejected (rotation needs two or three). */
-export const DEFAULT_MAX_SIGNATURES = 32;
-
 const DIGEST_LENGTH: Record<DigestEncoding, number> = { base64: 44, base64url: 43, hex: 64 };
 
-const lowercase = (family: HeaderFamily): HeaderFamily =>
-  Object.freeze({
-    id: family.id.toLowerCase(),
-    timestamp: family.timestamp.toLowerCase(),
-    signature: family.signature.toLowerCase(),
-  });
+const lowercase = ({ id, timestamp, signature }: HeaderFamily): HeaderFamily =>
+  Object.freeze({ id: id.toLowerCase(), timestamp: timestamp.toLowerCase(), signature: signature.toLowerCase() });
 
 function timestampText(timestamp: number | Date | undefined): string {
   const seconds = timestamp instanceof Date ? Math.floor(timestamp.getTime() / 1000) : (timestamp ?? Math.floor(Date.now() / 1000));
@@ -111,13 +104,7 @@ function timestampText(timestamp: number | Date | undefined): string {
  * Builds a `SignatureScheme` for any HMAC-SHA256 convention. Signature header entries are
  * separated by spaces (duplicate header lines, joined with ", ", too).
  * @example
- * const scheme = createHmacScheme({
- *   name: "acme",
- *   headerFamilies: [{ id: "acme-id", timestamp: "acme-timestamp", signature: "acme-signature" }],
- *   signedPrefix: (id, ts) => `${id}.${ts}.`,
- *   encoding: "hex",
- *   signaturePrefix: "sha256=",
- * });
+ * createHmacScheme({ name: "acme", headerFamilies: [acmeHeaders], signedPrefix: (id, ts) => `${id}.${ts}.`, encoding: "hex" });
  */
 export function createHmacScheme(options: HmacSchemeOptions): SignatureScheme {
   const headerFamilies = Object.freeze(options.headerFamilies.map(lowercase));
@@ -126,7 +113,7 @@ export function createHmacScheme(options: HmacSchemeOptions): SignatureScheme {
   const { encoding, signedPrefix } = options;
   const entryPrefix = options.signaturePrefix ?? "";
   const decodeSecret = options.decodeSecret ?? ((secret: string) => decodeRawSecret(secret));
-  const maxSignatures = options.maxSignatures ?? DEFAULT_MAX_SIGNATURES;
+  const maxSignatures = options.maxSignatures ?? 32;
   const entryLength = entryPrefix.length + DIGEST_LENGTH[encoding];
   const caseless = encoding === "hex";
 

@@ -8,7 +8,7 @@ import { decodeBase64, utf8Bytes, type Base64Problem } from "./encoding.js";
 export type SecretInput = string | readonly string[];
 
 /** Keys shorter than this are rejected: a real HMAC secret has at least 128 bits. */
-export const MIN_SECRET_BYTES = 16;
+const MIN_SECRET_BYTES = 16;
 
 const STANDARD_PREFIX = "whsec_";
 // Prefixes of other webhook key kinds (ed25519 `whpk_`/`whsk_`) and typos of `whsec_`:
@@ -24,8 +24,7 @@ function foreignPrefix(prefix: string): WebhookConfigError {
   return invalid(`The webhook secret starts with ${shown}, not "whsec_".${hint} Copy the endpoint's signing secret, which starts with "whsec_".`);
 }
 
-const invalid = (message: string): WebhookConfigError =>
-  new WebhookConfigError("INVALID_SECRET", message);
+const invalid = (message: string): WebhookConfigError => new WebhookConfigError("INVALID_SECRET", message);
 
 const base64Hints: Record<Base64Problem, string> = {
   empty: "the key after the prefix is empty",
@@ -52,7 +51,6 @@ function checkText(secret: unknown): string {
 /**
  * Decodes a Standard Webhooks / Svix secret: `whsec_` (or nothing) then the key in base64
  * or base64url, padded or not. No upper bound on its length, like `standardwebhooks`.
- *
  * @throws WebhookConfigError `INVALID_SECRET` when empty, padded with whitespace, not
  *   base64, shorter than 16 bytes, or carrying another prefix (`whpk_`, `hwsec_`…).
  */
@@ -79,7 +77,6 @@ export function decodeStandardWebhooksSecret(secret: string): Uint8Array {
 
 /**
  * Decodes a secret used as given: its UTF-8 bytes are the key (providers that document no encoding).
- *
  * @throws WebhookConfigError `INVALID_SECRET` when empty, padded with whitespace, or shorter than `minBytes`.
  */
 export function decodeRawSecret(secret: string, minBytes: number = MIN_SECRET_BYTES): Uint8Array {
@@ -92,7 +89,6 @@ export function decodeRawSecret(secret: string, minBytes: number = MIN_SECRET_BY
 
 /**
  * The list of secrets in a `SecretInput` (one, or several during a rotation).
- *
  * @throws WebhookConfigError `INVALID_SECRET` for an empty list or a non-string entry.
  */
 export function secretList(input: SecretInput): readonly string[] {

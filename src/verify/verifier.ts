@@ -4,7 +4,7 @@ import { bodyText, signableBody, type RawBody } from "./body.js";
 import { equalConstantTime } from "./constant-time.js";
 import type { HmacKey, PlatformCrypto } from "./crypto-types.js";
 import { singleValue, toHeaderGetter, type HeaderGetter, type HeadersInput } from "./headers.js";
-import type { HeaderFamily, SignatureScheme } from "./scheme.js";
+import type { SignatureScheme } from "./scheme.js";
 import { secretList, type SecretInput } from "./secret.js";
 import { standardWebhooksScheme } from "./standard-webhooks.js";
 import { checkTolerance, nowSeconds, parseTimestamp, toleranceSeconds } from "./timestamp.js";
@@ -62,8 +62,6 @@ export interface Verifier {
 /** A longer signature header (in characters) is `INVALID_SIGNATURE` before any parsing or HMAC work. */
 export const MAX_SIGNATURE_HEADER_LENGTH = 16 * 1024;
 
-const listNames = (f: HeaderFamily): string => `${f.id}, ${f.timestamp} and ${f.signature}`;
-
 function readHeaders(scheme: SignatureScheme, get: HeaderGetter) {
   let fewestMissing: string[] | undefined;
   for (const family of scheme.headerFamilies) {
@@ -75,18 +73,11 @@ function readHeaders(scheme: SignatureScheme, get: HeaderGetter) {
     const missing = [id ? "" : family.id, timestamp ? "" : family.timestamp, signature ? "" : family.signature].filter(Boolean);
     if (!fewestMissing || missing.length < fewestMissing.length) fewestMissing = missing;
   }
-  const expected = scheme.headerFamilies.map(listNames).join(", or ");
+  const expected = scheme.headerFamilies.map((f) => `${f.id}, ${f.timestamp} and ${f.signature}`).join(", or ");
   throw new WebhookVerificationError(
     "MISSING_HEADERS",
     `Missing ${(fewestMissing ?? []).join(", ")}: a signed delivery carries ${expected}. The request is not from the provider, or a proxy strips these headers; pass the original request headers.`,
   );
-}
-
-function anyEqual(candidates: readonly string[], entryPrefix: string, digest: string): boolean {
-  let found = false;
-  // Every candidate is compared, so timing does not reveal which one matched.
-  for (const candidate of candidates) found = equalConstantTime(candidate, entryPrefix, digest) || found;
-  return found;
 }
 
 const badSignature = (scheme: SignatureScheme, why: string): WebhookVerificationError =>
@@ -103,8 +94,7 @@ const badSignature = (scheme: SignatureScheme, why: string): WebhookVerification
  * - The timestamp is checked before any HMAC work; a signature header over 16 KiB or 32
  *   entries is rejected unread.
  * - One HMAC per secret, compared in constant time with every candidate.
- *
- * @throws WebhookVerificationError `INVALID_SECRET` for an unusable secret; `RangeError` for a negative tolerance.
+ * @throws WebhookConfigError `INVALID_SECRET` for an unusable secret; `RangeError` for a negative tolerance.
  * @example
  * const verifier = createVerifier({ secret: [process.env.NEW_SECRET!, process.env.OLD_SECRET!] });
  */
@@ -156,8 +146,10 @@ export function createVerifierWith(crypto: PlatformCrypto, options: VerifierOpti
     const parts = [scheme.signedPrefix(id, timestampText), body] as const;
     for (const key of keys ?? (await loadKeys())) {
       // node:crypto answers with the digest itself: awaited only when it is a promise (WebCrypto).
-      const digest = crypto.hmacSha256(key, parts, encoding);
-      if (anyEqual(candidates, entryPrefix, typeof digest === "string" ? digest : await digest)) {
+      const pending = crypto.hmacSha256(key, parts, encoding);
+      const digest = typeof pending === "string" ? pending : await pending;
+      // Every candidate is compared, so timing does not reveal which one matched.
+      if (candidates.reduce((found, candidate) => equalConstantTime(candidate, entryPrefix, digest) || found, false)) {
         return { id, timestamp, body: bodyText(body) };
       }
     }
