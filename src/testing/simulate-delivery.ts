@@ -1,5 +1,5 @@
 import { agentref } from "../providers/agentref.js";
-import { createSignedRequest, envelopeId, serializeBody, type SignPayloadInput } from "./sign-payload.js";
+import { createSignedRequest, envelopeId, type SignPayloadInput } from "./sign-payload.js";
 import { createVirtualClock, type VirtualClock } from "./virtual-clock.js";
 import { nowSeconds } from "../verify/timestamp.js";
 import { withTimeout } from "../util/timeout.js";
@@ -134,7 +134,7 @@ export async function simulateDelivery(options: SimulateDeliveryOptions): Promis
   }
   const timeoutMs = options.timeoutMs ?? provider.timeoutMs;
   const timeScale = options.timeScale ?? 0;
-  const body = serializeBody(options.event) as string;
+  const body = typeof options.event === "string" ? options.event : JSON.stringify(options.event);
   const id = options.id ?? envelopeId(body, provider) ?? `msg_sim_${globalThis.crypto.randomUUID().replaceAll("-", "")}`;
   const clock = options.clock ?? createVirtualClock();
   const { target } = options;
