@@ -3,7 +3,7 @@ import type { IdempotencyStore } from "../idempotency/store.js";
 import { CliError } from "./cli-error.js";
 
 /** A store opened from a `--store` argument, and how to let go of its connection. */
-export interface OpenedStore {
+interface OpenedStore {
   store: IdempotencyStore;
   /** What was opened, for messages (a URL's password hidden). */
   label: string;
