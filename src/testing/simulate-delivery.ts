@@ -138,7 +138,7 @@ export async function simulateDelivery(options: SimulateDeliveryOptions): Promis
   const id = options.id ?? envelopeId(body, provider) ?? `msg_sim_${globalThis.crypto.randomUUID().replaceAll("-", "")}`;
   const clock = options.clock ?? createVirtualClock();
   const { target } = options;
-  const url = typeof target === "function" ? (options.url ?? `http://localhost/webhooks/${provider.name}`) : target;
+  const url = typeof target === "function" ? options.url : target;
   const doFetch = options.fetch ?? globalThis.fetch;
 
   const attempts: DeliveryAttempt[] = [];
