@@ -3,7 +3,7 @@ import { agentref } from "../providers/agentref.js";
 import { CliError } from "./cli-error.js";
 
 /** The providers `--provider NAME` can name, each loaded only when named. */
-export const providerRegistry: Readonly<Record<string, () => Promise<AnyProvider>>> = {
+const providerRegistry: Readonly<Record<string, () => Promise<AnyProvider>>> = {
   agentref: async () => agentref,
   agentsync: async () => (await import("../providers/agentsync.js")).agentsync,
   agiled: async () => (await import("../providers/agiled.js")).agiled,

@@ -3,7 +3,7 @@ import type { IdempotencyStore } from "../idempotency/store.js";
 import { CliError } from "./cli-error.js";
 
 /** A store opened from a `--store` argument, and how to let go of its connection. */
-export interface OpenedStore {
+interface OpenedStore {
   store: IdempotencyStore;
   /** What was opened, for messages (a URL's password hidden). */
   label: string;
@@ -63,56 +63,44 @@ async function openSqlite(text: string, flags: StoreFlags): Promise<OpenedStore>
   return { store, label: `sqlite:${path}`, close: () => store.close() };
 }
 
+/** The part of an ioredis or a node-redis client the CLI uses. */
+type RedisClient = {
+  connect(): Promise<unknown>;
+  quit(): Promise<unknown>;
+  close?(): Promise<unknown>;
+  disconnect(): unknown;
+  on(event: string, listener: (err: Error) => void): unknown;
+};
+
 async function openRedis(text: string, flags: StoreFlags): Promise<OpenedStore> {
   if (flags.table !== undefined) throw new CliError("--table is for a SQLite or PostgreSQL store; a Redis store takes --prefix.");
   const url = new URL(text);
   const label = redact(url);
   const { name, module } = await loadDriver(["ioredis", "redis"], `--store ${url.protocol}//`);
-  let client: unknown;
-  let close: () => Promise<void>;
+  const Redis = (module["Redis"] ?? module["default"]) as new (url: string, options: object) => RedisClient;
+  const createClient = module["createClient"] as (options: object) => RedisClient;
+  // One attempt, no reconnection and no offline queue: an unreachable Redis is an answer.
+  const client =
+    name === "ioredis"
+      ? new Redis(text, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1, retryStrategy: () => null, connectTimeout: 5_000 })
+      : createClient({ url: text, disableOfflineQueue: true, socket: { reconnectStrategy: false, connectTimeout: 5_000 } });
+  // Either may throw at once or reject: both only mean there is nothing left to release.
+  const release = () => Promise.resolve().then(() => client.disconnect()).catch(() => {});
   // The client's own error (ECONNREFUSED, a refused password) says more than the rejection does.
   let lastError: Error | undefined;
-  const remember = (err: unknown) => void (lastError = err as Error);
+  client.on("error", (err: Error) => void (lastError = err));
   try {
-    if (name === "ioredis") {
-      const Redis = (module["Redis"] ?? module["default"]) as new (url: string, options: object) => {
-        connect(): Promise<void>;
-        quit(): Promise<unknown>;
-        disconnect(): void;
-        on(event: string, listener: (...args: unknown[]) => void): unknown;
-      };
-      // One attempt, no reconnection and no offline queue: an unreachable Redis is an answer.
-      const redis = new Redis(text, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1, retryStrategy: () => null, connectTimeout: 5_000 });
-      redis.on("error", remember);
-      close = async () => {
-        await redis.quit().catch(() => redis.disconnect());
-      };
-      client = redis;
-      await redis.connect().catch(async (err: unknown) => {
-        redis.disconnect();
-        throw err;
-      });
-    } else {
-      const createClient = module["createClient"] as (options: object) => {
-        connect(): Promise<unknown>;
-        quit?(): Promise<unknown>;
-        close?(): Promise<unknown>;
-        destroy?(): void;
-        on(event: string, listener: (...args: unknown[]) => void): unknown;
-      };
-      const redis = createClient({ url: text, disableOfflineQueue: true, socket: { reconnectStrategy: false, connectTimeout: 5_000 } });
-      redis.on("error", remember);
-      close = async () => {
-        await (redis.close ?? redis.quit)!.call(redis).catch(() => redis.destroy?.());
-      };
-      client = redis;
-      await redis.connect();
-    }
+    await client.connect();
   } catch (err) {
+    await release();
     throw new CliError(`cannot connect to ${label}: ${lastError?.message || (err as Error)?.message || String(err)}`, 1);
   }
   const { createRedisStore } = await import("../idempotency/redis.js");
   const store = createRedisStore({ client: client as never, ...(flags.prefix !== undefined ? { prefix: flags.prefix } : {}) });
+  // node-redis 5 closes with close() (quit() is deprecated), ioredis and node-redis 4 with quit().
+  const close = async () => {
+    await (client.close ?? client.quit).call(client).catch(release);
+  };
   return { store, label, close };
 }
 

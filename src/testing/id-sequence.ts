@@ -57,11 +57,7 @@ export function createIdSequence(options: TestEventFactoryOptions = {}) {
   return {
     next(): { id: string; createdAt: number } {
       count++;
-      const id = random
-        ? prefix + randomChars(cryptoNext, 16)
-        : prng
-          ? prefix + randomChars(prng, 12)
-          : prefix + String(count).padStart(4, "0");
+      const id = prefix + (random ? randomChars(cryptoNext, 16) : prng ? randomChars(prng, 12) : String(count).padStart(4, "0"));
       const createdAt =
         typeof now === "function" ? now() : random && now === undefined ? Date.now() : start + (count - 1) * step;
       return { id, createdAt };

@@ -1,4 +1,5 @@
 import type { AnyProvider } from "../provider/define-provider.js";
+import { eventIdOf } from "../provider/parse.js";
 import { agentref } from "../providers/agentref.js";
 import type { HeaderFamily, SignedHeaders } from "../verify/scheme.js";
 import type { SecretInput } from "../verify/secret.js";
@@ -35,13 +36,10 @@ export interface SignPayloadInput {
 
 /** The message id a JSON body carries under the provider's `idKey`, if any. */
 export function envelopeId(body: string | Uint8Array, provider: AnyProvider): string | undefined {
-  const { idKey } = provider.envelope;
-  if (idKey === undefined) return undefined;
   try {
     const value = JSON.parse(typeof body === "string" ? body : new TextDecoder().decode(body)) as unknown;
-    const id = typeof value === "object" && value !== null ? (value as Record<string, unknown>)[idKey] : undefined;
-    // Agiled ids may be numbers; the header carries their text.
-    return (typeof id === "string" && id.length > 0) || typeof id === "number" ? String(id) : undefined;
+    // An empty id is none: the id header needs a value.
+    return (typeof value === "object" && value !== null && eventIdOf(provider, value as Record<string, unknown>)) || undefined;
   } catch {
     return undefined;
   }
@@ -91,12 +89,6 @@ export interface SignedRequestOptions extends Omit<SignPayloadInput, "body"> {
   signal?: AbortSignal | undefined;
 }
 
-/** The exact bytes `createSignedRequest` sends: objects as `JSON.stringify`, strings and bytes unchanged. */
-export function serializeBody(eventOrBody: object | string | Uint8Array): string | Uint8Array {
-  if (typeof eventOrBody === "string" || eventOrBody instanceof Uint8Array) return eventOrBody;
-  return JSON.stringify(eventOrBody);
-}
-
 /**
  * A Web `Request` signed like a real delivery (JSON body, the provider's signature headers),
  * ready for `handler(request)`.
@@ -106,7 +98,7 @@ export function serializeBody(eventOrBody: object | string | Uint8Array): string
  * expect(response.status).toBe(200);
  */
 export async function createSignedRequest(eventOrBody: object | string | Uint8Array, options: SignedRequestOptions): Promise<Request> {
-  const body = serializeBody(eventOrBody);
+  const body = typeof eventOrBody === "string" || eventOrBody instanceof Uint8Array ? eventOrBody : JSON.stringify(eventOrBody);
   const signed = await signPayload({ ...options, body });
   const headers = new Headers({ "content-type": "application/json", "user-agent": "agentref-webhooks-testing", ...signed });
   new Headers(options.extraHeaders).forEach((value, name) => headers.set(name, value));

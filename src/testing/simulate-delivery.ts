@@ -1,7 +1,8 @@
 import { agentref } from "../providers/agentref.js";
-import { createSignedRequest, envelopeId, serializeBody, type SignPayloadInput } from "./sign-payload.js";
+import { createSignedRequest, envelopeId, type SignPayloadInput } from "./sign-payload.js";
 import { createVirtualClock, type VirtualClock } from "./virtual-clock.js";
 import { nowSeconds } from "../verify/timestamp.js";
+import { withTimeout } from "../util/timeout.js";
 
 /**
  * Where the simulator delivers: a handler (e.g. from `createHandler`), or a URL it POSTs to with `fetch`.
@@ -91,13 +92,6 @@ type Answer = Pick<DeliveryAttempt, "status" | "timedOut" | "error" | "responseB
 /** One request, abandoned (and aborted) after `timeoutMs`: a handler target may ignore the signal. */
 async function attemptOnce(send: (signal: AbortSignal) => Promise<Response>, timeoutMs: number): Promise<Answer> {
   const controller = new AbortController();
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<Answer>((resolve) => {
-    timer = setTimeout(() => {
-      controller.abort(new Error(`no answer within ${timeoutMs} ms`));
-      resolve({ status: undefined, timedOut: true, error: `timed out after ${timeoutMs} ms` });
-    }, timeoutMs);
-  });
   const answered = send(controller.signal)
     .then(async (response): Promise<Answer> => {
       const text = await response.text();
@@ -107,11 +101,11 @@ async function attemptOnce(send: (signal: AbortSignal) => Promise<Response>, tim
       const cause = (err as { cause?: { message?: string } }).cause?.message;
       return { status: undefined, timedOut: false, error: `${(err as Error).message ?? String(err)}${cause ? ` (${cause})` : ""}` };
     });
-  try {
-    return await Promise.race([answered, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+  // `answered` never rejects: a rejection here is the timeout.
+  return withTimeout(answered, timeoutMs, `no answer within ${timeoutMs} ms`).catch((reason: Error) => {
+    controller.abort(reason);
+    return { status: undefined, timedOut: true, error: `timed out after ${timeoutMs} ms` };
+  });
 }
 
 /**
@@ -140,11 +134,11 @@ export async function simulateDelivery(options: SimulateDeliveryOptions): Promis
   }
   const timeoutMs = options.timeoutMs ?? provider.timeoutMs;
   const timeScale = options.timeScale ?? 0;
-  const body = serializeBody(options.event) as string;
+  const body = typeof options.event === "string" ? options.event : JSON.stringify(options.event);
   const id = options.id ?? envelopeId(body, provider) ?? `msg_sim_${globalThis.crypto.randomUUID().replaceAll("-", "")}`;
   const clock = options.clock ?? createVirtualClock();
   const { target } = options;
-  const url = typeof target === "function" ? (options.url ?? `http://localhost/webhooks/${provider.name}`) : target;
+  const url = typeof target === "function" ? options.url : target;
   const doFetch = options.fetch ?? globalThis.fetch;
 
   const attempts: DeliveryAttempt[] = [];

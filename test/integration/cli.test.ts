@@ -6,6 +6,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -361,18 +362,43 @@ describe("agentref-webhooks replay", () => {
     }
   });
 
-  it.skipIf(redis === undefined)("redis: --prefix, list and replay", async () => {
+  // The CLI loads ioredis when installed, else the redis package: a resolve hook hides ioredis.
+  const hooks = join(dir, "hide-ioredis.mjs");
+  writeFileSync(
+    hooks,
+    `export async function resolve(specifier, context, next) {
+  if (specifier !== "ioredis") return next(specifier, context);
+  throw Object.assign(new Error("Cannot find package 'ioredis'"), { code: "ERR_MODULE_NOT_FOUND" });
+}
+`,
+  );
+  writeFileSync(join(dir, "hide-ioredis-register.mjs"), `import { register } from "node:module";\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`);
+  const hideIoredis = { NODE_OPTIONS: `--import ${pathToFileURL(join(dir, "hide-ioredis-register.mjs")).href}` };
+
+  const redisDrivers = [
+    ["ioredis", {}],
+    ["redis (node-redis)", hideIoredis],
+  ] as const;
+
+  it.each(redisDrivers)("%s: an unreachable Redis is one error line (exit 1)", async (_driver, env) => {
+    const run = await cli(["replay", "--store", "redis://127.0.0.1:1", "--list"], { env });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^error: cannot connect to redis:\/\/127\.0\.0\.1:1: .*ECONNREFUSED/);
+  });
+
+  it.skipIf(redis === undefined).each(redisDrivers)("%s: --prefix, list and replay", async (driver, env) => {
     const client = new Redis(redis ?? "", { lazyConnect: true });
     await client.connect();
-    const prefix = `${unique}:`;
+    const prefix = `${unique}:${driver}:`;
     const store = createRedisStore({ client, prefix });
     const { state, to, ids, close } = await parkedReceiver(store);
     try {
-      const list = await cli(["replay", "--store", redis!, "--prefix", prefix, "--list"]);
+      const list = await cli(["replay", "--store", redis!, "--prefix", prefix, "--list"], { env });
+      expect(list.stderr).toBe("");
       expect(list.code).toBe(0);
       expect(list.stdout).toContain(`2 deliveries parked in ${new URL(redis!).href}`);
       state.fixed = true;
-      const run = await cli(["replay", "--store", redis!, "--prefix", prefix, "--to", to, "--secret", secret]);
+      const run = await cli(["replay", "--store", redis!, "--prefix", prefix, "--to", to, "--secret", secret], { env });
       expect(run.stderr).toBe("");
       expect(run.code).toBe(0);
       expect(run.stdout).toContain("2 deliveries replayed: 2 unparked, 0 still parked");

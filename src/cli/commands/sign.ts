@@ -1,5 +1,5 @@
 import { isWebhookError } from "../../errors/index.js";
-import { envelopeId, signPayload } from "../../testing/sign-payload.js";
+import { signPayload } from "../../testing/sign-payload.js";
 import { CliError } from "../cli-error.js";
 import { defineCommand } from "../command.js";
 import { readStdin, shellQuote } from "../io.js";
@@ -50,8 +50,7 @@ export const signCommand = defineCommand({
     const body = (await readStdin(io, "The body to sign")).toString("utf8");
     if (body.length === 0) throw new CliError("sign: the body on stdin is empty.");
     const timestamp = values.timestamp === undefined ? nowSeconds() : Number(values.timestamp);
-    const id = values.id ?? envelopeId(body, provider);
-    const headers = await signPayload({ body, secret, id, timestamp, headers: headerNames, provider }).catch((err: unknown) => {
+    const headers = await signPayload({ body, secret, id: values.id, timestamp, headers: headerNames, provider }).catch((err: unknown) => {
       throw isWebhookError(err) ? new CliError(`sign: ${err.message}`) : err;
     });
     const url = values.url ?? `http://127.0.0.1:3000/webhooks/${provider.name}`;
