@@ -133,8 +133,6 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     const table = text.includes(t.entities) ? t.entities : text.includes(t.parked) ? t.parked : t.main;
     return `The table ${table.replaceAll('"', "")} does not exist: run \`await store.migrate()\` once at startup, or apply postgresSchemaSql() in your migrations.`;
   };
-  // A schema from 0.1.0 (no ordering table yet) still purges its event records.
-  const optional = new Set([s.purgeEntities, s.purgeEntitiesSome]);
 
   const query = (operation: string, on: PgQueryable, statement: Statement | string, values: unknown[] = []) => {
     const text = typeof statement === "string" ? statement : statement.text;
@@ -149,7 +147,8 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
       const counts: number[] = [];
       for (const [statement, values] of steps) {
         const result = await query(operation, db, statement, values).catch((err: { cause?: unknown }) => {
-          if (optional.has(statement) && isUndefinedTable(err.cause)) return { rowCount: 0 };
+          // A schema from 0.1.0 (no ordering table yet) still purges its event records.
+          if (statement === s.purgeEntities && isUndefinedTable(err.cause)) return { rowCount: 0 };
           throw err;
         });
         counts.push(result.rowCount ?? 0);
