@@ -104,18 +104,15 @@ function isUndefinedTable(err: unknown): boolean {
 }
 
 /**
- * An idempotency store on PostgreSQL (>= 11), shared by every app instance. Create the tables
- * with `await store.migrate()` (or {@link postgresSchemaSql}) and schedule `purgeExpired()`.
- * Each operation is one statement on the database clock. Failures become `STORE_UNAVAILABLE`
- * (503); set the pool's `connectionTimeoutMillis` so an exhausted pool fails fast.
+ * An idempotency store on PostgreSQL (>= 11), shared by every app instance. Create the tables with `await
+ * store.migrate()` (or {@link postgresSchemaSql}) and schedule `purgeExpired()`. Each operation is one statement
+ * on the database clock. Failures become `STORE_UNAVAILABLE` (503); set the pool's `connectionTimeoutMillis`.
  *
  * @example
- * import pg from "pg";
  * import { createPostgresStore } from "agentref-webhooks/postgres";
  * const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, connectionTimeoutMillis: 2_000 });
  * const store = createPostgresStore({ pool });
  * await store.migrate();
- * const handler = createHandler({ secret, store, on: {} });
  * setInterval(() => store.purgeExpired({ limit: 10_000 }), 3600_000).unref();
  */
 export function createPostgresStore(options: PostgresStoreOptions): PostgresStore {
