@@ -52,20 +52,15 @@ export interface D1StoreOptions extends StoreSettingsInput {
 export interface D1Store extends SqlStore {}
 
 /**
- * An idempotency store on Cloudflare D1, for receivers on Workers: shared by every isolate,
- * and it survives deploys (KV is eventually consistent, wrong for claims). It does no I/O until
- * the first delivery; the table is created when a statement finds it missing. Each operation is
- * one statement, the SQLite store's SQL. Failures become `STORE_UNAVAILABLE` (503).
+ * An idempotency store on Cloudflare D1 for receivers on Workers, shared by every isolate (KV is eventually
+ * consistent, wrong for claims). No I/O until the first delivery; a statement that finds the table missing
+ * creates it. Each operation is one statement, the SQLite store's SQL. Failures become `STORE_UNAVAILABLE` (503).
  *
  * @example
  * import { env } from "cloudflare:workers";
- * import { createHandler } from "agentref-webhooks";
  * import { createD1Store } from "agentref-webhooks/d1";
- * const handler = createHandler({
- *   secret: env.AGENTREF_WEBHOOK_SECRET,
- *   store: createD1Store({ database: () => env.DB }),
- *   on: { "conversion.created": async (event) => {} },
- * });
+ * const store = createD1Store({ database: () => env.DB });
+ * const handler = createHandler({ secret: env.AGENTREF_WEBHOOK_SECRET, store, on: {} });
  * export default { fetch: (request: Request) => handler(request) };
  */
 export function createD1Store(options: D1StoreOptions): D1Store {
@@ -90,7 +85,7 @@ export function createD1Store(options: D1StoreOptions): D1Store {
 
   const createTable = (db: D1DatabaseLike) => db.batch(schema.map((statement) => db.prepare(statement)));
 
-  // A statement that finds the table missing creates it (IF NOT EXISTS: isolates may race) and runs again.
+  // IF NOT EXISTS: isolates may race to create the table.
   const run = <T>(operation: string, fn: (db: D1DatabaseLike) => Promise<T>) =>
     guard("d1", operation, timeoutMs, async () => {
       const db = database();

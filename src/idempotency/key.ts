@@ -16,8 +16,7 @@ const ALL_SAFE = /^[A-Za-z0-9_.-]*$/;
 /** The longest key handed to a store, in characters (all ASCII). */
 export const MAX_KEY_LENGTH = 200;
 
-/** Escapes one part of a key: `[A-Za-z0-9_.-]` as is, every other UTF-16 code unit as `%XXXX`. */
-export function escapeKeyPart(value: string): string {
+function escapeKeyPart(value: string): string {
   if (ALL_SAFE.test(value)) return value;
   let out = "";
   for (let i = 0; i < value.length; i++) {

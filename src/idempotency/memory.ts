@@ -51,11 +51,9 @@ export const DEFAULT_MAX_ENTRIES = 10_000;
 
 /**
  * An idempotency store in this process's memory: the default, right for a single instance
- * (several instances need `/redis` or `/postgres`), and it forgets on restart.
- *
- * At most `maxEntries` records: a new key evicts the least recently written records not
- * under a live lease (expired first), a thousandth of `maxEntries` at a time (one from 1,000). When every slot holds a live lease, `claim` rejects
- * with `STORE_UNAVAILABLE` (503, the sender retries) rather than run an event twice at once.
+ * (several instances need `/redis` or `/postgres`), and it forgets on restart. At most
+ * `maxEntries` records: a new key evicts the least recently written records not under a live
+ * lease; when every one holds a live lease, `claim` rejects with `STORE_UNAVAILABLE` (503).
  *
  * @example
  * createHandler({ secret, store: createMemoryStore({ maxEntries: 50_000 }), on: {} });

@@ -104,18 +104,15 @@ function isUndefinedTable(err: unknown): boolean {
 }
 
 /**
- * An idempotency store on PostgreSQL (>= 11), shared by every app instance. Create the tables
- * with `await store.migrate()` (or {@link postgresSchemaSql}) and schedule `purgeExpired()`.
- * Each operation is one statement on the database clock. Failures become `STORE_UNAVAILABLE`
- * (503); set the pool's `connectionTimeoutMillis` so an exhausted pool fails fast.
+ * An idempotency store on PostgreSQL (>= 11), shared by every app instance. Create the tables with `await
+ * store.migrate()` (or {@link postgresSchemaSql}) and schedule `purgeExpired()`. Each operation is one statement
+ * on the database clock. Failures become `STORE_UNAVAILABLE` (503); set the pool's `connectionTimeoutMillis`.
  *
  * @example
- * import pg from "pg";
  * import { createPostgresStore } from "agentref-webhooks/postgres";
  * const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, connectionTimeoutMillis: 2_000 });
  * const store = createPostgresStore({ pool });
  * await store.migrate();
- * const handler = createHandler({ secret, store, on: {} });
  * setInterval(() => store.purgeExpired({ limit: 10_000 }), 3600_000).unref();
  */
 export function createPostgresStore(options: PostgresStoreOptions): PostgresStore {
@@ -133,8 +130,6 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     const table = text.includes(t.entities) ? t.entities : text.includes(t.parked) ? t.parked : t.main;
     return `The table ${table.replaceAll('"', "")} does not exist: run \`await store.migrate()\` once at startup, or apply postgresSchemaSql() in your migrations.`;
   };
-  // A schema from 0.1.0 (no ordering table yet) still purges its event records.
-  const optional = new Set([s.purgeEntities, s.purgeEntitiesSome]);
 
   const query = (operation: string, on: PgQueryable, statement: Statement | string, values: unknown[] = []) => {
     const text = typeof statement === "string" ? statement : statement.text;
@@ -149,7 +144,8 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
       const counts: number[] = [];
       for (const [statement, values] of steps) {
         const result = await query(operation, db, statement, values).catch((err: { cause?: unknown }) => {
-          if (optional.has(statement) && isUndefinedTable(err.cause)) return { rowCount: 0 };
+          // A schema from 0.1.0 (no ordering table yet) still purges its event records.
+          if (statement === s.purgeEntities && isUndefinedTable(err.cause)) return { rowCount: 0 };
           throw err;
         });
         counts.push(result.rowCount ?? 0);

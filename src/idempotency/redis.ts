@@ -80,7 +80,6 @@ if rec[1] then
   if rec[4] ~= ARGV[2] then return {'conflict', 0} end
   if rec[1] == 'c' then return {'completed', 0} end
   local lease = tonumber(rec[3])
-  if rec[2] == ARGV[1] then return {'claimed', lease} end
   if lease > now then return {'in-progress', lease - now} end
 end
 local lease = now + tonumber(ARGV[3])
@@ -207,13 +206,10 @@ function failureHint(err: unknown): string | undefined {
 }
 
 /**
- * An idempotency store on Redis (or Valkey, Redis >= 5), shared by every app instance, with
- * node-redis (`redis` v4+) or ioredis clients, clusters included. Each operation is one atomic
- * Lua script timed by the server clock: a new delivery costs two round trips, a duplicate one.
- *
- * Failures become `STORE_UNAVAILABLE` (503, the sender retries). Both drivers queue commands
- * while disconnected, so configure the client to fail fast (node-redis `disableOfflineQueue:
- * true`; ioredis `enableOfflineQueue: false, maxRetriesPerRequest: 1`); otherwise the store
+ * An idempotency store on Redis (or Valkey, Redis >= 5) with a node-redis (v4+) or ioredis client, clusters
+ * included. Each operation is one atomic Lua script on the server clock. Failures become `STORE_UNAVAILABLE`
+ * (503). Both drivers queue commands while disconnected, so make the client fail fast (node-redis
+ * `disableOfflineQueue: true`; ioredis `enableOfflineQueue: false, maxRetriesPerRequest: 1`), else the store
  * gives up after `timeoutMs`.
  *
  * @example
@@ -244,15 +240,15 @@ export function createRedisStore(options: RedisStoreOptions): Required<Idempoten
   const run = (operation: string, script: string, key: string | string[], args: string[]): Promise<unknown> =>
     guard("redis", operation, timeoutMs, () => evaluate(script, typeof key === "string" ? [prefix + key] : key, args), failureHint);
 
+  const unexpected = (operation: string, value: unknown) =>
+    storeUnavailable("redis", operation, new Error(`unexpected reply from the ${operation} script: ${JSON.stringify(value)}`));
   const flag = async (operation: string, script: string, key: string | string[], args: string[]) =>
     Number(await run(operation, script, key, args)) === 1;
   // A script's reply `[status, number]`; Buffers too, from clients configured to return them.
   const reply = async (operation: string, script: string, key: string, args: string[], statuses: string[]) => {
     const value = await run(operation, script, key, args);
     const status = Array.isArray(value) && value.length >= 2 ? String(value[0]) : "";
-    if (!statuses.includes(status)) {
-      throw storeUnavailable("redis", operation, new Error(`unexpected reply from the ${operation} script: ${JSON.stringify(value)}`));
-    }
+    if (!statuses.includes(status)) throw unexpected(operation, value);
     return { status, value: Number((value as unknown[])[1]) };
   };
 
@@ -291,9 +287,7 @@ export function createRedisStore(options: RedisStoreOptions): Required<Idempoten
       const limit = listLimit("redis", listOptions.limit);
       if (limit === 0) return [];
       const entries = await run("listParked", LIST_PARKED, parkedKeys, [String(limit === undefined ? -1 : limit - 1)]);
-      if (!Array.isArray(entries)) {
-        throw storeUnavailable("redis", "listParked", new Error(`unexpected reply from the list script: ${JSON.stringify(entries)}`));
-      }
+      if (!Array.isArray(entries)) throw unexpected("listParked", entries);
       return entries.filter((entry) => entry !== null && entry !== undefined).map((entry) => JSON.parse(String(entry)) as ParkedDelivery);
     },
     unpark: (key) => flag("unpark", UNPARK, parkedKeys, [key]),

@@ -2,7 +2,8 @@
 // they share. Over 200 lines: every statement of three stores, kept together so the dialects stay in step.
 //
 // Templates use `$n` placeholders and dialect words: NOW (the database clock), LATER($n) (NOW
-// plus $n ms), UNTIL(column), MS(column) (as epoch ms), COLLATE_C and SKIP_LOCKED. PostgreSQL
+// plus $n ms), UNTIL(column), MS(column) (as epoch ms), UPTO($n) (LIMIT $n, no limit when NULL), COLLATE_C
+// and SKIP_LOCKED. PostgreSQL
 // keeps `$n` and `timestamptz`; SQLite and D1 store epoch ms and get `?` placeholders bound in
 // order of appearance (D1 has no named parameters, better-sqlite3 does not bind `?NNN` from a list).
 
@@ -26,6 +27,7 @@ interface Dialect {
   /** Milliseconds from the database clock until `column` (negative once past). */
   until(column: string): string;
   ms(column: string): string;
+  upTo(param: string): string;
   /** Byte-wise text comparison: PostgreSQL's `COLLATE "C"`; SQLite's default (BINARY) already is. */
   collateC: string;
   skipLocked: string;
@@ -39,6 +41,7 @@ const postgres: Dialect = {
   later: (param) => `(clock_timestamp() + ${param}::float8 * interval '1 millisecond')`,
   until: (column) => `floor(extract(epoch from (${column} - clock_timestamp())) * 1000)::float8`,
   ms: (column) => `floor(extract(epoch from ${column}) * 1000)::float8`,
+  upTo: (param) => `LIMIT ${param}`,
   collateC: ' COLLATE "C"',
   // Concurrent purges from several instances split the work.
   skipLocked: " FOR UPDATE SKIP LOCKED",
@@ -56,6 +59,7 @@ const sqlite: Dialect = {
   later: (param) => `(${SQLITE_NOW} + ${param})`,
   until: (column) => `(${column} - ${SQLITE_NOW})`,
   ms: (column) => column,
+  upTo: (param) => `LIMIT coalesce(${param}, -1)`,
   collateC: "",
   skipLocked: "",
   placeholders: (text) => {
@@ -77,6 +81,7 @@ function compile(dialect: Dialect, template: string): Statement {
     .replace(/ COLLATE_C\b/g, dialect.collateC)
     .replace(/ SKIP_LOCKED\b/g, dialect.skipLocked)
     .replace(/LATER\((\$\d+)\)/g, (_, param: string) => dialect.later(param))
+    .replace(/UPTO\((\$\d+)\)/g, (_, param: string) => dialect.upTo(param))
     .replace(/\bNOW\b/g, dialect.now);
   return dialect.placeholders(text);
 }
@@ -147,8 +152,9 @@ function templates(names: TableNames) {
   const take = upsertIf(ENTITY_TAKE);
   const parkedColumns = "key, provider, event_id, type, body, reason, parked_at_ms";
   const asDelivery = `key, provider, event_id AS "eventId", type, body, parked_at_ms AS "parkedAt", reason`;
-  const purgeSome = (table: string) =>
-    `DELETE FROM ${table} WHERE key IN (SELECT key FROM ${table} WHERE expires_at <= NOW ORDER BY expires_at LIMIT $1 SKIP_LOCKED)`;
+  // $1 limit
+  const purge = (table: string) =>
+    `DELETE FROM ${table} WHERE key IN (SELECT key FROM ${table} WHERE expires_at <= NOW ORDER BY expires_at UPTO($1) SKIP_LOCKED)`;
   return {
     // $1 key, $2 owner token, $3 body hash, $4 leaseMs, $5 ttlMs. One statement, atomic: the upsert
     // locks the row (SQLite: the database) before it reads it, and returns the record after it,
@@ -173,9 +179,7 @@ WHERE key = $1 AND owner_token = $2 AND status = 'in-progress' AND expires_at > 
     // $1 key, $2 owner token, $3 leaseMs, $4 ttlMs. The record's life restarts too, so a long claim never outlives it.
     renew: `UPDATE ${t} SET lease_expires_at = LATER($3), expires_at = LATER($4)
 WHERE key = $1 AND owner_token = $2 AND status = 'in-progress' AND expires_at > NOW`,
-    purge: `DELETE FROM ${t} WHERE expires_at <= NOW`,
-    // $1 limit
-    purgeSome: purgeSome(t),
+    purge: purge(t),
     // $1 key, $2 token, $3 order (NULL: none), $4 event id, $5 leaseMs, $6 ttlMs. Always returns
     // the row after it, as the claim does: ours when owner_token is $2, else `stale` or a live lock.
     claimEntity: `INSERT INTO ${e} AS r (key, owner_token, lease_expires_at, applied_order, applied_event_id, updated_at, expires_at)
@@ -227,16 +231,13 @@ WHERE key = $1 AND owner_token = $2 AND expires_at > NOW`,
   RETURNING 1
 )
 SELECT coalesce((SELECT held FROM prev), false) AS held`,
-    purgeEntities: `DELETE FROM ${e} WHERE expires_at <= NOW`,
-    // $1 limit
-    purgeEntitiesSome: purgeSome(e),
+    purgeEntities: purge(e),
     // $1 key … $7 parkedAt (epoch ms, as given). Parking again replaces the delivery.
     park: `INSERT INTO ${p} (${parkedColumns}) VALUES ($1, $2, $3, $4, $5, $6, $7)
 ON CONFLICT (key) DO UPDATE SET provider = excluded.provider, event_id = excluded.event_id, type = excluded.type,
   body = excluded.body, reason = excluded.reason, parked_at_ms = excluded.parked_at_ms`,
-    listParked: `SELECT ${asDelivery} FROM ${p} ORDER BY parked_at_ms, key COLLATE_C`,
     // $1 limit
-    listParkedSome: `SELECT ${asDelivery} FROM ${p} ORDER BY parked_at_ms, key COLLATE_C LIMIT $1`,
+    listParked: `SELECT ${asDelivery} FROM ${p} ORDER BY parked_at_ms, key COLLATE_C UPTO($1)`,
     // $1 key
     unpark: `DELETE FROM ${p} WHERE key = $1`,
   };
@@ -361,15 +362,15 @@ export function sqlStore(name: string, settings: StoreSettings, s: SqlStatements
     async listParked(options = {}) {
       const limit = listLimit(name, options.limit);
       if (limit === 0) return [];
-      const rows = await runner.rows("listParked", limit === undefined ? s.listParked : s.listParkedSome, [limit]);
+      const rows = await runner.rows("listParked", s.listParked, [limit ?? null]);
       return rows.map((row) => ({ ...row, parkedAt: Number(row.parkedAt) }));
     },
     unpark: (key) => one("unpark", s.unpark, [key]),
     async purgeExpired(options = {}) {
       const limit = purgeLimit(name, options.limit);
-      const events = await changes("purgeExpired", limit === undefined ? s.purge : s.purgeSome, [limit]);
-      if (limit === undefined) return events + (await changes("purgeExpired", s.purgeEntities, []));
-      return events >= limit ? events : events + (await changes("purgeExpired", s.purgeEntitiesSome, [limit - events]));
+      const events = await changes("purgeExpired", s.purge, [limit ?? null]);
+      if (limit !== undefined && events >= limit) return events;
+      return events + (await changes("purgeExpired", s.purgeEntities, [limit === undefined ? null : limit - events]));
     },
   };
 }

@@ -115,14 +115,12 @@ async function openDriver(path: string, preferred: SqliteDriverName | undefined)
 }
 
 /**
- * An idempotency store in one SQLite file: durable, shared by every process on the host that
- * opens it, no server to run (several hosts need `/redis` or `/postgres`). The file is opened
- * on the first delivery, in WAL mode. Each operation is one statement, atomic across processes;
- * the drivers are synchronous, so a statement blocks the event loop while another process
- * writes (up to `timeoutMs`, then `STORE_UNAVAILABLE`). Schedule `purgeExpired()`.
+ * An idempotency store in one SQLite file, shared by every process on the host (several hosts need `/redis` or
+ * `/postgres`), opened in WAL mode on the first delivery. Each operation is one statement, atomic across processes;
+ * the drivers are synchronous, so a statement blocks the event loop while another process writes (up to
+ * `timeoutMs`, then `STORE_UNAVAILABLE`). Schedule `purgeExpired()`.
  *
  * @example
- * import { createHandler } from "agentref-webhooks";
  * import { createSqliteStore } from "agentref-webhooks/sqlite";
  * const store = createSqliteStore({ path: "/var/lib/myapp/webhooks.db" });
  * const handler = createHandler({ secret, store, on: {} });
