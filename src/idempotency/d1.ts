@@ -5,9 +5,7 @@ import type { IdempotencyStore } from "./store.js";
 
 /**
  * The part of a D1 prepared statement the store uses (the real `D1PreparedStatement` fits).
- *
- * @example
- * const statement: D1PreparedStatementLike = env.DB.prepare("SELECT 1");
+ * @example const statement: D1PreparedStatementLike = env.DB.prepare("SELECT 1");
  */
 export interface D1PreparedStatementLike {
   bind(...values: unknown[]): D1PreparedStatementLike;
@@ -17,9 +15,7 @@ export interface D1PreparedStatementLike {
 
 /**
  * The part of a Cloudflare D1 binding (`D1Database`) the store uses.
- *
- * @example
- * const database: D1DatabaseLike = env.DB;
+ * @example const database: D1DatabaseLike = env.DB;
  */
 export interface D1DatabaseLike {
   prepare(query: string): D1PreparedStatementLike;
@@ -28,7 +24,6 @@ export interface D1DatabaseLike {
 
 /**
  * Options of {@link createD1Store}.
- *
  * @example
  * import { env } from "cloudflare:workers";
  * createD1Store({ database: () => env.DB, table: "webhook_keys" });
@@ -44,7 +39,6 @@ export interface D1StoreOptions extends StoreSettingsInput {
 
 /**
  * The D1 store: an {@link IdempotencyStore} plus table management.
- *
  * @example
  * const store: D1Store = createD1Store({ database: () => env.DB });
  * await store.migrate();
@@ -55,7 +49,6 @@ export interface D1Store extends SqlStore {}
  * An idempotency store on Cloudflare D1 for receivers on Workers, shared by every isolate (KV is eventually
  * consistent, wrong for claims). No I/O until the first delivery; a statement that finds the table missing
  * creates it. Each operation is one statement, the SQLite store's SQL. Failures become `STORE_UNAVAILABLE` (503).
- *
  * @example
  * import { env } from "cloudflare:workers";
  * import { createD1Store } from "agentref-webhooks/d1";

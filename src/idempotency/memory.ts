@@ -8,9 +8,7 @@ import type { ClaimOptions, ClaimResult, EntityPosition, IdempotencyStore, Parke
 
 /**
  * Options of {@link createMemoryStore}.
- *
- * @example
- * createMemoryStore({ ttlMs: 48 * 3600_000, leaseMs: 60_000, maxEntries: 50_000 });
+ * @example createMemoryStore({ ttlMs: 48 * 3600_000, leaseMs: 60_000, maxEntries: 50_000 });
  */
 export interface MemoryStoreOptions extends StoreSettingsInput {
   /** Most records kept at once. Default 10,000. */
@@ -21,7 +19,6 @@ export interface MemoryStoreOptions extends StoreSettingsInput {
 
 /**
  * The in-memory store: an {@link IdempotencyStore} plus its current size.
- *
  * @example
  * const store: MemoryStore = createMemoryStore();
  * store.size; // 0
@@ -54,9 +51,7 @@ export const DEFAULT_MAX_ENTRIES = 10_000;
  * (several instances need `/redis` or `/postgres`), and it forgets on restart. At most
  * `maxEntries` records: a new key evicts the least recently written records not under a live
  * lease; when every one holds a live lease, `claim` rejects with `STORE_UNAVAILABLE` (503).
- *
- * @example
- * createHandler({ secret, store: createMemoryStore({ maxEntries: 50_000 }), on: {} });
+ * @example createHandler({ secret, store: createMemoryStore({ maxEntries: 50_000 }), on: {} });
  */
 export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore {
   const settings = resolveStoreSettings("memory", options);

@@ -7,7 +7,6 @@ import type { ClaimOptions, ClaimResult, IdempotencyStore } from "./store.js";
 
 /**
  * Anything with pg's `query(text, values)`: a `Pool`, a `Client` or a `PoolClient`.
- *
  * @example
  * import pg from "pg";
  * const db: PgQueryable = new pg.Pool({ connectionString: process.env.DATABASE_URL });
@@ -19,9 +18,7 @@ export interface PgQueryable {
 
 /**
  * Options of {@link createPostgresStore}.
- *
- * @example
- * createPostgresStore({ pool, table: "webhooks.agentref_idempotency", ttlMs: 48 * 3600_000 });
+ * @example createPostgresStore({ pool, table: "webhooks.agentref_idempotency", ttlMs: 48 * 3600_000 });
  */
 export interface PostgresStoreOptions extends StoreSettingsInput {
   /** A `pg.Pool` (`withTransaction` checks out its own connection), or a `Client` / `PoolClient` only this store uses. */
@@ -35,7 +32,6 @@ export interface PostgresStoreOptions extends StoreSettingsInput {
 /**
  * What {@link PostgresStore.withTransaction} answers: `processed` when your callback ran and committed
  * with the completion mark; otherwise the claim result that kept it from running.
- *
  * @example
  * const result: TransactionResult<number> = await store.withTransaction(id, { bodyHash }, async (tx) => 1);
  * if (result.status === "processed") console.log(result.value);
@@ -46,7 +42,6 @@ export type TransactionResult<T> =
 
 /**
  * The PostgreSQL store: an {@link IdempotencyStore} plus table management and the same-transaction pattern.
- *
  * @example
  * const store: PostgresStore = createPostgresStore({ pool });
  * await store.migrate();
@@ -71,16 +66,13 @@ export interface PostgresStore extends SqlStore {
 
 /**
  * The default table of {@link createPostgresStore}.
- *
- * @example
- * await pool.query(`SELECT count(*) FROM ${DEFAULT_POSTGRES_TABLE} WHERE status = 'in-progress'`);
+ * @example await pool.query(`SELECT count(*) FROM ${DEFAULT_POSTGRES_TABLE} WHERE status = 'in-progress'`);
  */
 export const DEFAULT_POSTGRES_TABLE = "agentref_webhook_idempotency";
 
 /**
  * The SQL that creates the store's tables and indexes (what `migrate()` runs), for your own
  * migrations. Every statement is `IF NOT EXISTS`, so it also upgrades a 0.1.0 schema.
- *
  * @example
  * import { postgresSchemaSql } from "agentref-webhooks/postgres";
  * console.log(postgresSchemaSql("agentref_webhook_idempotency"));
@@ -107,7 +99,6 @@ function isUndefinedTable(err: unknown): boolean {
  * An idempotency store on PostgreSQL (>= 11), shared by every app instance. Create the tables with `await
  * store.migrate()` (or {@link postgresSchemaSql}) and schedule `purgeExpired()`. Each operation is one statement
  * on the database clock. Failures become `STORE_UNAVAILABLE` (503); set the pool's `connectionTimeoutMillis`.
- *
  * @example
  * import { createPostgresStore } from "agentref-webhooks/postgres";
  * const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, connectionTimeoutMillis: 2_000 });

@@ -13,7 +13,6 @@ import type { ClaimResult, EntityClaimResult, EntityPosition, IdempotencyStore, 
 
 /**
  * The part of a node-redis client (`createClient()` from `redis` v4 or later) the store uses.
- *
  * @example
  * import { createClient } from "redis";
  * const client: NodeRedisClientLike = await createClient({ url, disableOfflineQueue: true }).connect();
@@ -25,7 +24,6 @@ export interface NodeRedisClientLike {
 
 /**
  * The part of an ioredis client (`new Redis()` or `new Redis.Cluster()`) the store uses.
- *
  * @example
  * import { Redis } from "ioredis";
  * const client: IoRedisClientLike = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
@@ -37,17 +35,13 @@ export interface IoRedisClientLike {
 
 /**
  * A node-redis or an ioredis client; which one is detected at creation.
- *
- * @example
- * const client: RedisClientLike = new Redis(process.env.REDIS_URL!);
+ * @example const client: RedisClientLike = new Redis(process.env.REDIS_URL!);
  */
 export type RedisClientLike = NodeRedisClientLike | IoRedisClientLike;
 
 /**
  * Options of {@link createRedisStore}.
- *
- * @example
- * createRedisStore({ client, prefix: "shop:webhooks:", ttlMs: 48 * 3600_000, leaseMs: 60_000, timeoutMs: 2_000 });
+ * @example createRedisStore({ client, prefix: "shop:webhooks:", ttlMs: 48 * 3600_000, leaseMs: 60_000, timeoutMs: 2_000 });
  */
 export interface RedisStoreOptions extends StoreSettingsInput {
   /** A connected node-redis or ioredis client. The store never connects or closes it. */
@@ -60,9 +54,7 @@ export interface RedisStoreOptions extends StoreSettingsInput {
 
 /**
  * The default key prefix of {@link createRedisStore}.
- *
- * @example
- * await client.keys(`${DEFAULT_REDIS_PREFIX}*`); // every record (debugging only: KEYS blocks the server)
+ * @example await client.keys(`${DEFAULT_REDIS_PREFIX}*`); // every record (debugging only: KEYS blocks the server)
  */
 export const DEFAULT_REDIS_PREFIX = "agentref-webhooks:idem:";
 
@@ -211,7 +203,6 @@ function failureHint(err: unknown): string | undefined {
  * (503). Both drivers queue commands while disconnected, so make the client fail fast (node-redis
  * `disableOfflineQueue: true`; ioredis `enableOfflineQueue: false, maxRetriesPerRequest: 1`), else the store
  * gives up after `timeoutMs`.
- *
  * @example
  * import { createClient } from "redis";
  * import { createRedisStore } from "agentref-webhooks/redis";

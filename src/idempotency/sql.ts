@@ -303,9 +303,7 @@ export interface SqlRunner {
 
 /**
  * What the SQL stores add to the contract.
- *
- * @example
- * setInterval(() => store.purgeExpired({ limit: 10_000 }).catch(() => {}), 3600_000).unref();
+ * @example setInterval(() => store.purgeExpired({ limit: 10_000 }).catch(() => {}), 3600_000).unref();
  */
 export interface SqlStore extends Required<IdempotencyStore> {
   /** Creates the tables and indexes if missing. Safe to run concurrently and repeatedly. */

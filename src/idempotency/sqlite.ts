@@ -8,17 +8,13 @@ import type { IdempotencyStore } from "./store.js";
 /**
  * Which SQLite library the store uses: `node:sqlite` (Node 22.13+), `better-sqlite3` (an
  * optional peer, version 12 on Node 20) or `bun:sqlite`.
- *
- * @example
- * createSqliteStore({ path: "webhooks.db", driver: "better-sqlite3" });
+ * @example createSqliteStore({ path: "webhooks.db", driver: "better-sqlite3" });
  */
 export type SqliteDriverName = "node:sqlite" | "better-sqlite3" | "bun:sqlite";
 
 /**
  * Options of {@link createSqliteStore}.
- *
- * @example
- * createSqliteStore({ path: "/var/lib/myapp/webhooks.db", ttlMs: 48 * 3600_000, leaseMs: 60_000 });
+ * @example createSqliteStore({ path: "/var/lib/myapp/webhooks.db", ttlMs: 48 * 3600_000, leaseMs: 60_000 });
  */
 export interface SqliteStoreOptions extends StoreSettingsInput {
   /** The database file; created if missing. Every process that shares it shares the dedupe. */
@@ -33,7 +29,6 @@ export interface SqliteStoreOptions extends StoreSettingsInput {
 
 /**
  * The SQLite store: an {@link IdempotencyStore} plus table management.
- *
  * @example
  * const store: SqliteStore = createSqliteStore({ path: "webhooks.db" });
  * setInterval(() => store.purgeExpired(), 3600_000).unref();
@@ -49,9 +44,7 @@ export interface SqliteStore extends SqlStore {
 
 /**
  * The default table of {@link createSqliteStore} and `createD1Store`.
- *
- * @example
- * db.prepare(`SELECT count(*) FROM ${DEFAULT_SQLITE_TABLE}`).get();
+ * @example db.prepare(`SELECT count(*) FROM ${DEFAULT_SQLITE_TABLE}`).get();
  */
 export const DEFAULT_SQLITE_TABLE = "agentref_webhook_idempotency";
 
@@ -119,7 +112,6 @@ async function openDriver(path: string, preferred: SqliteDriverName | undefined)
  * `/postgres`), opened in WAL mode on the first delivery. Each operation is one statement, atomic across processes;
  * the drivers are synchronous, so a statement blocks the event loop while another process writes (up to
  * `timeoutMs`, then `STORE_UNAVAILABLE`). Schedule `purgeExpired()`.
- *
  * @example
  * import { createSqliteStore } from "agentref-webhooks/sqlite";
  * const store = createSqliteStore({ path: "/var/lib/myapp/webhooks.db" });

@@ -2,7 +2,6 @@
  * What `claim` answers: `claimed` (yours until `leaseExpiresAt`; `complete` or `release` it),
  * `in-progress` (another live lease), `completed` (already processed) or `conflict` (same key,
  * another body).
- *
  * @example
  * const result = await store.claim("msg_1", { bodyHash });
  * if (result.status === "claimed") await store.complete("msg_1", result.token);
@@ -15,9 +14,7 @@ export type ClaimResult =
 
 /**
  * Per-claim input.
- *
- * @example
- * await store.claim("msg_1", { bodyHash: "9f86d0…" });
+ * @example await store.claim("msg_1", { bodyHash: "9f86d0…" });
  */
 export interface ClaimOptions {
   /** Fingerprint of the body (SHA-256 hex): the same key with another body is a conflict. */
@@ -28,7 +25,6 @@ export interface ClaimOptions {
  * An idempotency-key store shared by every instance that receives deliveries. Expired records
  * count as absent; `complete`, `release` and `renew` act only for the current owner, so a stale
  * owner cannot clobber a newer one. An unreachable store throws `STORE_UNAVAILABLE`.
- *
  * @example
  * const store: IdempotencyStore = createMemoryStore();
  * const claim = await store.claim(event.id, { bodyHash });
@@ -74,9 +70,7 @@ export interface IdempotencyStore {
  * An event's place in the order of its entity. Stale when the entity applied a larger `order`,
  * or the same `order` and `eventId` (this event again). Ties are applied one at a time; an
  * event without an order takes the lock but is never stale and moves nothing.
- *
- * @example
- * await store.claimEntity("agentref@mer_1@payout:po_1", { order: Date.parse(event.createdAt), eventId: event.id });
+ * @example await store.claimEntity("agentref@mer_1@payout:po_1", { order: Date.parse(event.createdAt), eventId: event.id });
  */
 export interface EntityPosition {
   /** Larger is newer (AgentRef: the envelope's `createdAt`, in epoch ms). */
@@ -86,7 +80,6 @@ export interface EntityPosition {
 
 /**
  * What `claimEntity` answers.
- *
  * @example
  * const result = await store.claimEntity(key, { order: 1767225600000, eventId: "msg_1" });
  * if (result.status === "stale") return; // a newer event of this entity was applied
@@ -99,9 +92,7 @@ export type EntityClaimResult =
 /**
  * A verified delivery kept after its handler failed on the last retry (`parking`).
  * `replayParked` signs `body` afresh and delivers it again.
- *
- * @example
- * for (const parked of await listParked({ store })) console.log(parked.type, parked.eventId, parked.reason);
+ * @example for (const parked of await listParked({ store })) console.log(parked.type, parked.eventId, parked.reason);
  */
 export interface ParkedDelivery {
   /** The event's idempotency key (`<provider>@<tenant>@<id>`). */
@@ -119,9 +110,7 @@ export interface ParkedDelivery {
 
 /**
  * Settings every store shares.
- *
- * @example
- * createMemoryStore({ ttlMs: 48 * 3600_000, leaseMs: 60_000 });
+ * @example createMemoryStore({ ttlMs: 48 * 3600_000, leaseMs: 60_000 });
  */
 export interface StoreSettings {
   /** How long a completed record is kept. Default {@link DEFAULT_TTL_MS} (48 h). */

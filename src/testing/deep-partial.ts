@@ -1,7 +1,6 @@
 /**
  * A deep-partial event, for `createTestEvent` overrides: every field optional at every depth,
  * arrays replaced whole, and `undefined` removes a field.
- *
  * @example
  * import type { DeepPartial, ConversionCreatedEvent } from "agentref-webhooks/testing";
  * const overrides: DeepPartial<ConversionCreatedEvent> = { data: { amount: 4900 } };

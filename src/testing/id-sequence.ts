@@ -1,8 +1,6 @@
 /**
  * What `createTestEventFactory` takes: how ids and timestamps are generated.
- *
- * @example
- * const options: TestEventFactoryOptions = { seed: "payouts-suite", now: new Date("2026-05-01T00:00:00Z") };
+ * @example const options: TestEventFactoryOptions = { seed: "payouts-suite", now: new Date("2026-05-01T00:00:00Z") };
  */
 export interface TestEventFactoryOptions {
   /** Without a seed, ids count up (`msg_test_0001`, …); with one, they are pseudo-random but repeatable. */
@@ -19,9 +17,7 @@ export interface TestEventFactoryOptions {
 
 /**
  * The default first `createdAt` of a test event: 2026-04-01T12:00:00.000Z.
- *
- * @example
- * createTestEvent("payout.created").createdAt === new Date(DEFAULT_TEST_EPOCH).toISOString(); // the first one
+ * @example createTestEvent("payout.created").createdAt === new Date(DEFAULT_TEST_EPOCH).toISOString(); // the first one
  */
 export const DEFAULT_TEST_EPOCH = Date.UTC(2026, 3, 1, 12, 0, 0);
 

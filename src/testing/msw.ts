@@ -4,7 +4,6 @@
 /**
  * What `webhookRoute` resolves to: msw's `HttpHandler`. Typed `any` because msw's classes have
  * private members, so no type written without importing msw fits `setupServer`.
- *
  * @example
  * const route: WebhookRoute = await webhookRoute("https://app.test/webhooks/agentref", handler);
  * const server = setupServer(route);
@@ -23,7 +22,6 @@ function loadMsw(): Promise<typeof import("msw")> {
 /**
  * An msw handler that answers POSTs to `url` with your webhook handler, so `fetch` calls in a
  * test reach your receiver without a server. Async because msw is loaded on first use.
- *
  * @example
  * import { setupServer } from "msw/node";
  * const server = setupServer(await webhookRoute("https://app.test/webhooks/agentref", handler));

@@ -7,17 +7,13 @@ import { SVIX_HEADERS, WEBHOOK_HEADERS } from "../verify/standard-webhooks.js";
 
 /**
  * Which header names to sign with: `"svix"` (what AgentRef sends), `"webhook"` (Standard Webhooks) or any family.
- *
- * @example
- * const names: HeaderNames = "webhook";
+ * @example const names: HeaderNames = "webhook";
  */
 export type HeaderNames = "svix" | "webhook" | HeaderFamily;
 
 /**
  * What `signPayload` takes.
- *
- * @example
- * const input: SignPayloadInput = { body: JSON.stringify(event), secret, timestamp: new Date() };
+ * @example const input: SignPayloadInput = { body: JSON.stringify(event), secret, timestamp: new Date() };
  */
 export interface SignPayloadInput {
   /** The exact body that will be sent. */
@@ -48,7 +44,6 @@ export function envelopeId(body: string | Uint8Array, provider: AnyProvider): st
 /**
  * Signs a body the way the provider does (`provider.scheme.sign`) and returns the headers to
  * send with it (`svix-id`, `svix-timestamp`, `svix-signature` for AgentRef).
- *
  * @example
  * import { signPayload, createTestEvent } from "agentref-webhooks/testing";
  * const body = JSON.stringify(createTestEvent("payout.failed"));
@@ -73,9 +68,7 @@ export async function signPayload(input: SignPayloadInput): Promise<SignedHeader
 
 /**
  * What `createSignedRequest` takes besides the event: `signPayload`'s options, and the request's.
- *
- * @example
- * const options: SignedRequestOptions = { secret, url: "http://localhost:3000/webhooks/agentref" };
+ * @example const options: SignedRequestOptions = { secret, url: "http://localhost:3000/webhooks/agentref" };
  */
 export interface SignedRequestOptions extends Omit<SignPayloadInput, "body"> {
   /** Default `http://localhost/webhooks/<provider name>`. */
@@ -92,7 +85,6 @@ export interface SignedRequestOptions extends Omit<SignPayloadInput, "body"> {
 /**
  * A Web `Request` signed like a real delivery (JSON body, the provider's signature headers),
  * ready for `handler(request)`.
- *
  * @example
  * const response = await handler(await createSignedRequest(createTestEvent("payout.failed"), { secret }));
  * expect(response.status).toBe(200);

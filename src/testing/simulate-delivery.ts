@@ -6,15 +6,12 @@ import { withTimeout } from "../util/timeout.js";
 
 /**
  * Where the simulator delivers: a handler (e.g. from `createHandler`), or a URL it POSTs to with `fetch`.
- *
- * @example
- * const target: DeliveryTarget = "http://127.0.0.1:3000/webhooks/agentref";
+ * @example const target: DeliveryTarget = "http://127.0.0.1:3000/webhooks/agentref";
  */
 export type DeliveryTarget = ((request: Request) => Promise<Response> | Response) | string | URL;
 
 /**
  * One attempt in the simulator's log.
- *
  * @example
  * const [first]: DeliveryAttempt[] = result.attempts;
  * first.scheduledAt; // 0 (ms of virtual time since the first attempt)
@@ -43,9 +40,7 @@ export interface DeliveryAttempt {
 
 /**
  * What `simulateDelivery` returns.
- *
- * @example
- * const { delivered, attempts }: DeliveryResult = await simulateDelivery({ target, event, secret });
+ * @example const { delivered, attempts }: DeliveryResult = await simulateDelivery({ target, event, secret });
  */
 export interface DeliveryResult {
   /** True when an attempt got a 2xx in time; false when the schedule ran out. */
@@ -59,9 +54,7 @@ export interface DeliveryResult {
 
 /**
  * What `simulateDelivery` takes.
- *
- * @example
- * const options: SimulateDeliveryOptions = { target: handler, event: createTestEvent("payout.failed"), secret };
+ * @example const options: SimulateDeliveryOptions = { target: handler, event: createTestEvent("payout.failed"), secret };
  */
 export interface SimulateDeliveryOptions extends Pick<SignPayloadInput, "secret" | "id" | "headers" | "provider"> {
   target: DeliveryTarget;
@@ -113,7 +106,6 @@ async function attemptOnce(send: (signal: AbortSignal) => Promise<Response>, tim
  * delay of the provider's schedule with the same id and body and a fresh signature. The waits
  * are virtual (see `timeScale`), so 46 hours of retries run in milliseconds. With `clock`,
  * attempts are signed at the clock's time: the receiver must read the same clock.
- *
  * @example
  * import { createHandler } from "agentref-webhooks";
  * import { createTestEvent, createVirtualClock, generateSecret, simulateDelivery } from "agentref-webhooks/testing";

@@ -10,9 +10,7 @@ import { sampleFromSchema, SchemaSampleError } from "./schema-sample.js";
 
 /**
  * Per-call options of `createTestEvent`.
- *
- * @example
- * createTestEvent("invoice.paid", { data: { total: 10 } }, { provider: agiled });
+ * @example createTestEvent("invoice.paid", { data: { total: 10 } }, { provider: agiled });
  */
 export interface CreateTestEventOptions<P extends AnyProvider = AgentRefProvider> {
   /** Whose event to build. Default: AgentRef. */
@@ -23,9 +21,7 @@ export interface CreateTestEventOptions<P extends AnyProvider = AgentRefProvider
 
 /**
  * The signature of `createTestEvent` (the default instance and every factory's).
- *
- * @example
- * const make: CreateTestEvent = createTestEventFactory({ seed: 1 }).createTestEvent;
+ * @example const make: CreateTestEvent = createTestEventFactory({ seed: 1 }).createTestEvent;
  */
 export interface CreateTestEvent {
   // The provider overload first: TypeScript reports a failed call against the last overload (AgentRef's).
@@ -39,7 +35,6 @@ export interface CreateTestEvent {
 
 /**
  * A test event generator with its own id sequence.
- *
  * @example
  * const events = createTestEventFactory({ seed: "refunds" });
  * beforeEach(() => events.reset());
@@ -79,7 +74,6 @@ function baseEvent(provider: AnyProvider, type: string): { base: Record<string, 
  * Creates a `createTestEvent` with its own, seedable id and timestamp sequence. Without a
  * documented sample, a minimal event is built from the schema; what it cannot invent,
  * `overrides` must supply.
- *
  * @example
  * import { createTestEventFactory } from "agentref-webhooks/testing";
  * const { createTestEvent } = createTestEventFactory({ seed: 7, now: new Date("2026-05-01T00:00:00Z") });
@@ -128,7 +122,6 @@ const defaultFactory = createTestEventFactory();
  * ids count up from `msg_test_0001`, `createdAt` from 2026-04-01T12:00:00Z, one second apart.
  * `overrides` is a deep partial (objects merge, arrays replace, `undefined` removes); an
  * invalid result throws `INVALID_PAYLOAD` naming the path.
- *
  * @example
  * import { createTestEvent } from "agentref-webhooks/testing";
  *
@@ -139,9 +132,7 @@ export const createTestEvent: CreateTestEvent = defaultFactory.createTestEvent;
 
 /**
  * Restarts the default `createTestEvent` sequence (ids from `msg_test_0001` again).
- *
- * @example
- * beforeEach(() => resetTestEvents());
+ * @example beforeEach(() => resetTestEvents());
  */
 export function resetTestEvents(): void {
   defaultFactory.reset();

@@ -1,7 +1,6 @@
 /**
  * A clock that moves only when told to. Give the same clock to `simulateDelivery` and the
  * receiver (`createHandler({ now: clock.now })`) so that late retries pass the tolerance.
- *
  * @example
  * const clock = createVirtualClock(new Date("2026-04-01T12:00:00Z"));
  * clock.advance(60_000);
@@ -24,7 +23,6 @@ const toMs = (time: Date | number, what: string): number => {
 
 /**
  * Creates a `VirtualClock` starting at `start` (default: the real time now).
- *
  * @example
  * const clock = createVirtualClock();
  * const handler = createHandler({ secret, now: clock.now, on: {} });
