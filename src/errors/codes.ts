@@ -50,7 +50,6 @@ const codesOfKind = {
 
 type ErrorKind = keyof typeof codesOfKind;
 
-/** The codes of one kind. */
 export type CodeOf<K extends ErrorKind> = (typeof codesOfKind)[K][number];
 
 // A code left out of codesOfKind is a compile error here.
