@@ -22,15 +22,8 @@ const BRAND = Symbol.for("agentref-webhooks.WebhookError");
 
 type ErrorClassName = "WebhookError" | "WebhookVerificationError" | "WebhookConfigError" | "WebhookBodyError" | "WebhookPayloadError";
 
-/** Whether `value` was built by one of these classes in any copy (by `name`, when given). */
-function branded(value: unknown, name?: ErrorClassName): boolean {
-  if (typeof value !== "object" || value === null) return false;
-  const brand = (value as { [BRAND]?: unknown })[BRAND];
-  return name === undefined ? typeof brand === "string" : brand === name;
-}
-
-// The built-in classes and the brand each accepts (undefined: any); a user's subclass keeps the ordinary check.
-const accepts = new Map<Function, ErrorClassName | undefined>();
+// The built-in subclasses' brands; a user's subclass keeps the ordinary check.
+const brands = new Map<Function, ErrorClassName>();
 
 /**
  * The base class of every error this SDK throws: a stable `code`, the HTTP `status` answered, a `message` saying how to fix it.
@@ -57,14 +50,14 @@ export class WebhookError extends Error {
 
   /** `instanceof` across copies of this package (see the brand above); inherited by the subclasses. */
   static override [Symbol.hasInstance](value: unknown): boolean {
-    return Function.prototype[Symbol.hasInstance].call(this, value) || (accepts.has(this) && branded(value, accepts.get(this)));
+    if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
+    const brand = (value as { [BRAND]?: unknown } | null | undefined)?.[BRAND];
+    return typeof brand === "string" && (this === WebhookError || brand === brands.get(this));
   }
 
   /** A JSON-safe view for logs: code, message and payload issues. */
   toJSON(): { code: WebhookErrorCode; message: string; issues?: PayloadIssue[] } {
-    return this.issues.length > 0
-      ? { code: this.code, message: this.message, issues: this.issues }
-      : { code: this.code, message: this.message };
+    return { code: this.code, message: this.message, ...(this.issues.length > 0 ? { issues: this.issues } : {}) };
   }
 }
 
@@ -112,8 +105,7 @@ export class WebhookPayloadError extends WebhookError {
   }
 }
 
-accepts
-  .set(WebhookError, undefined)
+brands
   .set(WebhookVerificationError, "WebhookVerificationError")
   .set(WebhookConfigError, "WebhookConfigError")
   .set(WebhookBodyError, "WebhookBodyError")

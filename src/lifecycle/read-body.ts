@@ -1,11 +1,9 @@
 import { bodyAlreadyParsed, WebhookBodyError } from "../errors/index.js";
 import { concatBytes } from "../verify/encoding.js";
 
-/** Limits applied while reading a body. */
+/** Limits applied while reading a body: its size, and a deadline for the whole of it (slow-trickle clients). */
 export interface BodyLimits {
-  /** Abort past this many bytes, whatever `Content-Length` claims. */
   maxBytes: number;
-  /** Abort when the whole body has not arrived within this time (slow-trickle clients). */
   timeoutMs: number;
 }
 
