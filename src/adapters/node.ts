@@ -140,8 +140,7 @@ async function sendWebResponse(res: ServerResponse, response: Response, closeAft
     headers.connection = "close";
     lingerOnClose(closeAfter);
   }
-  if (response.statusText) res.writeHead(response.status, response.statusText, headers);
-  else res.writeHead(response.status, headers);
+  res.writeHead(response.status, response.statusText || undefined, headers);
   if (response.body) await pipeline(Readable.fromWeb(response.body as NodeWebStream), res);
   else res.end();
 }

@@ -10,7 +10,6 @@ export interface PayloadIssue {
   code?: string;
 }
 
-/** Options accepted by every `WebhookError` constructor. */
 export interface WebhookErrorOptions {
   cause?: unknown;
   issues?: PayloadIssue[];

@@ -47,10 +47,7 @@ export async function readRequestBody(request: Request, limits: BodyLimits): Pro
       if (timedOut) throw tooSlow(limits.timeoutMs);
       if (done) break;
       total += value.byteLength;
-      if (total > limits.maxBytes) {
-        reader.cancel().catch(() => {});
-        throw tooLarge(limits.maxBytes);
-      }
+      if (total > limits.maxBytes) throw tooLarge(limits.maxBytes);
       chunks.push(value);
     }
   } catch (error) {
