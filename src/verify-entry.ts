@@ -1,6 +1,5 @@
-// `agentref-webhooks/verify`: verification alone (no zod, no event catalog), for code that
-// only needs to know a delivery is genuine. Built self-contained, so its error classes are
-// copies of the root entry's; their brand keeps `instanceof` working across both.
+// `agentref-webhooks/verify`: verification alone (no zod, no event catalog). Built self-contained,
+// so its error classes are copies of the root entry's (see the brand in errors/webhook-error.ts).
 
 export { verifyWebhook, type VerifyWebhookInput } from "./verify/verify-webhook.js";
 export { createVerifier, type VerifiedDelivery, type Verifier, type VerifierOptions, type VerifyInput } from "./verify/verifier.js";

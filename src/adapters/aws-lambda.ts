@@ -1,7 +1,5 @@
-// agentref-webhooks/aws-lambda: Lambda HTTP events to a Web Request and the Response back. Over
-// 200 lines: four event sources (API Gateway v1 and v2, Function URLs, ALB), each with its quirks.
-// The event types are structural, so no @types/aws-lambda is needed (test/types/aws-lambda.test-d.ts
-// checks that its types fit).
+// agentref-webhooks/aws-lambda: four event sources (API Gateway v1 and v2, Function URLs, ALB), each with its quirks.
+// Structural event types, so no @types/aws-lambda is needed (test/types/aws-lambda.test-d.ts checks they fit).
 import { STATUS_CODES } from "node:http";
 import { adapterFailure } from "../lifecycle/answer.js";
 import { decodeBase64, encodeBytes } from "../verify/encoding.js";
@@ -39,8 +37,7 @@ export interface ApiGatewayV1Event extends V1Fields {
 }
 
 /**
- * An API Gateway HTTP API (payload format 2.0) or Lambda Function URL event, such as
- * `APIGatewayProxyEventV2` or `LambdaFunctionURLEvent`.
+ * An API Gateway HTTP API (payload 2.0) or Function URL event, such as `APIGatewayProxyEventV2` or `LambdaFunctionURLEvent`.
  * @example
  * const event: ApiGatewayV2Event = { version: "2.0", rawPath: "/webhooks", rawQueryString: "", headers: {}, isBase64Encoded: false, body: "{}", requestContext: { domainName: "abc.lambda-url.eu-west-1.on.aws", http: { method: "POST" } } };
  */
@@ -64,15 +61,13 @@ export interface AlbEvent extends V1Fields {
 }
 
 /**
- * The events `toLambdaHandler`'s function accepts: API Gateway REST (v1) and HTTP API (v2) proxy
- * events, Lambda Function URL events and ALB events.
+ * The events `toLambdaHandler`'s function accepts: API Gateway REST (v1) and HTTP API (v2), Function URLs and ALB.
  * @example function method(event: LambdaHttpEvent) { return "httpMethod" in event ? event.httpMethod : event.requestContext.http.method; }
  */
 export type LambdaHttpEvent = ApiGatewayV1Event | ApiGatewayV2Event | AlbEvent;
 
 /**
- * The answer, in the shape the event's source expects. Assignable to `@types/aws-lambda`'s
- * `APIGatewayProxyResult`, `APIGatewayProxyStructuredResultV2`, `LambdaFunctionURLResult` and `ALBResult`.
+ * The answer in the event source's shape: fits `APIGatewayProxyResult`, `APIGatewayProxyStructuredResultV2`, `ALBResult`.
  * @example const result: LambdaHttpResult = { statusCode: 200, headers: { "content-type": "application/json" }, body: '{"ok":true}', isBase64Encoded: false };
  */
 export interface LambdaHttpResult {
@@ -92,10 +87,9 @@ export interface LambdaHttpResult {
 export type LambdaHttpHandler = (event: LambdaHttpEvent, context?: unknown) => Promise<LambdaHttpResult>;
 
 /**
- * Runs a webhook handler (`createHandler`'s, or any `(Request) => Response`) on AWS Lambda behind API Gateway
- * (REST, HTTP API), a Function URL or an ALB, with the body as the bytes the sender signed. A throwing handler
- * is answered 500 `HANDLER_FAILED`, not a failed invocation (which API Gateway answers 502). Use a shared
- * store (Redis, PostgreSQL): the memory store forgets on every cold start.
+ * Runs a `(Request) => Response` handler on Lambda behind API Gateway, a Function URL or an ALB, with the signed bytes
+ * as body. A throw is answered 500 `HANDLER_FAILED`, not a failed invocation (API Gateway: 502). Use a shared store
+ * (Redis, PostgreSQL): the memory store forgets on every cold start.
  * @example export const handler = toLambdaHandler(createHandler({ secret: process.env.AGENTREF_WEBHOOK_SECRET!, on: {} }));
  */
 export function toLambdaHandler(handler: (request: Request) => Response | Promise<Response>): LambdaHttpHandler {
@@ -121,7 +115,7 @@ function toRequest(event: LambdaHttpEvent): Request {
   let url: URL;
   if (isV2(event)) {
     method = event.requestContext.http.method;
-    addHeaders(headers, event.headers);
+    for (const [name, value] of definedOf(event.headers)) headers.set(name, value);
     if (event.cookies?.length) headers.set("cookie", event.cookies.join("; "));
     url = urlOf(headers, event.requestContext.domainName, event.rawPath, event.rawQueryString);
   } else {
@@ -129,7 +123,7 @@ function toRequest(event: LambdaHttpEvent): Request {
     if (event.multiValueHeaders && Object.keys(event.multiValueHeaders).length > 0) {
       for (const [name, value] of valuesOf(event.multiValueHeaders)) headers.append(name, value);
     } else {
-      addHeaders(headers, event.headers);
+      for (const [name, value] of definedOf(event.headers)) headers.set(name, value);
     }
     // ALB passes the query string as it arrived (still URL-encoded); API Gateway decodes it.
     const encode = isAlb(event) ? (text: string) => text : encodeURIComponent;
@@ -139,7 +133,9 @@ function toRequest(event: LambdaHttpEvent): Request {
       .join("&");
     url = urlOf(headers, (event.requestContext as { domainName?: string } | undefined)?.domainName, event.path, query);
   }
-  const body = event.body ? bodyBytes(event.body, event.isBase64Encoded) : undefined;
+  // AWS only ever sends valid base64; anything else is passed on as it came, and fails verification.
+  const decoded = event.body && event.isBase64Encoded ? decodeBase64(event.body) : undefined;
+  const body = decoded instanceof Uint8Array ? decoded : event.body || undefined;
   const hasBody = body !== undefined && method !== "GET" && method !== "HEAD";
   return new Request(url, { method, headers, ...(hasBody ? { body: body as BodyInit } : {}) });
 }
@@ -161,17 +157,6 @@ const valuesOf = (multi: Record<string, string[] | undefined>): [string, string]
 
 const definedOf = (single: Record<string, string | undefined> | null | undefined): [string, string][] =>
   Object.entries(single ?? {}).filter((entry): entry is [string, string] => entry[1] !== undefined);
-
-function addHeaders(target: Headers, source: LambdaEventHeaders | null | undefined): void {
-  for (const [name, value] of definedOf(source)) target.set(name, value);
-}
-
-function bodyBytes(body: string, base64: boolean): Uint8Array | string {
-  if (!base64) return body;
-  const bytes = decodeBase64(body);
-  // AWS only ever sends valid base64 here; anything else is passed on as it came, and fails verification.
-  return typeof bytes === "string" ? body : bytes;
-}
 
 const TEXT = /^(?:text\/|application\/(?:[\w.+-]*\+)?(?:json|xml|javascript|x-www-form-urlencoded)\b)/i;
 

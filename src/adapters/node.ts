@@ -14,18 +14,15 @@ import { adapterFailure } from "../lifecycle/answer.js";
 export type NodeRequest = IncomingMessage & { body?: unknown; rawBody?: unknown };
 
 /**
- * The function `toNodeHandler` returns: a node:http listener, Express / Connect middleware and Next.js Pages Router
- * API route. It never rejects and never calls `next`, so no other middleware's error page can change a webhook answer.
+ * A node:http listener, Express / Connect middleware and Next.js API route. It never rejects and never calls `next`.
  * @example const listener: NodeHandler = toNodeHandler(handler);
  */
 export type NodeHandler = (req: NodeRequest, res: ServerResponse, next?: (error?: unknown) => void) => Promise<void>;
 
 /**
- * Mounts any `(Request) => Response` handler (`createHandler`'s) on node:http, Express 4 and 5, Connect,
- * Fastify (through `request.raw` / `reply.raw`) or a Next.js Pages Router API route. The body is streamed
- * to the handler; after a 413 or 408 the connection is closed. A `req.rawBody`, or a string or Buffer
- * `req.body`, is used as the raw body; a parsed object is answered 500 `BODY_ALREADY_PARSED` (use
- * `express.raw()` on this route, or `bodyParser: false` in Next.js). It never throws.
+ * Mounts a `(Request) => Response` handler on node:http, Express, Connect, Fastify (`request.raw` / `reply.raw`) or a
+ * Next.js Pages Router API route, streaming the body; a 413 or 408 closes the connection. A `req.rawBody`, or a string
+ * or Buffer `req.body`, is the raw body; a parsed object is answered 500 `BODY_ALREADY_PARSED`. It never throws.
  * @example http.createServer(toNodeHandler(createHandler({ secret: process.env.AGENTREF_WEBHOOK_SECRET!, on: {} }))).listen(3000);
  */
 export function toNodeHandler(handler: (request: Request) => Response | Promise<Response>): NodeHandler {
@@ -143,8 +140,7 @@ async function sendWebResponse(res: ServerResponse, response: Response, closeAft
     headers.connection = "close";
     lingerOnClose(closeAfter);
   }
-  if (response.statusText) res.writeHead(response.status, response.statusText, headers);
-  else res.writeHead(response.status, headers);
+  res.writeHead(response.status, response.statusText || undefined, headers);
   if (response.body) await pipeline(Readable.fromWeb(response.body as NodeWebStream), res);
   else res.end();
 }
@@ -154,9 +150,8 @@ const LINGER_MS = 1_000;
 const LINGER_BYTES = 1024 * 1024;
 
 /**
- * node:http's `destroySoon()` after a "connection: close" answer destroys the socket with unread
- * bytes in it, and the kernel's reset can reach the sender before our 413 / 408 does. So the
- * socket is ended, later bytes are read and dropped, and it is destroyed after 1 s or 1 MiB.
+ * node:http's `destroySoon()` destroys a socket with unread bytes, and the kernel's reset can beat our 413 / 408 to
+ * the sender: so the socket is ended, later bytes dropped, and it is destroyed after LINGER_MS or LINGER_BYTES.
  */
 function lingerOnClose(req: IncomingMessage): void {
   const socket = req.socket as (IncomingMessage["socket"] & { destroySoon?: () => void }) | null;

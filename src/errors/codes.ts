@@ -15,7 +15,6 @@ export const errorStatus = {
   /** The `secret` resolver threw: 500, the sender retries once it is fixed or its backend is back. */
   SECRET_RESOLVER_FAILED: 500,
   BODY_TOO_LARGE: 413,
-  /** The read deadline passed before the whole body arrived. */
   BODY_TIMEOUT: 408,
   /** A body parser ran before us: a deployment bug, so 500 and the sender retries after the fix. */
   BODY_ALREADY_PARSED: 500,
@@ -50,7 +49,6 @@ const codesOfKind = {
 
 type ErrorKind = keyof typeof codesOfKind;
 
-/** The codes of one kind. */
 export type CodeOf<K extends ErrorKind> = (typeof codesOfKind)[K][number];
 
 // A code left out of codesOfKind is a compile error here.

@@ -10,7 +10,6 @@ export interface PayloadIssue {
   code?: string;
 }
 
-/** Options accepted by every `WebhookError` constructor. */
 export interface WebhookErrorOptions {
   cause?: unknown;
   issues?: PayloadIssue[];
@@ -22,21 +21,11 @@ const BRAND = Symbol.for("agentref-webhooks.WebhookError");
 
 type ErrorClassName = "WebhookError" | "WebhookVerificationError" | "WebhookConfigError" | "WebhookBodyError" | "WebhookPayloadError";
 
-const ordinaryInstanceOf = (cls: Function, value: unknown): boolean => Function.prototype[Symbol.hasInstance].call(cls, value);
-
-/** Whether `value` was built by one of these classes in any copy (by `name`, when given). */
-function branded(value: unknown, name?: ErrorClassName): boolean {
-  if (typeof value !== "object" || value === null) return false;
-  const brand = (value as { [BRAND]?: unknown })[BRAND];
-  return name === undefined ? typeof brand === "string" : brand === name;
-}
-
-// The built-in classes and the brand each accepts (undefined: any); a user's subclass keeps the ordinary check.
-const accepts = new Map<Function, ErrorClassName | undefined>();
+// The built-in subclasses' brands; a user's subclass keeps the ordinary check.
+const brands = new Map<Function, ErrorClassName>();
 
 /**
- * The base class of every error this SDK throws: a stable `code`, the HTTP `status`
- * `createHandler` answers with, and a `message` that says how to fix it (never a secret).
+ * The base class of every error this SDK throws: a stable `code`, the HTTP `status` answered, a `message` saying how to fix it.
  * @example if (err instanceof WebhookError) console.log(err.code, err.status);
  */
 export class WebhookError extends Error {
@@ -60,24 +49,20 @@ export class WebhookError extends Error {
 
   /** `instanceof` across copies of this package (see the brand above); inherited by the subclasses. */
   static override [Symbol.hasInstance](value: unknown): boolean {
-    return ordinaryInstanceOf(this, value) || (accepts.has(this) && branded(value, accepts.get(this)));
+    if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
+    const brand = (value as { [BRAND]?: unknown } | null | undefined)?.[BRAND];
+    return typeof brand === "string" && (this === WebhookError || brand === brands.get(this));
   }
 
   /** A JSON-safe view for logs: code, message and payload issues. */
   toJSON(): { code: WebhookErrorCode; message: string; issues?: PayloadIssue[] } {
-    return this.issues.length > 0
-      ? { code: this.code, message: this.message, issues: this.issues }
-      : { code: this.code, message: this.message };
+    return { code: this.code, message: this.message, ...(this.issues.length > 0 ? { issues: this.issues } : {}) };
   }
 }
 
 /**
- * The request is not authentic: signature headers missing or malformed, no matching
- * signature, or a timestamp outside the tolerance.
- *
- * @example
- * try { await verifyWebhook(input); }
- * catch (err) { if (err instanceof WebhookVerificationError) return new Response(null, { status: 401 }); }
+ * Not authentic: signature headers missing or malformed, no matching signature, or a timestamp outside the tolerance.
+ * @example if (err instanceof WebhookVerificationError) return new Response(null, { status: 401 });
  */
 export class WebhookVerificationError extends WebhookError {
   declare readonly code: CodeOf<"verification">;
@@ -87,12 +72,8 @@ export class WebhookVerificationError extends WebhookError {
 }
 
 /**
- * The receiver's own setup is wrong: an unusable secret (`INVALID_SECRET`) or a secret
- * resolver that threw (`SECRET_RESOLVER_FAILED`). Answered 500: the sender retries after the fix.
- *
- * @example
- * try { createVerifier({ secret: "" }); }
- * catch (err) { if (err instanceof WebhookConfigError) console.error(err.message); }
+ * The receiver's setup is wrong (`INVALID_SECRET`, `SECRET_RESOLVER_FAILED`). Answered 500: the sender retries after the fix.
+ * @example if (err instanceof WebhookConfigError) console.error(err.message);
  */
 export class WebhookConfigError extends WebhookError {
   declare readonly code: CodeOf<"config">;
@@ -102,8 +83,7 @@ export class WebhookConfigError extends WebhookError {
 }
 
 /**
- * The raw body could not be had as it was sent: too large, too slow, or already
- * parsed by something before this SDK.
+ * The raw body could not be had as sent: too large, too slow, or already parsed before this SDK.
  * @example if (err instanceof WebhookBodyError && err.code === "BODY_ALREADY_PARSED") console.error(err.message);
  */
 export class WebhookBodyError extends WebhookError {
@@ -114,8 +94,7 @@ export class WebhookBodyError extends WebhookError {
 }
 
 /**
- * An authentic body this SDK cannot use: not JSON, failing the event's schema
- * (`issues` says where), or an unsupported schema version. Answered 422.
+ * An authentic body this SDK cannot use: not JSON, failing the schema (`issues` says where), or an unsupported version.
  * @example if (err instanceof WebhookPayloadError) console.log(err.issues);
  */
 export class WebhookPayloadError extends WebhookError {
@@ -125,8 +104,7 @@ export class WebhookPayloadError extends WebhookError {
   }
 }
 
-accepts
-  .set(WebhookError, undefined)
+brands
   .set(WebhookVerificationError, "WebhookVerificationError")
   .set(WebhookConfigError, "WebhookConfigError")
   .set(WebhookBodyError, "WebhookBodyError")
@@ -147,8 +125,7 @@ export function webhookError(code: WebhookErrorCode, message: string, options: W
 }
 
 /**
- * Whether a value is a `WebhookError`, also from another copy of the package (older,
- * unbranded copies are checked by shape).
+ * Whether a value is a `WebhookError`, also from another copy of the package (unbranded older copies: by shape).
  * @example if (isWebhookError(err) && err.code === "ID_CONFLICT") alert(err.message);
  */
 export function isWebhookError(value: unknown): value is WebhookError {

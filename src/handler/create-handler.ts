@@ -15,7 +15,6 @@ import type { CreateHandlerOptions, WebhookHandler } from "./types.js";
  * Creates the receiver, Web `Request` in, `Response` out: it verifies and parses the body, applies the filters,
  * claims the event id in the store and runs the handler for the event's type. It never throws, and does no I/O
  * until the first request, so it can be created at module scope (Cloudflare Workers included).
- *
  * @example
  * export const POST = createHandler({
  *   secret: process.env.AGENTREF_WEBHOOK_SECRET!,

@@ -21,8 +21,7 @@ export type EventHandler<E, C = HandlerContext> = (event: E, ctx: C) => unknown;
 export type Ignore = "ignore";
 
 /**
- * The `on` map: one optional handler per event type, `event` narrowed to that type. With
- * `exhaustive: true` every type must be present (a handler or `"ignore"`).
+ * The `on` map: one optional handler per event type, `event` narrowed to it (all required with `exhaustive: true`).
  * @example const on: HandlerMap = { "conversion.created": async (event) => event.data.commissionAmount };
  */
 export type HandlerMap<P extends AnyProvider = AgentRefProvider, Exhaustive extends boolean = false, C = HandlerContext> =
@@ -31,8 +30,7 @@ export type HandlerMap<P extends AnyProvider = AgentRefProvider, Exhaustive exte
     : { [T in EventTypeOf<P>]?: EventHandler<ProviderEventOf<P, T>, C> | Ignore };
 
 /**
- * Where `enqueue` mode hands a verified event (see `agentref-webhooks/bullmq`).
- * Resolve only once the queue has durably accepted the job; reject otherwise.
+ * Where `enqueue` mode hands a verified event: resolve once the queue durably accepted the job, else reject.
  * @example createHandler({ secret, enqueue: bullmqEnqueue(queue) });
  */
 export type Enqueue<P extends AnyProvider = AgentRefProvider> = (
@@ -43,8 +41,7 @@ export type Enqueue<P extends AnyProvider = AgentRefProvider> = (
 ) => Promise<unknown>;
 
 /**
- * `createHandler` options. With `exhaustive: true`, `on` is required and must name
- * every event type (a handler or `"ignore"`).
+ * `createHandler` options. With `exhaustive: true`, `on` must name every event type (a handler or `"ignore"`).
  * @example createHandler({ secret: process.env.AGENTREF_WEBHOOK_SECRET!, on: { "payout.failed": async (e) => {} } });
  */
 export type CreateHandlerOptions<P extends AnyProvider = AgentRefProvider, Exhaustive extends boolean = false> = HandlerOptionsBase<P, Exhaustive> &
@@ -148,14 +145,12 @@ export interface HandlerOptionsBase<P extends AnyProvider = AgentRefProvider, Ex
    */
   enqueue?: Enqueue<P>;
   /**
-   * One handler per entity at a time, and events older than one applied answered 200 `stale`. Not with `enqueue`.
-   * `true` uses the provider's rules. Default off. See docs/ordering-and-parking.md.
+   * One handler per entity at a time; events older than one applied answered 200 `stale`. Not with `enqueue`. Default off.
    * @example ordering: true
    */
   ordering?: boolean | OrderingRules<P["events"]>;
   /**
-   * Keep a delivery whose handler failed on the sender's last attempt (or once `afterMs` old), answered 200
-   * `parked`, for `replayParked`. Default off. See docs/ordering-and-parking.md.
+   * Keep a delivery whose handler failed on the sender's last attempt (or once `afterMs` old) for `replayParked` (200 `parked`).
    * @example parking: true
    */
   parking?: boolean | { afterMs?: number };

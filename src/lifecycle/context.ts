@@ -49,7 +49,6 @@ export interface LifecycleInfo {
 export interface SecretHints {
   /** The delivery id header (unverified). */
   deliveryId: string | undefined;
-  /** Reads a request header. */
   header: HeaderGetter;
   /** The envelope, parsed without verification, or undefined if not a JSON object. */
   envelope(): Record<string, unknown> | undefined;

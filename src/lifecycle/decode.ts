@@ -1,4 +1,4 @@
-import { WebhookPayloadError } from "../errors/index.js";
+import { messageOf, WebhookPayloadError } from "../errors/index.js";
 import type { AnyProvider } from "../provider/define-provider.js";
 import { eventIdOf, parseWith } from "../provider/parse.js";
 import { UnknownEvent } from "../provider/unknown-event.js";
@@ -22,11 +22,8 @@ export function decode(
   if ("error" in json) {
     const { error } = json;
     if (error instanceof WebhookPayloadError) throw error;
-    throw new WebhookPayloadError(
-      "INVALID_JSON",
-      `The webhook body is not valid JSON (${(error as Error)?.message ?? String(error)}). The signature matched, so this is how the sender sent it.`,
-      { cause: error },
-    );
+    const message = `The webhook body is not valid JSON (${messageOf(error)}). The signature matched, so this is how the sender sent it.`;
+    throw new WebhookPayloadError("INVALID_JSON", message, { cause: error });
   }
   const event = parseWith(provider, json.value, options.strict);
   const raw = event instanceof UnknownEvent ? event.raw : (event as Record<string, unknown>);

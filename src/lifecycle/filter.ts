@@ -1,7 +1,6 @@
 /** The filter step: why an event is acknowledged without being processed, or undefined. */
 export type Filter = (raw: Readonly<Record<string, unknown>>) => string | undefined;
 
-/** Accepts one value or a list; undefined means "no filter". */
 const asSet = (value: string | readonly string[] | undefined) =>
   value === undefined ? undefined : new Set(typeof value === "string" ? [value] : value);
 

@@ -49,25 +49,15 @@ export function createLifecycle(config: LifecycleConfig): (request: Request) => 
   const info = (ids: Ids, started: number, outcome: LifecycleInfo["outcome"], status: number, more?: Partial<LifecycleInfo>): LifecycleInfo =>
     ({ ...ids, outcome, status, durationMs: now() - started, ...more });
 
-  const answer = (span: DeliverySpan, outcome: DeliveryOutcome, ids: Ids, started: number, reason?: string): DeliveryResponse => {
-    const response = outcomeResponse(outcome, ids.eventId, ids.type, reason);
-    span.end({ status: response.status, outcome });
-    const hook = outcome === "duplicate" ? hooks.onDuplicate : outcome === "stale" ? hooks.onStale : hooks.onHandled;
+  // `error`: a parked failure, reported as one (onFailed) but answered 200, its message kept out of the body.
+  const answer = (span: DeliverySpan, outcome: DeliveryOutcome, ids: Ids, started: number, reason?: string, error?: WebhookError) => {
+    const response = outcomeResponse(outcome, ids.eventId, ids.type, error ? undefined : reason);
+    span.end({ status: response.status, outcome, error });
+    const hook = error ? hooks.onFailed : outcome === "duplicate" ? hooks.onDuplicate : outcome === "stale" ? hooks.onStale : hooks.onHandled;
     // No info object for a hook that is not there (the hot path).
-    if (hook) report.hook(hook, info(ids, started, outcome, response.status, reason ? { reason } : undefined));
-    return response;
-  };
-
-  // Parking: the failure is logged and reported as one (onFailed), but answered 200.
-  const parked = (span: DeliverySpan, error: WebhookError, ids: Ids, started: number): DeliveryResponse => {
-    const response = outcomeResponse("parked", ids.eventId, ids.type);
-    span.end({ status: response.status, outcome: "parked", error });
-    config.logger.error?.(`webhook parked: ${ids.type} ${ids.eventId}: its handler failed on the sender's last attempt; replay it with replayParked once fixed`, {
-      eventId: ids.eventId,
-      type: ids.type,
-      err: error.cause ?? error,
-    });
-    report.hook(hooks.onFailed, info(ids, started, "parked", response.status, { error, reason: `parked after the last attempt failed: ${error.message}` }));
+    if (hook) {
+      report.hook(hook, info(ids, started, outcome, response.status, reason === undefined ? undefined : error ? { error, reason } : { reason }));
+    }
     return response;
   };
 
@@ -140,11 +130,10 @@ export function createLifecycle(config: LifecycleConfig): (request: Request) => 
         return answer(span, "accepted", ids, started);
       }
 
-      const { store } = config;
       let parkedError: WebhookError | undefined;
       try {
         const result = await runOnce({
-          store,
+          store: config.store,
           key,
           bodyHash: await platformCrypto.sha256Hex(delivery.body),
           run: () => route.run!(decoded.event, ctx),
@@ -156,10 +145,18 @@ export function createLifecycle(config: LifecycleConfig): (request: Request) => 
           park: !config.lastAttempt?.(decoded, now()) ? undefined : (error) => {
             parkedError = error;
             const { eventId, type } = decoded;
-            return store.park!({ key, provider: provider.name, eventId, type, body: verified.body, parkedAt: now(), reason: error.message });
+            return config.store.park!({ key, provider: provider.name, eventId, type, body: verified.body, parkedAt: now(), reason: error.message });
           },
         });
-        if (result === "parked") return parked(span, parkedError!, ids, started);
+        if (result === "parked") {
+          const error = parkedError!;
+          config.logger.error?.(`webhook parked: ${ids.type} ${ids.eventId}: its handler failed on the sender's last attempt; replay it with replayParked once fixed`, {
+            eventId: ids.eventId,
+            type: ids.type,
+            err: error.cause ?? error,
+          });
+          return answer(span, "parked", ids, started, `parked after the last attempt failed: ${error.message}`, error);
+        }
         if (result === "stale") return answer(span, "stale", ids, started, `an event of the same entity created later was already applied`);
         return answer(span, result === "duplicate" ? "duplicate" : outcome, ids, started);
       } finally {

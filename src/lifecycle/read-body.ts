@@ -1,11 +1,9 @@
 import { bodyAlreadyParsed, WebhookBodyError } from "../errors/index.js";
 import { concatBytes } from "../verify/encoding.js";
 
-/** Limits applied while reading a body. */
+/** Limits applied while reading a body: its size, and a deadline for the whole of it (slow-trickle clients). */
 export interface BodyLimits {
-  /** Abort past this many bytes, whatever `Content-Length` claims. */
   maxBytes: number;
-  /** Abort when the whole body has not arrived within this time (slow-trickle clients). */
   timeoutMs: number;
 }
 
@@ -49,10 +47,7 @@ export async function readRequestBody(request: Request, limits: BodyLimits): Pro
       if (timedOut) throw tooSlow(limits.timeoutMs);
       if (done) break;
       total += value.byteLength;
-      if (total > limits.maxBytes) {
-        reader.cancel().catch(() => {});
-        throw tooLarge(limits.maxBytes);
-      }
+      if (total > limits.maxBytes) throw tooLarge(limits.maxBytes);
       chunks.push(value);
     }
   } catch (error) {

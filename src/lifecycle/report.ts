@@ -1,5 +1,4 @@
-import type { WebhookError } from "../errors/index.js";
-import { errorKind } from "../errors/index.js";
+import { errorKind, type WebhookError } from "../errors/index.js";
 import type { Logger } from "../util/logger.js";
 import type { LifecycleInfo } from "./context.js";
 
@@ -80,14 +79,8 @@ export function createReporter(hooks: Hooks, logger: Logger) {
     },
     error(error: WebhookError, info: LifecycleInfo, now: number): void {
       if (hooks.onError) safely(() => hooks.onError!(error, info));
-      const fields: Record<string, unknown> = {
-        code: error.code,
-        status: error.status,
-        deliveryId: info.deliveryId,
-        eventId: info.eventId,
-        type: info.type,
-        correlationId: info.correlationId,
-      };
+      const { deliveryId, eventId, type, correlationId } = info;
+      const fields: Record<string, unknown> = { code: error.code, status: error.status, deliveryId, eventId, type, correlationId };
       if (error.status >= 500) {
         if (error.cause !== undefined) fields.err = error.cause;
         logger.error?.(`webhook failed: ${error.code} (${error.status}): ${error.message}`, fields);

@@ -4,7 +4,6 @@ import type { Decoded } from "./decode.js";
 /** What the route step decided for one event: `unhandled` and `unknown` run `onUnhandled` / `onUnknown` if given. */
 export interface Route<C> {
   outcome: "handled" | "ignored" | "unhandled" | "unknown";
-  /** What to run, if anything. */
   run: ((event: unknown, ctx: C) => unknown) | undefined;
 }
 

@@ -10,13 +10,11 @@ type StoreStep = "claim" | "claim_entity" | "complete" | "release" | "release_en
 
 /** One delivery (or one queued job) being traced. */
 export interface DeliverySpan {
-  /** Adds attributes to the delivery's span. */
   set(attributes: SpanAttributes): void;
   /** Runs one step in a child span (errors recorded with their code) and times it. */
   step<T>(name: StepName, run: () => Promise<T> | T): Promise<T>;
   /** The trace context to carry with a queued job (W3C `traceparent`), so the worker's span joins this trace. */
   carrier(): Record<string, string>;
-  /** Ends the span with the answer. */
   end(result: { status: number; outcome: string; error?: { code: string; message: string; cause?: unknown } | undefined }): void;
 }
 

@@ -8,10 +8,9 @@ import {
   type Attributes,
   type Context,
   type Meter,
-  type Span,
   type Tracer,
 } from "@opentelemetry/api";
-import type { DeliverySpan, SpanAttributes, Telemetry } from "../lifecycle/telemetry.js";
+import type { SpanAttributes, Telemetry } from "../lifecycle/telemetry.js";
 
 /**
  * Options of {@link otel}.
@@ -37,9 +36,8 @@ function parentFrom(carrier: Record<string, string> | undefined): Context {
 }
 
 /**
- * OpenTelemetry for the `telemetry` option, on the optional peer `@opentelemetry/api`: a `webhook receive` (or
- * `webhook process`) span per delivery with a child per step, and the metrics `webhook.deliveries`,
- * `webhook.delivery.duration` and `webhook.store.duration`.
+ * OpenTelemetry for the `telemetry` option (optional peer `@opentelemetry/api`): a span per delivery or job, a child per
+ * step, and the metrics `webhook.deliveries`, `webhook.delivery.duration` and `webhook.store.duration`.
  * @example export const POST = createHandler({ secret: process.env.AGENTREF_WEBHOOK_SECRET!, telemetry: otel(), on: {} });
  */
 export function otel(options: OtelOptions = {}): Telemetry {
@@ -66,13 +64,13 @@ export function otel(options: OtelOptions = {}): Telemetry {
       const inSpan = trace.setSpan(parent, span);
       const known: SpanAttributes = { ...attributes };
 
-      const delivery: DeliverySpan = {
+      return {
         set(more) {
           Object.assign(known, more);
           span.setAttributes(clean(more));
         },
         async step(name, run) {
-          const child: Span = tracer.startSpan(`webhook ${name}`, { kind: SpanKind.INTERNAL }, inSpan);
+          const child = tracer.startSpan(`webhook ${name}`, { kind: SpanKind.INTERNAL }, inSpan);
           const stepStarted = performance.now();
           try {
             return await context.with(trace.setSpan(inSpan, child), run);
@@ -106,7 +104,6 @@ export function otel(options: OtelOptions = {}): Telemetry {
           duration.record((performance.now() - started) / 1000, labels);
         },
       };
-      return delivery;
     },
   };
 }

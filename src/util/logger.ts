@@ -25,15 +25,13 @@ export const defaultLogger: Logger = {
 /** A logger that drops everything (for tests and for users who opt out). */
 export const silentLogger: Logger = {};
 
-const LEVELS = ["debug", "info", "warn", "error"] as const;
-
 /** A {@link Logger} over whatever the user gave; pino (told apart by `bindings()` and `levels`) gets the fields first. */
 export function toLogger(input: LoggerInput | undefined): Logger {
   if (input === undefined) return defaultLogger;
   const target = input as Record<string, unknown>;
   const pinoLike = typeof target.bindings === "function" && typeof target.levels === "object";
   const out: Logger = {};
-  for (const level of LEVELS) {
+  for (const level of ["debug", "info", "warn", "error"] as const) {
     const fn = target[level];
     if (typeof fn !== "function") continue;
     out[level] = pinoLike
