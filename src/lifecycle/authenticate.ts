@@ -69,10 +69,13 @@ function hintsFor(provider: AnyProvider, delivery: ReceivedDelivery): SecretHint
   return {
     deliveryId: provider.scheme.headerFamilies.map((family) => header(family.id)).find((id) => id !== undefined),
     header,
-    envelope() {
-      const json = delivery.json();
-      const value = "value" in json ? json.value : undefined;
-      return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
-    },
+    envelope: () => envelopeOf(delivery),
   };
+}
+
+/** The body's JSON object, read unverified; undefined when the body is not one. */
+export function envelopeOf(delivery: ReceivedDelivery): Record<string, unknown> | undefined {
+  const json = delivery.json();
+  const value = "value" in json ? json.value : undefined;
+  return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
 }
