@@ -51,9 +51,11 @@ export function createAuthenticator(
     return (delivery, nowMs) => verifier.verify({ body: delivery.body, headers: delivery.headers, now: nowMs });
   }
   return async (delivery, nowMs) => {
+    const header = toHeaderGetter(delivery.headers);
+    const deliveryId = provider.scheme.headerFamilies.map((family) => header(family.id)).find((id) => id !== undefined);
     let resolved: string | readonly string[];
     try {
-      resolved = await secret(hintsFor(provider, delivery));
+      resolved = await secret({ deliveryId, header, envelope: () => envelopeOf(delivery) });
     } catch (cause) {
       const message = `The secret resolver threw: ${messageOf(cause)}. The delivery was not verified; the sender retries it.`;
       throw isWebhookError(cause) ? cause : new WebhookConfigError("SECRET_RESOLVER_FAILED", message, { cause });
@@ -61,15 +63,6 @@ export function createAuthenticator(
     // secretList turns undefined or a non-list into INVALID_SECRET, not an obscure crash.
     const verifier = cachedVerifier({ secret: secretList(resolved), tolerance, scheme: provider.scheme });
     return verifier.verify({ body: delivery.body, headers: delivery.headers, now: nowMs });
-  };
-}
-
-function hintsFor(provider: AnyProvider, delivery: ReceivedDelivery): SecretHints {
-  const header = toHeaderGetter(delivery.headers);
-  return {
-    deliveryId: provider.scheme.headerFamilies.map((family) => header(family.id)).find((id) => id !== undefined),
-    header,
-    envelope: () => envelopeOf(delivery),
   };
 }
 
