@@ -171,7 +171,8 @@ export function createWorker<P extends AnyProvider = AgentRefProvider, E extends
 
   // A final failure: parks the job, then runs onDeadLetter. A parked job leaves the failed set through `unfail`,
   // so that a replay's add is no duplicate, and its hook runs meanwhile (close() waits for it).
-  const deadLetter = async (data: QueuedDelivery | undefined, error: Error, ctx: WorkerContext, event: unknown, unfail: () => unknown) => {
+  const deadLetter = async (error: Error, ctx: WorkerContext, unfail: () => unknown, event?: unknown) => {
+    const data = readQueuedDelivery(ctx.job.data, ctx.jobId);
     let parked = false;
     if (parkingStore && data) {
       const { provider, eventId } = data.meta;
@@ -190,7 +191,7 @@ export function createWorker<P extends AnyProvider = AgentRefProvider, E extends
       err: error.message,
     });
     // A failing hook must not turn into another attempt of the handler.
-    const hook = (async () => onDeadLetter?.(event, error, ctx))().catch((err: unknown) => {
+    const hook = (async () => onDeadLetter?.(event ?? eventOf(ctx.job, data), error, ctx))().catch((err: unknown) => {
       logger.error?.("onDeadLetter threw", { jobId: ctx.jobId, err: String(err) });
     });
     if (parked) track(hook);
@@ -243,7 +244,7 @@ export function createWorker<P extends AnyProvider = AgentRefProvider, E extends
         throw error;
       }
       // Parked: BullMQ removes the job as it records the failure (one step in Redis), right away.
-      await deadLetter(data, error, ctx, event ?? eventOf(job, data), () => (job.opts.removeOnFail = true));
+      await deadLetter(error, ctx, () => (job.opts.removeOnFail = true), event);
       throw error;
     }
   };
@@ -270,7 +271,7 @@ export function createWorker<P extends AnyProvider = AgentRefProvider, E extends
       job.remove().catch((err: unknown) => {
         logger.error?.("a parked job could not be removed from the failed set: remove it before replaying", { jobId: String(job.id), err: String(err) });
       });
-    track(deadLetter(data, error, contextOf(job, data, job.attemptsMade, AbortSignal.abort()), eventOf(job, data), unfail));
+    track(deadLetter(error, contextOf(job, data, job.attemptsMade, AbortSignal.abort()), unfail));
   });
   // An EventEmitter without an "error" listener throws: log instead (users may add theirs).
   worker.on("error", (err) => logger.error?.("BullMQ worker error", { queue: options.queueName, err: String(err) }));
