@@ -20,7 +20,8 @@ export interface ListParkedOptions {
  * @example for (const parked of await listParked({ store })) console.log(parked.type, parked.eventId, parked.reason);
  */
 export async function listParked(options: ListParkedOptions): Promise<ParkedDelivery[]> {
-  return parkingOf(options.store, "listParked").listParked!(options.limit === undefined ? {} : { limit: options.limit });
+  requireMethods("listParked", "parking needs", options.store, ["listParked", "unpark"]);
+  return options.store.listParked!(options.limit === undefined ? {} : { limit: options.limit });
 }
 
 /**
@@ -66,7 +67,8 @@ export interface ReplayedDelivery {
  * @example const { replayed } = await replayParked({ store, secret: process.env.AGENTREF_WEBHOOK_SECRET!, to: "http://127.0.0.1:3000/webhooks/agentref" });
  */
 export async function replayParked(options: ReplayParkedOptions): Promise<{ replayed: ReplayedDelivery[] }> {
-  const store = parkingOf(options.store, "replayParked");
+  const { store } = options;
+  requireMethods("replayParked", "parking needs", store, ["listParked", "unpark"]);
   const provider = options.provider ?? agentref;
   const parked = await store.listParked!();
   // Another provider's deliveries would be signed with the wrong scheme: they are left alone.
@@ -98,9 +100,4 @@ export async function replayParked(options: ReplayParkedOptions): Promise<{ repl
     replayed.push({ key: delivery.key, eventId: delivery.eventId, type: delivery.type, status, outcome, unparked });
   }
   return { replayed };
-}
-
-function parkingOf(store: IdempotencyStore, who: string): IdempotencyStore {
-  requireMethods(who, "parking needs", store, ["listParked", "unpark"]);
-  return store;
 }

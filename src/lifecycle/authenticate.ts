@@ -51,9 +51,11 @@ export function createAuthenticator(
     return (delivery, nowMs) => verifier.verify({ body: delivery.body, headers: delivery.headers, now: nowMs });
   }
   return async (delivery, nowMs) => {
+    const header = toHeaderGetter(delivery.headers);
+    const deliveryId = provider.scheme.headerFamilies.map((family) => header(family.id)).find((id) => id !== undefined);
     let resolved: string | readonly string[];
     try {
-      resolved = await secret(hintsFor(provider, delivery));
+      resolved = await secret({ deliveryId, header, envelope: () => envelopeOf(delivery) });
     } catch (cause) {
       const message = `The secret resolver threw: ${messageOf(cause)}. The delivery was not verified; the sender retries it.`;
       throw isWebhookError(cause) ? cause : new WebhookConfigError("SECRET_RESOLVER_FAILED", message, { cause });
@@ -64,15 +66,9 @@ export function createAuthenticator(
   };
 }
 
-function hintsFor(provider: AnyProvider, delivery: ReceivedDelivery): SecretHints {
-  const header = toHeaderGetter(delivery.headers);
-  return {
-    deliveryId: provider.scheme.headerFamilies.map((family) => header(family.id)).find((id) => id !== undefined),
-    header,
-    envelope() {
-      const json = delivery.json();
-      const value = "value" in json ? json.value : undefined;
-      return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
-    },
-  };
+/** The body's JSON object, read unverified; undefined when the body is not one. */
+export function envelopeOf(delivery: ReceivedDelivery): Record<string, unknown> | undefined {
+  const json = delivery.json();
+  const value = "value" in json ? json.value : undefined;
+  return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
 }

@@ -19,8 +19,7 @@ export function createOrdering(provider: AnyProvider, option: OrderingOption, st
   if (!option) return undefined;
   const rules = option === true ? provider.ordering : option;
   if (!rules) {
-    throw new TypeError(`createHandler: ordering: true needs ordering rules, and the provider "${provider.name}" declares none. Pass ordering: { entities, order }, or declare them in defineProvider.`,
-    );
+    throw new TypeError(`createHandler: ordering: true needs ordering rules, and the provider "${provider.name}" declares none. Pass ordering: { entities, order }, or declare them in defineProvider.`);
   }
   requireMethods("createHandler", "ordering needs", store, ["claimEntity", "renewEntity", "releaseEntity"]);
   return async (decoded: Decoded, tenant: string | undefined): Promise<EntityOf | undefined> => {

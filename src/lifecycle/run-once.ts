@@ -81,7 +81,7 @@ export async function runOnce(input: RunOnceInput): Promise<RunResult> {
     await span.step("handler", () => {
       const result = input.run();
       if (typeof (result as PromiseLike<unknown> | undefined)?.then !== "function") return result;
-      watch = watchRun(store, key, claim.token, entityToken, input);
+      watch = watchRun(input, claim.token, entityToken);
       return Promise.race([result, watch.timedOut]);
     });
   } catch (cause) {
@@ -131,32 +131,24 @@ async function complete(input: RunOnceInput, token: string, span: DeliverySpan):
 }
 
 /** Renews the claim (and entity lock) every third of the lease; rejects `timedOut` after `handlerTimeoutMs`. One timer. */
-function watchRun(store: IdempotencyStore, key: string, token: string, entityToken: string | undefined, input: RunOnceInput) {
+function watchRun(input: RunOnceInput, token: string, entityToken: string | undefined) {
+  const { store, key, logger, entity } = input;
   const every = Math.max(1, Math.floor(store.settings.leaseMs / 3));
   const giveUpAt = Date.now() + input.handlerTimeoutMs;
-  let timer: ReturnType<typeof setTimeout> | undefined;
   let reject: (error: WebhookError) => void = () => {};
   const timedOut = new Promise<never>((_, r) => (reject = r));
   timedOut.catch(() => {});
-  const arm = () => {
-    const left = giveUpAt - Date.now();
-    timer = setTimeout(tick, Math.min(every, Math.max(0, left)));
-  };
   const tick = () => {
-    if (Date.now() >= giveUpAt) {
-      reject(
-        new WebhookError(
-          "HANDLER_TIMEOUT",
-          `The handler for ${input.describe.type} did not settle within handlerTimeoutMs (${input.handlerTimeoutMs} ms); its claim was released so a retry can run it.`,
-        ),
-      );
-      return;
+    const left = giveUpAt - Date.now();
+    if (left <= 0) {
+      const detail = `did not settle within handlerTimeoutMs (${input.handlerTimeoutMs} ms); its claim was released so a retry can run it.`;
+      return reject(new WebhookError("HANDLER_TIMEOUT", `The handler for ${input.describe.type} ${detail}`));
     }
-    logRenewal(store.renew(key, token), "the claim", key, input.logger);
-    if (entityToken) logRenewal(store.renewEntity!(input.entity!.key, entityToken), "the entity's lock", input.entity!.key, input.logger);
-    arm();
+    logRenewal(store.renew(key, token), "the claim", key, logger);
+    if (entityToken) logRenewal(store.renewEntity!(entity!.key, entityToken), "the entity's lock", entity!.key, logger);
+    timer = setTimeout(tick, Math.min(every, left));
   };
-  arm();
+  let timer = setTimeout(tick, Math.min(every, Math.max(0, input.handlerTimeoutMs)));
   return { timedOut, stop: () => clearTimeout(timer) };
 }
 

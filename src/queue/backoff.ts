@@ -34,9 +34,7 @@ export function toBullmqBackoff(backoff: WorkerBackoff, fallbackStrategy?: Backo
     };
   }
   if (typeof backoff === "number") return { options: { type: "fixed", delay: delayOf("backoff", backoff) } };
-  const options: BackoffOptions = { type: backoff.type, delay: delayOf("backoff.delay", backoff.delay) };
-  if (backoff.jitter !== undefined) options.jitter = backoff.jitter;
-  return { options };
+  return { options: { ...backoff, delay: delayOf("backoff.delay", backoff.delay) } };
 }
 
 function delayOf(name: string, delay: number): number {

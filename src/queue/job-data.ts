@@ -16,15 +16,11 @@ export interface QueuedDelivery {
 const META_TYPES = { eventId: "string", deliveryId: "string", key: "string", provider: "string", timestamp: "number", receivedAt: "string" };
 
 /** Checks the shape of job data read back from Redis (anything may have put it there). */
-export function isQueuedDelivery(value: unknown): value is QueuedDelivery {
+function isQueuedDelivery(value: unknown): value is QueuedDelivery {
   const data = value as Partial<QueuedDelivery> | null;
   const meta = data?.meta as Record<string, unknown> | null | undefined;
   return (
-    data?.v === 2 &&
-    typeof data.body === "string" &&
-    typeof meta === "object" &&
-    meta !== null &&
-    Object.entries(META_TYPES).every(([field, type]) => typeof meta[field] === type)
+    data?.v === 2 && typeof data.body === "string" && Object.entries(META_TYPES).every(([field, type]) => typeof meta?.[field] === type)
   );
 }
 
@@ -32,7 +28,8 @@ export function isQueuedDelivery(value: unknown): value is QueuedDelivery {
 export function readQueuedDelivery(value: unknown, jobId: string): QueuedDelivery | undefined {
   if (isQueuedDelivery(value)) return value;
   const old = value as { v?: unknown; event?: unknown; meta?: Partial<DeliveryMeta> } | null;
-  if (old?.v !== 1 || typeof old.event !== "object" || old.event === null || typeof old.meta !== "object" || old.meta === null) return undefined;
+  // A meta that is no object fails the check of the upgraded data.
+  if (old?.v !== 1 || typeof old.event !== "object" || old.event === null) return undefined;
   const upgraded = { v: 2, body: JSON.stringify(old.event), meta: { ...old.meta, key: jobId } };
   return isQueuedDelivery(upgraded) ? upgraded : undefined;
 }

@@ -5,7 +5,7 @@ import type { EventHandler, HandlerMap, SharedOptions } from "../handler/types.j
 import type { IdempotencyStore } from "../idempotency/store.js";
 import type { HandlerContext } from "../lifecycle/context.js";
 import { decode } from "../lifecycle/decode.js";
-import { receivedDelivery } from "../lifecycle/authenticate.js";
+import { envelopeOf, receivedDelivery } from "../lifecycle/authenticate.js";
 import { createRouter } from "../lifecycle/route.js";
 import { noSpan } from "../lifecycle/telemetry.js";
 import type { AnyProvider, ProviderEvent } from "../provider/define-provider.js";
@@ -165,38 +165,37 @@ export function createWorker<P extends AnyProvider = AgentRefProvider, E extends
     } catch {
       // handed over as an UnknownEvent below
     }
-    const json = data ? receivedDelivery({}, data.body).json() : { value: undefined };
-    const value = "value" in json ? json.value : undefined;
-    const raw = typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+    const raw = (data && envelopeOf(receivedDelivery({}, data.body))) ?? {};
     return new UnknownEvent(data?.meta.eventId ?? String(job.id), job.name, raw.data, raw);
   };
 
-  // True when parked: the caller then removes the failed job, so a replay's add is no duplicate.
-  const park = async (job: WebhookJob, data: QueuedDelivery | undefined, error: Error): Promise<boolean> => {
-    if (!parkingStore || !data) return false;
-    const { provider, eventId } = data.meta;
-    try {
-      await parkingStore.park!({ key: String(job.id), provider, eventId, type: job.name, body: data.body, parkedAt: Date.now(), reason: error.message });
-      return true;
-    } catch (err) {
-      logger.error?.("the dead-lettered job could not be parked; it stays in the failed set", { jobId: String(job.id), err: String(err) });
-      return false;
+  // A final failure: parks the job, then runs onDeadLetter. A parked job leaves the failed set through `unfail`,
+  // so that a replay's add is no duplicate, and its hook runs meanwhile (close() waits for it).
+  const deadLetter = async (error: Error, ctx: WorkerContext, unfail: () => unknown, event?: unknown) => {
+    const data = readQueuedDelivery(ctx.job.data, ctx.jobId);
+    let parked = false;
+    if (parkingStore && data) {
+      const { provider, eventId } = data.meta;
+      try {
+        await parkingStore.park!({ key: ctx.jobId, provider, eventId, type: ctx.job.name, body: data.body, parkedAt: Date.now(), reason: error.message });
+        parked = true;
+      } catch (err) {
+        logger.error?.("the dead-lettered job could not be parked; it stays in the failed set", { jobId: ctx.jobId, err: String(err) });
+      }
     }
-  };
-
-  const deadLetter = async (event: unknown, error: Error, ctx: WorkerContext, parked: boolean) => {
+    if (parked) await unfail();
     logger.error?.(parked ? "webhook job dead-lettered and parked; replay it with replayParked once fixed" : "webhook job dead-lettered", {
       jobId: ctx.jobId,
       type: ctx.job.name,
       attempt: ctx.attempt,
       err: error.message,
     });
-    try {
-      await onDeadLetter?.(event, error, ctx);
-    } catch (err) {
-      // A failing hook must not turn into another attempt of the handler.
+    // A failing hook must not turn into another attempt of the handler.
+    const hook = (async () => onDeadLetter?.(event ?? eventOf(ctx.job, data), error, ctx))().catch((err: unknown) => {
       logger.error?.("onDeadLetter threw", { jobId: ctx.jobId, err: String(err) });
-    }
+    });
+    if (parked) track(hook);
+    else await hook;
   };
 
   const processor = async (job: WebhookJob, _token?: string, signal?: AbortSignal): Promise<WorkerJobResult> => {
@@ -244,13 +243,8 @@ export function createWorker<P extends AnyProvider = AgentRefProvider, E extends
         logger.warn?.("webhook job failed; will retry", { jobId: ctx.jobId, type: job.name, attempt, maxAttempts: attempts, err: error });
         throw error;
       }
-      const parked = await park(job, data, error);
-      // Parked: BullMQ removes the job as it records the failure (one step in Redis), right
-      // away, so that a replay finds no job to be taken for; the hook runs meanwhile.
-      if (parked) job.opts.removeOnFail = true;
-      const hook = deadLetter(event ?? eventOf(job, data), error, ctx, parked);
-      if (parked) track(hook);
-      else await hook;
+      // Parked: BullMQ removes the job as it records the failure (one step in Redis), right away.
+      await deadLetter(error, ctx, () => (job.opts.removeOnFail = true), event);
       throw error;
     }
   };
@@ -273,15 +267,11 @@ export function createWorker<P extends AnyProvider = AgentRefProvider, E extends
   worker.on("failed", (job, error) => {
     if (!job || fromProcessor.has(error) || !(error.name === "UnrecoverableError" || job.finishedOn)) return;
     const data = readQueuedDelivery(job.data, String(job.id));
-    track((async () => {
-      const parked = await park(job, data, error);
-      if (parked) {
-        await job.remove().catch((err: unknown) => {
-          logger.error?.("a parked job could not be removed from the failed set: remove it before replaying", { jobId: String(job.id), err: String(err) });
-        });
-      }
-      await deadLetter(eventOf(job, data), error, contextOf(job, data, job.attemptsMade, AbortSignal.abort()), parked);
-    })());
+    const unfail = () =>
+      job.remove().catch((err: unknown) => {
+        logger.error?.("a parked job could not be removed from the failed set: remove it before replaying", { jobId: String(job.id), err: String(err) });
+      });
+    track(deadLetter(error, contextOf(job, data, job.attemptsMade, AbortSignal.abort()), unfail));
   });
   // An EventEmitter without an "error" listener throws: log instead (users may add theirs).
   worker.on("error", (err) => logger.error?.("BullMQ worker error", { queue: options.queueName, err: String(err) }));
