@@ -13,7 +13,6 @@ export type ConstructEventInput<P extends AnyProvider = AgentRefProvider> = Omit
 /**
  * Verifies a delivery, then parses its body into a typed event (see `parseEvent`). Throws
  * `WebhookVerificationError` when it is not authentic.
- *
  * @example
  * const event = await constructEvent({ body: rawBody, headers: req.headers, secret: process.env.AGENTREF_WEBHOOK_SECRET! });
  * if (!isUnknownEvent(event) && event.type === "payout.failed") console.log(event.data.failureReason);

@@ -22,7 +22,6 @@ export type ParsedEvent<P extends AnyProvider = AgentRefProvider> = ParsedWith<P
 /**
  * Parses and validates a verified body (raw string or parsed value) into a typed event, or an `UnknownEvent` for a
  * type not in the catalog. Throws `INVALID_JSON`, `INVALID_PAYLOAD` (with `issues`) or `UNSUPPORTED_SCHEMA_VERSION`.
- *
  * @example
  * const event = parseEvent(rawBody);
  * if (!isUnknownEvent(event) && event.type === "conversion.created") event.data.commissionAmount; // number

@@ -43,7 +43,6 @@ export interface BullmqEnqueueOptions<P extends AnyProvider = AgentRefProvider> 
  * Queue mode for `createHandler`: adds each verified event to a BullMQ queue as a job named after its type, with
  * the idempotency key (`meta.key`) as id. Resolves once Redis acknowledged the add; a Redis error or `timeoutMs`
  * makes the handler answer 503. A duplicate adds nothing while the first job (completed: for `dedupeWindowMs`) exists.
- *
  * @example
  * const queue = new Queue("agentref-webhooks", { connection: { host: "127.0.0.1", port: 6379, enableOfflineQueue: false } });
  * export const POST = createHandler({ secret: process.env.AGENTREF_WEBHOOK_SECRET!, enqueue: bullmqEnqueue(queue) });

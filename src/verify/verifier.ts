@@ -95,8 +95,7 @@ const badSignature = (scheme: SignatureScheme, why: string): WebhookVerification
  *   entries is rejected unread.
  * - One HMAC per secret, compared in constant time with every candidate.
  * @throws WebhookConfigError `INVALID_SECRET` for an unusable secret; `RangeError` for a negative tolerance.
- * @example
- * const verifier = createVerifier({ secret: [process.env.NEW_SECRET!, process.env.OLD_SECRET!] });
+ * @example const verifier = createVerifier({ secret: [process.env.NEW_SECRET!, process.env.OLD_SECRET!] });
  */
 export function createVerifier(options: VerifierOptions): Verifier {
   return createVerifierWith(platformCrypto, options);
