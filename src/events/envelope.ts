@@ -26,7 +26,7 @@ const envelopeFields = {
  */
 export const envelopeSchema = openObject(envelopeFields);
 
-// Whether an event carries `programId`: program-scoped events do, conversions may, payouts never.
+// Whether an event carries `programId`: program-scoped events do, conversions may, payouts (merchant-scoped) never.
 const programIdBy = {
   required: z.string(),
   optional: z.string().optional(),

@@ -2,19 +2,17 @@ import { z } from "zod";
 import { defineEvent } from "./envelope.js";
 import { isoDateTime, openEnum, type EventFields, type KnownFields, type NamedEventSchema } from "../provider/schema-kit.js";
 
-const flagType = openEnum([
-  "suspicious_click_pattern",
-  "suspicious_activity",
-  "self_referral",
-  "high_click_frequency",
-  "conversion_anomaly",
-  "manual_review",
-]);
-
 const flagResolved = defineEvent("flag.resolved", "required", {
   id: z.string(),
   affiliateId: z.string(),
-  type: flagType,
+  type: openEnum([
+    "suspicious_click_pattern",
+    "suspicious_activity",
+    "self_referral",
+    "high_click_frequency",
+    "conversion_anomaly",
+    "manual_review",
+  ]),
   resolution: openEnum(["dismissed", "confirmed"]),
   resolvedAt: isoDateTime(),
   resolvedBy: z.string(),

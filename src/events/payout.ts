@@ -18,8 +18,6 @@ const payout = {
   status: openEnum(["pending", "processing", "completed", "failed"]),
 };
 
-// Payouts are merchant-scoped: their envelope carries no programId.
-
 const payoutCreated = defineEvent("payout.created", "absent", { ...payout, createdAt: isoDateTime() });
 
 /**

@@ -2,8 +2,7 @@ import type { z } from "zod";
 import type { EventOf, EventType, eventSchemas } from "./catalog.js";
 
 // AgentRef's documented examples (events reference, seed 001), one per event type, with the
-// published values and key order: tests parse every one of them. Their envelopes differ only in
-// id, type and time; payouts are merchant-scoped, so theirs carry no programId.
+// published values and key order: tests parse every one of them.
 function sample<T extends EventType>(type: T, id: string, createdAt: string, data: EventOf<T>["data"]): EventOf<T> {
   return {
     id,

@@ -85,15 +85,9 @@ export interface OrderingRules<Events extends EventSchemaMap = EventSchemaMap> {
  * AgentRef's is the default everywhere.
  * @example agentref.types; // ["program.created", …, "flag.resolved"]
  */
-export interface Provider<Name extends string = string, Events extends EventSchemaMap = EventSchemaMap> {
-  readonly name: Name;
-  readonly scheme: SignatureScheme;
-  readonly envelope: EnvelopeSpec;
-  readonly events: Events;
+export interface Provider<Name extends string = string, Events extends EventSchemaMap = EventSchemaMap>
+  extends Readonly<Required<Omit<ProviderDefinition<Name, Events>, "strictEvents" | "samples" | "ordering">>> {
   readonly strictEvents: { readonly [K in keyof Events]: z.ZodType };
-  readonly retrySchedule: readonly number[];
-  readonly timeoutMs: number;
-  readonly toleranceSeconds: number;
   readonly samples: { readonly [K in keyof Events]?: z.input<Events[K]> };
   /** The provider's ordering rules, if it declares them. */
   readonly ordering: AnyOrderingRules | undefined;

@@ -16,9 +16,7 @@ export function openEnum<const T extends readonly [string, ...string[]]>(
   values: T,
 ): z.ZodType<T[number] | (string & {})> {
   const closed = z.enum(values);
-  const open = z.union([closed, z.string()]);
-  strictCounterparts.set(open, closed);
-  return open as unknown as z.ZodType<T[number] | (string & {})>;
+  return lenientOr(z.union([closed, z.string()]), closed) as unknown as z.ZodType<T[number] | (string & {})>;
 }
 
 /** A schema whose strict variant is `strict` (a check a live delivery should not fail, e.g. ISO 8601). */
@@ -44,20 +42,19 @@ export function openObject<S extends z.ZodRawShape>(shape: S) {
   return z.looseObject(shape);
 }
 
-type OpenEventSchema<Env extends z.ZodObject, K extends string, T extends string> = z.ZodObject<
-  Omit<Env["shape"], K> & { [P in K]: z.ZodLiteral<T> },
-  z.core.$loose
->;
+type OpenEvents<Env extends z.ZodObject, K extends string, Names extends readonly string[]> = {
+  [T in Names[number]]: z.ZodObject<Omit<Env["shape"], K> & { [P in K]: z.ZodLiteral<T> }, z.core.$loose>;
+};
 
 /** One schema per event name from a shared envelope, its type field fixed, `data` left open (undocumented payloads). */
 export function openEvents<Env extends z.ZodObject, K extends string, const Names extends readonly string[]>(
   envelope: Env,
   typeKey: K,
   names: Names,
-): { [T in Names[number]]: OpenEventSchema<Env, K, T> } {
+): OpenEvents<Env, K, Names> {
   return Object.fromEntries(
     names.map((name) => [name, z.looseObject({ ...envelope.shape, [typeKey]: z.literal(name) })]),
-  ) as { [T in Names[number]]: OpenEventSchema<Env, K, T> };
+  ) as OpenEvents<Env, K, Names>;
 }
 
 /**

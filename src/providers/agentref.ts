@@ -8,10 +8,7 @@ import { standardWebhooksScheme } from "../verify/standard-webhooks.js";
 const minute = 60_000;
 const hour = 60 * minute;
 
-/**
- * AgentRef's delivery schedule: the delay before each of its 9 attempts
- * (0, 1 m, 5 m, 15 m, 1 h, 3 h, 6 h, 12 h, 24 h: ~46.3 h from first to last).
- */
+/** AgentRef's delivery schedule: the delay before each of its 9 attempts (~46.3 h from first to last). */
 export const agentrefRetrySchedule = [0, minute, 5 * minute, 15 * minute, hour, 3 * hour, 6 * hour, 12 * hour, 24 * hour] as const;
 
 /**

@@ -48,12 +48,6 @@ export const agentsyncGroups = {
   ],
 } as const;
 
-// Only `producersync.updates_available` has a documented payload; the others keep open data.
-const updatesAvailable = agentsyncEnvelopeSchema.extend({
-  type: z.literal("producersync.updates_available"),
-  data: openObject({ runDate: lenientOr(z.string(), z.iso.date()) }),
-});
-
 /**
  * AgentSync: Standard Webhooks signatures under `webhook-*` (or `svix-*`) headers, answered
  * within 5 seconds. Its retry schedule is assumed to be Svix's (its portal is Svix's).
@@ -65,7 +59,11 @@ export const agentsync = defineProvider({
   envelope: { schema: agentsyncEnvelopeSchema, idKey: "id", typeKey: "type", timestampKey: "timestamp" },
   events: {
     ...openEvents(agentsyncEnvelopeSchema, "type", Object.values(agentsyncGroups).flat()),
-    "producersync.updates_available": updatesAvailable,
+    // Only `producersync.updates_available` has a documented payload; the others keep open data.
+    "producersync.updates_available": agentsyncEnvelopeSchema.extend({
+      type: z.literal("producersync.updates_available"),
+      data: openObject({ runDate: lenientOr(z.string(), z.iso.date()) }),
+    }),
   },
   retrySchedule: [0, 5, 5 * 60, 30 * 60, 2 * 3600, 5 * 3600, 10 * 3600, 10 * 3600].map((seconds) => seconds * 1000),
   timeoutMs: 5_000,

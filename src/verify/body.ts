@@ -14,8 +14,7 @@ export type RawBody = string | Uint8Array | ArrayBuffer | ArrayBufferView;
  *   object, `undefined` when no raw body parser ran, a number…).
  */
 export function signableBody(body: unknown): string | Uint8Array {
-  if (typeof body === "string") return body;
-  if (body instanceof Uint8Array) return body;
+  if (typeof body === "string" || body instanceof Uint8Array) return body;
   // The tag check also recognizes an ArrayBuffer from another realm (vm, iframes).
   if (body instanceof ArrayBuffer || Object.prototype.toString.call(body) === "[object ArrayBuffer]") {
     return new Uint8Array(body as ArrayBuffer);

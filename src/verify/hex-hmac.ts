@@ -5,8 +5,7 @@ import { decodeRawSecret } from "./secret.js";
  * What `createHexHmacScheme` takes.
  * @example const options: HexHmacSchemeOptions = { name: "acme", headers: acmeHeaders, signaturePrefix: "sha256=" };
  */
-export interface HexHmacSchemeOptions {
-  name: string;
+export interface HexHmacSchemeOptions extends Pick<SignatureScheme, "name"> {
   headers: HeaderFamily;
   /** The text signed before the body; default `${timestamp}.` (the id is not signed). */
   signedPrefix?: ((id: string, timestamp: string) => string) | undefined;

@@ -71,14 +71,11 @@ export interface SignatureScheme {
  * @example
  * const options: HmacSchemeOptions = { name: "acme", headerFamilies: [acmeHeaders], signedPrefix: (id, ts) => `${id}.${ts}.`, encoding: "hex" };
  */
-export interface HmacSchemeOptions {
-  name: string;
+export interface HmacSchemeOptions extends Pick<SignatureScheme, "name" | "encoding" | "signedPrefix"> {
   /** Read in order; the first family with all three headers present wins. */
   headerFamilies: readonly [HeaderFamily, ...HeaderFamily[]];
   /** The family `sign` writes; defaults to the first of `headerFamilies`. */
   signingHeaders?: HeaderFamily | undefined;
-  signedPrefix(id: string, timestamp: string): string;
-  encoding: DigestEncoding;
   /** Text before each digest in the header, e.g. "v1,". Entries without it are skipped. Default "". */
   signaturePrefix?: string | undefined;
   /** Secret text to key bytes. Default: the UTF-8 bytes, at least 16 of them. */

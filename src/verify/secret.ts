@@ -56,13 +56,9 @@ function checkText(secret: unknown): string {
  */
 export function decodeStandardWebhooksSecret(secret: string): Uint8Array {
   const text = checkText(secret);
-  let key = text;
-  if (text.startsWith(STANDARD_PREFIX)) {
-    key = text.slice(STANDARD_PREFIX.length);
-  } else {
-    const known = KNOWN_FOREIGN_PREFIX.exec(text);
-    if (known) throw foreignPrefix(known[0]);
-  }
+  const key = text.startsWith(STANDARD_PREFIX) ? text.slice(STANDARD_PREFIX.length) : text;
+  const known = key === text ? KNOWN_FOREIGN_PREFIX.exec(text) : null;
+  if (known) throw foreignPrefix(known[0]);
   const decoded = decodeBase64(key);
   if (typeof decoded === "string") {
     const foreign = key === text ? FOREIGN_PREFIX.exec(text) : null;
