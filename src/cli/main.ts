@@ -60,12 +60,9 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
     io.stdout.write(`${command.help}\n`);
     return 0;
   } catch (err) {
-    if (err instanceof CliError) {
-      io.stderr.write(`error: ${err.message}\n`);
-      return err.exitCode;
-    }
-    io.stderr.write(`error: ${(err as Error)?.stack ?? String(err)}\n`);
-    return 1;
+    const known = err instanceof CliError;
+    io.stderr.write(`error: ${known ? err.message : ((err as Error)?.stack ?? String(err))}\n`);
+    return known ? err.exitCode : 1;
   }
 }
 
