@@ -41,8 +41,7 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
     return 2;
   }
   if (name === "--help" || name === "-h" || name === "help") {
-    const target = commands.find((c) => c.name === rest[0]);
-    io.stdout.write(`${target ? target.help : usage()}\n`);
+    io.stdout.write(`${commands.find((c) => c.name === rest[0])?.help ?? usage()}\n`);
     return 0;
   }
   if (name === "--version" || name === "-v") {
@@ -67,11 +66,9 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
 }
 
 function isEntry(): boolean {
-  const entry = process.argv[1];
-  if (entry === undefined) return false;
   try {
-    // npm's bin is a symlink to dist/cli.js: compare real paths.
-    return import.meta.url === pathToFileURL(realpathSync(entry)).href;
+    // npm's bin is a symlink to dist/cli.js: compare real paths (without an argv[1], realpathSync throws).
+    return import.meta.url === pathToFileURL(realpathSync(process.argv[1]!)).href;
   } catch {
     return false;
   }
