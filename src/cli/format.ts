@@ -16,17 +16,15 @@ export function offsetLabel(ms: number): string {
 
 /** `200 OK`, `401 Unauthorized`, … or a placeholder when there was no answer (no status, or 0). */
 export function statusLabel(status: number | undefined): string {
-  if (!status) return "no answer";
-  return `${status} ${STATUS_CODES[status] ?? ""}`.trim();
+  return status ? `${status} ${STATUS_CODES[status] ?? ""}`.trim() : "no answer";
 }
 
 /** Milliseconds with one decimal. */
 export const ms = (value: number): string => `${value.toFixed(1)} ms`;
 
-/** A value at a percentile of a sorted list. */
+/** A value at a percentile of a sorted list (0 for an empty one). */
 export function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]!;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] ?? 0;
 }
 
 /** Pads the columns of rows of cells to equal widths. */

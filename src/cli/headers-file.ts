@@ -8,8 +8,7 @@ export function parseHeadersFile(text: string): Record<string, string[]> {
   const headers: Record<string, string[]> = Object.create(null) as Record<string, string[]>;
   const add = (name: string, value: unknown) => {
     const key = name.trim().toLowerCase();
-    const values = Array.isArray(value) ? value : [value];
-    for (const v of values) {
+    for (const v of Array.isArray(value) ? value : [value]) {
       if (typeof v !== "string" && typeof v !== "number") throw new CliError(`--headers: the value of ${JSON.stringify(name)} must be a string, got ${JSON.stringify(v)}.`);
       (headers[key] ??= []).push(String(v));
     }

@@ -41,8 +41,7 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
     return 2;
   }
   if (name === "--help" || name === "-h" || name === "help") {
-    const target = commands.find((c) => c.name === rest[0]);
-    io.stdout.write(`${target ? target.help : usage()}\n`);
+    io.stdout.write(`${commands.find((c) => c.name === rest[0])?.help ?? usage()}\n`);
     return 0;
   }
   if (name === "--version" || name === "-v") {
@@ -60,21 +59,16 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
     io.stdout.write(`${command.help}\n`);
     return 0;
   } catch (err) {
-    if (err instanceof CliError) {
-      io.stderr.write(`error: ${err.message}\n`);
-      return err.exitCode;
-    }
-    io.stderr.write(`error: ${(err as Error)?.stack ?? String(err)}\n`);
-    return 1;
+    const known = err instanceof CliError;
+    io.stderr.write(`error: ${known ? err.message : ((err as Error)?.stack ?? String(err))}\n`);
+    return known ? err.exitCode : 1;
   }
 }
 
 function isEntry(): boolean {
-  const entry = process.argv[1];
-  if (entry === undefined) return false;
   try {
-    // npm's bin is a symlink to dist/cli.js: compare real paths.
-    return import.meta.url === pathToFileURL(realpathSync(entry)).href;
+    // npm's bin is a symlink to dist/cli.js: compare real paths (without an argv[1], realpathSync throws).
+    return import.meta.url === pathToFileURL(realpathSync(process.argv[1]!)).href;
   } catch {
     return false;
   }

@@ -44,14 +44,14 @@ function redact(url: URL): string {
  */
 export async function openStore(text: string, flags: StoreFlags): Promise<OpenedStore> {
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(text)?.[1]?.toLowerCase();
-  if (scheme === "sqlite") return openSqlite(text, flags);
   if (scheme === "redis" || scheme === "rediss") return openRedis(text, flags);
-  if (scheme === "postgres" || scheme === "postgresql") return openPostgres(text, flags);
-  throw new CliError(`--store ${JSON.stringify(text)} is not a store URL: write ${STORE_FORMS}.`);
+  const kind = scheme === "sqlite" ? "SQLite" : scheme === "postgres" || scheme === "postgresql" ? "PostgreSQL" : undefined;
+  if (kind === undefined) throw new CliError(`--store ${JSON.stringify(text)} is not a store URL: write ${STORE_FORMS}.`);
+  if (flags.prefix !== undefined) throw new CliError(`--prefix is for a Redis store; a ${kind} store takes --table.`);
+  return kind === "SQLite" ? openSqlite(text, flags) : openPostgres(text, flags);
 }
 
 async function openSqlite(text: string, flags: StoreFlags): Promise<OpenedStore> {
-  if (flags.prefix !== undefined) throw new CliError("--prefix is for a Redis store; a SQLite store takes --table.");
   // sqlite:webhooks.db, sqlite:/var/lib/app/webhooks.db, sqlite:///var/lib/app/webhooks.db
   let path = text.slice("sqlite:".length);
   if (path.startsWith("//")) path = path.slice(2);
@@ -105,7 +105,6 @@ async function openRedis(text: string, flags: StoreFlags): Promise<OpenedStore> 
 }
 
 async function openPostgres(text: string, flags: StoreFlags): Promise<OpenedStore> {
-  if (flags.prefix !== undefined) throw new CliError("--prefix is for a Redis store; a PostgreSQL store takes --table.");
   const label = redact(new URL(text));
   const { module } = await loadDriver(["pg"], "--store postgres://");
   const Pool = (module["Pool"] ?? (module["default"] as Record<string, unknown> | undefined)?.["Pool"]) as new (options: object) => {

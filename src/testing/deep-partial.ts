@@ -35,10 +35,6 @@ export function deepMerge(base: unknown, overrides: unknown): unknown {
 
 function clone(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(clone);
-  if (isPlainObject(value)) {
-    const out: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) out[key] = clone(item);
-    return out;
-  }
+  if (isPlainObject(value)) return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, clone(item)]));
   return value;
 }

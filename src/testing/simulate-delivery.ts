@@ -121,9 +121,8 @@ export async function simulateDelivery(options: SimulateDeliveryOptions): Promis
   const provider = options.provider ?? agentref;
   const schedule = options.schedule ?? provider.retrySchedule;
   if (schedule.length === 0) throw new RangeError("simulateDelivery: schedule must list at least one delay (0 for an immediate first attempt)");
-  for (const delay of schedule) {
-    if (!Number.isFinite(delay) || delay < 0) throw new RangeError(`simulateDelivery: schedule delays must be finite ms >= 0, got ${String(delay)}`);
-  }
+  const bad = schedule.findIndex((delay) => !Number.isFinite(delay) || delay < 0);
+  if (bad >= 0) throw new RangeError(`simulateDelivery: schedule delays must be finite ms >= 0, got ${String(schedule[bad])}`);
   const timeoutMs = options.timeoutMs ?? provider.timeoutMs;
   const timeScale = options.timeScale ?? 0;
   const body = typeof options.event === "string" ? options.event : JSON.stringify(options.event);

@@ -102,9 +102,8 @@ export function createTestEventFactory(factoryOptions: TestEventFactoryOptions =
       base[timestampKey] = createdAt;
       if (typeof previous === "string" && "data" in base) base.data = restamp(base.data, previous, createdAt as string);
     }
-    const candidate = deepMerge(base, overrides);
     const schema = (options.strict ? provider.strictEvents[type] : provider.events[type]) as z.ZodType;
-    const result = schema.safeParse(candidate);
+    const result = schema.safeParse(deepMerge(base, overrides));
     if (!result.success) {
       const issues = toPayloadIssues(result.error);
       throw new WebhookPayloadError("INVALID_PAYLOAD", `createTestEvent("${type}"): the event is invalid at ${describeIssues(issues)}.${hint}`, { issues });

@@ -19,10 +19,7 @@ const agentrefDescriptions: Record<string, string> = {
   "flag.resolved": "a fraud flag is resolved (dismissed or confirmed)",
 };
 
-const categoryOf = (type: string): string => {
-  const [first] = type.split(".");
-  return first === "flag" ? "fraud" : (first ?? type);
-};
+const categoryOf = (type: string): string => type.split(".")[0]!.replace(/^flag$/, "fraud");
 
 // Other providers document no descriptions: name the typed data fields instead.
 function describe(provider: AnyProvider, type: string): string {

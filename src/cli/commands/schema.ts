@@ -25,15 +25,12 @@ export const schemaCommand = defineCommand({
   options: { strict: { type: "boolean" } },
   async run({ values, positionals, provider }, io) {
     const type = eventTypeArg("schema", positionals, provider, ["envelope"]);
-    let schema: z.ZodType;
-    let title: string;
-    if (type === "envelope") {
-      schema = provider.envelope.schema;
-      title = provider.name === "agentref" ? "AgentRef webhook envelope (schemaVersion 2)" : `${titleCase(provider.name)} webhook envelope`;
-    } else {
-      schema = (values.strict ? provider.strictEvents[type] : provider.events[type]) as z.ZodType;
-      title = `${titleCase(provider.name)} ${type} event${values.strict ? " (strict)" : ""}`;
-    }
+    const name = titleCase(provider.name);
+    const events = values.strict ? provider.strictEvents : provider.events;
+    const [schema, title] =
+      type === "envelope"
+        ? [provider.envelope.schema, `${name} webhook envelope${provider.name === "agentref" ? " (schemaVersion 2)" : ""}`]
+        : [events[type] as z.ZodType, `${name} ${type} event${values.strict ? " (strict)" : ""}`];
     // Same rendering as the shipped schemas/ files, so the output can be diffed against them
     // ("unrepresentable" only matters for strict variants, e.g. an always-absent programId).
     io.stdout.write(`${JSON.stringify({ title, ...z.toJSONSchema(schema, { target: "draft-2020-12", unrepresentable: "any" }) }, null, 2)}\n`);

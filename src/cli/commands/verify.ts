@@ -179,13 +179,10 @@ export const verifyCommand = defineCommand({
     }
     io.stdout.write(`${table(checks.map(([name, { ok, detail }]) => [name, ok === undefined ? "-" : ok ? "ok" : "FAIL", detail])).join("\n")}\n`);
 
-    // The verdict comes from the real verifier, exactly as a receiver would decide.
-    let verdict: string | undefined = "INVALID_SECRET";
-    if (verifiers.length > 0) {
-      const secret = verifiers.map((v) => v.secret);
-      const result = await attempt(() => createVerifier({ secret, scheme, tolerance }).verify({ body, headers, now: now * 1000 }));
-      verdict = isWebhookError(result) ? result.code : undefined;
-    }
+    // The verdict comes from the real verifier, exactly as a receiver would decide (no usable secret: INVALID_SECRET).
+    const secret = verifiers.map((v) => v.secret);
+    const result = await attempt(() => createVerifier({ secret, scheme, tolerance }).verify({ body, headers, now: now * 1000 }));
+    const verdict = isWebhookError(result) ? result.code : undefined;
     io.stdout.write(verdict === undefined ? "result: the delivery verifies\n" : `result: does not verify (${verdict})\n`);
     return verdict === undefined ? 0 : 1;
   },
