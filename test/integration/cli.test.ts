@@ -463,6 +463,7 @@ describe("argument checking (runCli in process)", () => {
     [["send", "conversion.created", "--url", "http://127.0.0.1:1/"], /--secret is required \(or set AGENTREF_WEBHOOK_SECRET\)/],
     [["send", "conversion.created", "--url", "http://127.0.0.1:1/", "--secret", "s", "--data", "{amount: 1}"], /--data is not valid JSON/],
     [["send", "conversion.created", "--url", "http://127.0.0.1:1/", "--secret", "s", "--data", "[1]"], /--data must be a JSON object/],
+    [["send", "conversion.created", "--url", "http://127.0.0.1:1/", "--secret", "s", "--id", "msg_1", "--fresh-ids"], /--id and --fresh-ids contradict each other/],
     [["send"], /send: which event type\?/],
     [["send", "a.b", "c.d", "--url", "http://127.0.0.1:1/"], /unexpected argument "c\.d"/],
     [["sign", "--secret", "s", "--timestamp", "1.5"], /--timestamp must be Unix seconds/],

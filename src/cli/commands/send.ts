@@ -107,6 +107,7 @@ export const sendCommand = defineCommand({
     const timeoutMs = intOption("--timeout", values.timeout, 1, 3_600_000, provider.timeoutMs);
     const timeScale = numberOption("--time-scale", values["time-scale"], DEFAULT_TIME_SCALE);
     const headers = headerNamesOption(values.headers);
+    if (values.id !== undefined && values["fresh-ids"]) throw new CliError("send: --id and --fresh-ids contradict each other: one id for every delivery, or a fresh one each.");
     const overrides = await overridesFrom(values.data, io);
     const { idKey } = provider.envelope;
     const withId = values.id !== undefined && idKey !== undefined ? { ...overrides, [idKey]: values.id } : overrides;
@@ -122,7 +123,6 @@ export const sendCommand = defineCommand({
       }
     };
     const shared = build();
-    const freshIds = values["fresh-ids"] && values.id === undefined;
     const schedule = values.retry ? provider.retrySchedule : [0];
     const single = times === 1;
     const verbose = single || values.verbose === true;
@@ -137,7 +137,7 @@ export const sendCommand = defineCommand({
     const deliver = async (index: number) => {
       const result = await simulateDelivery({
         target: url,
-        event: freshIds ? build() : shared,
+        event: values["fresh-ids"] ? build() : shared,
         secret,
         schedule,
         timeScale,
