@@ -40,6 +40,9 @@ export interface LifecycleConfig {
 
 type Ids = Pick<LifecycleInfo, "deliveryId" | "eventId" | "type">;
 
+const handlerFailed = (error: unknown): error is WebhookError =>
+  isWebhookError(error) && (error.code === "HANDLER_FAILED" || error.code === "HANDLER_TIMEOUT");
+
 /** The delivery lifecycle: each step is its own module; this sequences them and answers what they throw. Never throws. */
 export function createLifecycle(config: LifecycleConfig): (request: Request) => Promise<DeliveryResponse> {
   const { provider, now, hooks } = config;
@@ -65,12 +68,11 @@ export function createLifecycle(config: LifecycleConfig): (request: Request) => 
     const error = asWebhookError(thrown, "HANDLER_FAILED", `Unexpected failure while processing the delivery: ${messageOf(thrown)}`);
     const correlationId = globalThis.crypto.randomUUID();
     const response = errorResponse(error, correlationId, config.exposeErrors);
-    const handlerFailed = error.code === "HANDLER_FAILED" || error.code === "HANDLER_TIMEOUT";
-    const outcome = handlerFailed || error.status === 503 ? "failed" : "rejected";
+    const outcome = error.status === 503 || handlerFailed(error) ? "failed" : "rejected";
     const failure = info(ids, started, outcome, response.status, { error, reason: error.message, correlationId });
     span.end({ status: response.status, outcome, error });
     report.error(error, failure, now());
-    if (handlerFailed) report.hook(hooks.onFailed, failure);
+    if (handlerFailed(error)) report.hook(hooks.onFailed, failure);
     return response;
   };
 
@@ -130,7 +132,7 @@ export function createLifecycle(config: LifecycleConfig): (request: Request) => 
         return answer(span, "accepted", ids, started);
       }
 
-      let parkedError: WebhookError | undefined;
+      const lastAttempt = config.lastAttempt?.(decoded, now());
       try {
         const result = await runOnce({
           store: config.store,
@@ -142,23 +144,24 @@ export function createLifecycle(config: LifecycleConfig): (request: Request) => 
           describe: decoded,
           span,
           entity: config.entityOf && (await config.entityOf(decoded, tenant)),
-          park: !config.lastAttempt?.(decoded, now()) ? undefined : (error) => {
-            parkedError = error;
-            const { eventId, type } = decoded;
-            return config.store.park!({ key, provider: provider.name, eventId, type, body: verified.body, parkedAt: now(), reason: error.message });
-          },
         });
-        if (result === "parked") {
-          const error = parkedError!;
-          config.logger.error?.(`webhook parked: ${ids.type} ${ids.eventId}: its handler failed on the sender's last attempt; replay it with replayParked once fixed`, {
-            eventId: ids.eventId,
-            type: ids.type,
-            err: error.cause ?? error,
-          });
-          return answer(span, "parked", ids, started, `parked after the last attempt failed: ${error.message}`, error);
-        }
         if (result === "stale") return answer(span, "stale", ids, started, `an event of the same entity created later was already applied`);
         return answer(span, result === "duplicate" ? "duplicate" : outcome, ids, started);
+      } catch (thrown) {
+        // Parking: a handler failure on the sender's last attempt (its claim already released) is kept and answered 200.
+        if (!lastAttempt || !handlerFailed(thrown)) throw thrown;
+        const { eventId, type } = decoded;
+        const parked = { key, provider: provider.name, eventId, type, body: verified.body, parkedAt: now(), reason: thrown.message };
+        await span.step("store.park", () => config.store.park!(parked)).catch((err: unknown) => {
+          config.logger.error?.("the delivery could not be parked; it is answered 500 and lost unless the sender retries", { key, err });
+          throw thrown;
+        });
+        config.logger.error?.(`webhook parked: ${type} ${eventId}: its handler failed on the sender's last attempt; replay it with replayParked once fixed`, {
+          eventId,
+          type,
+          err: thrown.cause ?? thrown,
+        });
+        return answer(span, "parked", ids, started, `parked after the last attempt failed: ${thrown.message}`, thrown);
       } finally {
         sender.stop();
       }

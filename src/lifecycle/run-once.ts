@@ -24,16 +24,14 @@ export interface RunOnceInput {
   span?: DeliverySpan;
   /** Ordering: the entity this event concerns. Its lock is held (and renewed) while the handler runs. */
   entity?: EntityOf | undefined;
-  /** Parking: keeps the delivery when the handler failed on the sender's last attempt. */
-  park?: ((error: WebhookError) => Promise<void>) | undefined;
 }
 
-/** The handler ran; it was completed before; an event of its entity created later was applied; or it failed and was parked. */
-export type RunResult = "ran" | "duplicate" | "stale" | "parked";
+/** The handler ran; it was completed before; or an event of its entity created later was applied. */
+export type RunResult = "ran" | "duplicate" | "stale";
 
 /**
- * The run-once step: claim the key, run, then complete (or release when the run throws), renewing the lease
- * meanwhile. With ordering it also holds the entity's lock; with parking a failure on the last attempt is kept.
+ * The run-once step: claim the key, run, then complete (or release and throw `HANDLER_FAILED` / `HANDLER_TIMEOUT`
+ * when the run throws), renewing the lease meanwhile. With ordering it also holds the entity's lock.
  */
 export async function runOnce(input: RunOnceInput): Promise<RunResult> {
   const { store, key, describe, entity } = input;
@@ -88,18 +86,9 @@ export async function runOnce(input: RunOnceInput): Promise<RunResult> {
     watch?.stop();
     if (entityToken) await releaseEntity().catch((err: unknown) => input.logger.warn?.("entity release failed; its lease will lapse", { key: entity!.key, err }));
     await release();
-    const error =
-      isWebhookError(cause) && cause.code === "HANDLER_TIMEOUT"
-        ? cause
-        : new WebhookError("HANDLER_FAILED", `The handler for ${describe.type} threw: ${messageOf(cause)}`, { cause });
-    if (!input.park) throw error;
-    try {
-      await span.step("store.park", () => input.park!(error));
-    } catch (err) {
-      input.logger.error?.("the delivery could not be parked; it is answered 500 and lost unless the sender retries", { key, err });
-      throw error;
-    }
-    return "parked";
+    throw isWebhookError(cause) && cause.code === "HANDLER_TIMEOUT"
+      ? cause
+      : new WebhookError("HANDLER_FAILED", `The handler for ${describe.type} threw: ${messageOf(cause)}`, { cause });
   }
   watch?.stop();
 
