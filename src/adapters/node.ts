@@ -1,5 +1,3 @@
-// Over 200 lines: Node request → Request, Response → Node response, plus closing the socket
-// gracefully after a 413/408.
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";

@@ -148,7 +148,7 @@ export function createLifecycle(config: LifecycleConfig): (request: Request) => 
         if (result === "stale") return answer(span, "stale", ids, started, `an event of the same entity created later was already applied`);
         return answer(span, result === "duplicate" ? "duplicate" : outcome, ids, started);
       } catch (thrown) {
-        // Parking: a handler failure on the sender's last attempt (its claim already released) is kept and answered 200.
+        // Parking: a handler failure on the sender's last attempt (claim released) is kept, answered 200.
         if (!lastAttempt || !handlerFailed(thrown)) throw thrown;
         const { eventId, type } = decoded;
         const parked = { key, provider: provider.name, eventId, type, body: verified.body, parkedAt: now(), reason: thrown.message };

@@ -249,7 +249,6 @@ export function createWorker<P extends AnyProvider = AgentRefProvider, E extends
     }
   };
 
-  // close() waits for these.
   const track = (hook: Promise<unknown>) => {
     worker.pendingHooks.add(hook);
     void hook.finally(() => worker.pendingHooks.delete(hook));
