@@ -105,8 +105,11 @@ function requestUrl(req: IncomingMessage): string {
   const host = req.headers.host ?? "localhost";
   const secure = (req.socket as { encrypted?: boolean } | undefined)?.encrypted === true;
   // Express rewrites req.url under a mount path; originalUrl keeps the full path.
-  const path = (req as { originalUrl?: string }).originalUrl ?? req.url ?? "/";
-  return `${secure ? "https" : "http"}://${host}${path.startsWith("/") ? path : `/${path}`}`;
+  const raw = (req as { originalUrl?: string }).originalUrl ?? req.url ?? "/";
+  const path = raw.startsWith("/") ? raw : `/${raw}`;
+  const url = `${secure ? "https" : "http"}://${host}${path}`;
+  // A Host header no URL accepts (only a hand-made request sends one) must not cost the delivery.
+  return URL.canParse(url) ? url : `http://localhost${path}`;
 }
 
 function toWebHeaders(headers: IncomingHttpHeaders): Headers {

@@ -97,6 +97,22 @@ describe("bodies left by an earlier body parser", () => {
   });
 });
 
+describe("the request URL", () => {
+  it.each(["bad host", "a:b:c", "[zz]"])("a Host header no URL accepts (%j) does not cost an authentic delivery", async (host) => {
+    const { node, handled } = webhooks();
+    const { port } = await start((req, res) => void node(req, res));
+    const socket = net.connect(port, "127.0.0.1");
+    await new Promise((r) => socket.once("connect", r));
+    const { headers } = signed();
+    const head = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join("");
+    socket.write(`POST /hook HTTP/1.1\r\nhost: ${host}\r\n${head}content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+    const chunks: Buffer[] = [];
+    await new Promise((r) => socket.on("data", (c: Buffer) => chunks.push(c)).on("close", r));
+    expect(Buffer.concat(chunks).toString().split("\r\n")[0]).toBe("HTTP/1.1 200 OK");
+    expect(handled).toHaveBeenCalledTimes(1);
+  });
+});
+
 describe("the promise it returns", () => {
   it("resolves once the answer is written (Next.js Pages Router waits for it)", async () => {
     const { node } = webhooks();
