@@ -265,10 +265,8 @@ export function createRedisStore(options: RedisStoreOptions): Required<Idempoten
       return { status: "stale" };
     },
     renewEntity: (key, token) => flag("renewEntity", RENEW, `entity:${key}`, [token, lease, ttl]),
-    releaseEntity(key, token, applied) {
-      const order = orderArg(applied);
-      return flag("releaseEntity", RELEASE_ENTITY, `entity:${key}`, [token, order, order === "" ? "" : applied!.eventId, ttl]);
-    },
+    releaseEntity: (key, token, applied) =>
+      flag("releaseEntity", RELEASE_ENTITY, `entity:${key}`, [token, orderArg(applied), applied?.eventId ?? "", ttl]),
     async park(delivery) {
       const { key, provider, eventId, type, body, parkedAt, reason } = delivery;
       const json = JSON.stringify({ key, provider, eventId, type, body, parkedAt, reason });
