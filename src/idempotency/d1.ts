@@ -1,5 +1,5 @@
 // The Cloudflare D1 store: the SQLite statements over a D1 binding.
-import { guard, resolveStoreSettings, resolveTimeout, type StoreSettingsInput } from "./settings.js";
+import { guard, resolveDatabaseSettings, type StoreSettingsInput } from "./settings.js";
 import { bind, sqlSchema, sqlStatements, sqlStore, tableNames, type Statement, type SqlStore } from "./sql.js";
 import type { IdempotencyStore } from "./store.js";
 
@@ -57,8 +57,7 @@ export interface D1Store extends SqlStore {}
  * export default { fetch: (request: Request) => handler(request) };
  */
 export function createD1Store(options: D1StoreOptions): D1Store {
-  const settings = resolveStoreSettings("d1", options);
-  const timeoutMs = resolveTimeout("d1", options.timeoutMs);
+  const { settings, timeoutMs } = resolveDatabaseSettings("d1", options);
   const source = options.database;
   if (typeof source !== "function" && typeof (source as Partial<D1DatabaseLike> | undefined)?.prepare !== "function") {
     throw new TypeError("createD1Store: `database` must be a D1 binding (env.DB) or a function that returns one.");
