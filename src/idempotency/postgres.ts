@@ -184,8 +184,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     ensureTable: migrate,
     // One statement (the shared steps would take three round trips).
     async releaseEntity(key, token, applied) {
-      const order = orderValue(applied);
-      const values = [key, token, order, order === null ? null : applied!.eventId, settings.ttlMs];
+      const values = [key, token, orderValue(applied), applied?.eventId ?? null, settings.ttlMs];
       return (await query("releaseEntity", db, s.releaseEntity, values)).rows[0]?.held === true;
     },
     async withTransaction<T, Tx extends PgQueryable = PgQueryable>(
