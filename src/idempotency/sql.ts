@@ -75,9 +75,8 @@ function compile(dialect: Dialect, template: string): Statement {
   return dialect.placeholders(text);
 }
 
-// When a claim may take a key that has a record `r`: the record expired, or it is in
-// progress with a lapsed lease and the same body (a crashed owner). It compares against
-// `excluded.claimed_at`, the claim's clock reading.
+// When a claim may take a key that has a record `r`: the record expired, or it is in progress with a lapsed
+// lease and the same body (a crashed owner). It compares against `excluded.claimed_at`, the claim's clock reading.
 const TAKE = `(r.expires_at <= excluded.claimed_at OR (r.status = 'in-progress' AND r.lease_expires_at <= excluded.claimed_at AND r.body_hash = excluded.body_hash))`;
 
 /** The quoted names of one store's tables and indexes. */
