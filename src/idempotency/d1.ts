@@ -1,6 +1,6 @@
 // The Cloudflare D1 store: the SQLite statements over a D1 binding.
-import { guard, resolveStoreSettings, resolveTimeout, type StoreSettingsInput } from "./settings.js";
-import { bind, sqlSchema, sqlStatements, sqlStore, tableNames, type SqlStore } from "./sql.js";
+import { guard, resolveDatabaseSettings, type StoreSettingsInput } from "./settings.js";
+import { bind, sqlSchema, sqlStatements, sqlStore, tableNames, type Statement, type SqlStore } from "./sql.js";
 import type { IdempotencyStore } from "./store.js";
 
 /**
@@ -57,8 +57,7 @@ export interface D1Store extends SqlStore {}
  * export default { fetch: (request: Request) => handler(request) };
  */
 export function createD1Store(options: D1StoreOptions): D1Store {
-  const settings = resolveStoreSettings("d1", options);
-  const timeoutMs = resolveTimeout("d1", options.timeoutMs);
+  const { settings, timeoutMs } = resolveDatabaseSettings("d1", options);
   const source = options.database;
   if (typeof source !== "function" && typeof (source as Partial<D1DatabaseLike> | undefined)?.prepare !== "function") {
     throw new TypeError("createD1Store: `database` must be a D1 binding (env.DB) or a function that returns one.");
@@ -76,6 +75,8 @@ export function createD1Store(options: D1StoreOptions): D1Store {
     return db;
   };
 
+  const prepare = (db: D1DatabaseLike, statement: Statement, values: unknown[]) =>
+    db.prepare(statement.text).bind(...bind(statement, values));
   const createTable = (db: D1DatabaseLike) => db.batch(schema.map((statement) => db.prepare(statement)));
 
   // IF NOT EXISTS: isolates may race to create the table.
@@ -93,14 +94,11 @@ export function createD1Store(options: D1StoreOptions): D1Store {
 
   return {
     ...sqlStore("d1", settings, sqlStatements("sqlite", names), {
-      async rows(operation, statement, values) {
-        const { results = [] } = await run(operation, (db) => db.prepare(statement.text).bind(...bind(statement, values)).all());
-        return results;
-      },
+      rows: async (operation, statement, values) => (await run(operation, (db) => prepare(db, statement, values).all())).results ?? [],
       // Several statements as one batch: one round trip, and D1 runs a batch as one transaction.
       changes: (operation, steps) =>
         run(operation, async (db) => {
-          const prepared = steps.map(([statement, values]) => db.prepare(statement.text).bind(...bind(statement, values)));
+          const prepared = steps.map(([statement, values]) => prepare(db, statement, values));
           const results = prepared.length === 1 ? [await prepared[0]!.run()] : await db.batch(prepared);
           return (results as { meta?: { changes?: number } }[]).map((result) => Number(result.meta?.changes ?? 0));
         }),

@@ -78,9 +78,6 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     records.set(key, record);
   };
 
-  const evictable = (record: MemoryRecord, at: number): boolean =>
-    record.status === "completed" || record.leaseExpiresAt <= at || record.expiresAt <= at;
-
   // A plain walk in write order (= expiry order, so expired records go first). Each walk steps
   // over the slots V8 keeps for deleted keys until the Map compacts (thousands in a full
   // store: ~5 µs, a few % of a delivery), so one walk frees a thousandth of the store at once.
@@ -88,25 +85,22 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
   const evictOldest = (at: number): boolean => {
     let evicted = 0;
     for (const [key, record] of records) {
-      if (!evictable(record, at)) continue;
+      if (record.status === "in-progress" && record.leaseExpiresAt > at && record.expiresAt > at) continue;
       records.delete(key);
       warnedFull = false;
-      if (record.status === "completed" && record.expiresAt > at) warnEarlyEviction();
+      if (record.status === "completed" && record.expiresAt > at && !warnedEarlyEviction) {
+        warnedEarlyEviction = true;
+        logger.warn?.(
+          `memory store: it holds ${maxEntries} records (maxEntries), so it forgot a completed event before ` +
+            `its TTL ran out. A late retry of that event would run its handler again. This warning is shown ` +
+            `once. Raise maxEntries, or use a durable store (agentref-webhooks/sqlite on one host; ` +
+            `/redis or /postgres for several instances), which also remembers events across restarts.`,
+          { store: "memory", maxEntries },
+        );
+      }
       if (++evicted === batch) break;
     }
     return evicted > 0;
-  };
-
-  const warnEarlyEviction = (): void => {
-    if (warnedEarlyEviction) return;
-    warnedEarlyEviction = true;
-    logger.warn?.(
-      `memory store: it holds ${maxEntries} records (maxEntries), so it forgot a completed event before ` +
-        `its TTL ran out. A late retry of that event would run its handler again. This warning is shown ` +
-        `once. Raise maxEntries, or use a durable store (agentref-webhooks/sqlite on one host; ` +
-        `/redis or /postgres for several instances), which also remembers events across restarts.`,
-      { store: "memory", maxEntries },
-    );
   };
 
   const makeRoom = (at: number): void => {
@@ -168,15 +162,14 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
       return true;
     },
     async release(key, token) {
-      const record = owned(key, token, now());
-      if (record === undefined || record.status !== "in-progress") return false;
+      if (owned(key, token, now())?.status !== "in-progress") return false;
       records.delete(key);
       return true;
     },
     async renew(key, token) {
       const at = now();
       const record = owned(key, token, at);
-      if (record === undefined || record.status !== "in-progress") return false;
+      if (record?.status !== "in-progress") return false;
       record.leaseExpiresAt = at + settings.leaseMs;
       record.expiresAt = at + settings.ttlMs;
       // A renewal is a write: it keeps write order equal to expiry order.

@@ -1,7 +1,7 @@
 // The PostgreSQL store. Over 200 lines: its public types, migrate and withTransaction (the
 // same-transaction pattern) beside the shared SQL store.
 import { WebhookError } from "../errors/index.js";
-import { guard, orderValue, resolveStoreSettings, resolveTimeout, type StoreSettingsInput } from "./settings.js";
+import { guard, orderValue, resolveDatabaseSettings, type StoreSettingsInput } from "./settings.js";
 import { bind, sqlSchema, sqlStatements, sqlStore, tableNames, type Statement, type SqlStore } from "./sql.js";
 import type { ClaimOptions, ClaimResult, IdempotencyStore } from "./store.js";
 
@@ -107,8 +107,7 @@ function isUndefinedTable(err: unknown): boolean {
  * setInterval(() => store.purgeExpired({ limit: 10_000 }), 3600_000).unref();
  */
 export function createPostgresStore(options: PostgresStoreOptions): PostgresStore {
-  const settings = resolveStoreSettings("postgres", options);
-  const timeoutMs = resolveTimeout("postgres", options.timeoutMs);
+  const { settings, timeoutMs } = resolveDatabaseSettings("postgres", options);
   const db = options.pool;
   if (typeof db?.query !== "function") {
     throw new TypeError("createPostgresStore: `pool` must be a pg Pool, Client or PoolClient (anything with query(text, values)).");
@@ -185,8 +184,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     ensureTable: migrate,
     // One statement (the shared steps would take three round trips).
     async releaseEntity(key, token, applied) {
-      const order = orderValue(applied);
-      const values = [key, token, order, order === null ? null : applied!.eventId, settings.ttlMs];
+      const values = [key, token, orderValue(applied), applied?.eventId ?? null, settings.ttlMs];
       return (await query("releaseEntity", db, s.releaseEntity, values)).rows[0]?.held === true;
     },
     async withTransaction<T, Tx extends PgQueryable = PgQueryable>(

@@ -4,8 +4,7 @@ import {
   listLimit,
   newOwnerToken,
   orderValue,
-  resolveStoreSettings,
-  resolveTimeout,
+  resolveDatabaseSettings,
   storeUnavailable,
   type StoreSettingsInput,
 } from "./settings.js";
@@ -210,9 +209,8 @@ function failureHint(err: unknown): string | undefined {
  * const handler = createHandler({ secret, store: createRedisStore({ client }), on: {} });
  */
 export function createRedisStore(options: RedisStoreOptions): Required<IdempotencyStore> {
-  const settings = resolveStoreSettings("redis", options);
+  const { settings, timeoutMs } = resolveDatabaseSettings("redis", options);
   const driver = driverFor(options.client);
-  const timeoutMs = resolveTimeout("redis", options.timeoutMs);
   const prefix = options.prefix ?? DEFAULT_REDIS_PREFIX;
   if (typeof prefix !== "string") throw new TypeError("createRedisStore: `prefix` must be a string.");
   const ttl = String(settings.ttlMs);
@@ -265,10 +263,8 @@ export function createRedisStore(options: RedisStoreOptions): Required<Idempoten
       return { status: "stale" };
     },
     renewEntity: (key, token) => flag("renewEntity", RENEW, `entity:${key}`, [token, lease, ttl]),
-    releaseEntity(key, token, applied) {
-      const order = orderArg(applied);
-      return flag("releaseEntity", RELEASE_ENTITY, `entity:${key}`, [token, order, order === "" ? "" : applied!.eventId, ttl]);
-    },
+    releaseEntity: (key, token, applied) =>
+      flag("releaseEntity", RELEASE_ENTITY, `entity:${key}`, [token, orderArg(applied), applied?.eventId ?? "", ttl]),
     async park(delivery) {
       const { key, provider, eventId, type, body, parkedAt, reason } = delivery;
       const json = JSON.stringify({ key, provider, eventId, type, body, parkedAt, reason });

@@ -27,9 +27,10 @@ export function resolveStoreSettings(storeName: string, input: StoreSettingsInpu
   return Object.freeze({ ttlMs, leaseMs });
 }
 
-/** A store's `timeoutMs`: how long it waits for its database before `STORE_UNAVAILABLE` (default 5 s). */
-export function resolveTimeout(storeName: string, value: unknown): number {
-  return positiveInteger(`${storeName} store`, "timeoutMs", value, 5_000);
+/** A database store's settings and `timeoutMs`: how long it waits for its database before `STORE_UNAVAILABLE` (default 5 s). */
+export function resolveDatabaseSettings(storeName: string, input: StoreSettingsInput & { timeoutMs?: unknown }) {
+  const settings = resolveStoreSettings(storeName, input);
+  return { settings, timeoutMs: positiveInteger(`${storeName} store`, "timeoutMs", input.timeoutMs, 5_000) };
 }
 
 /** `purgeExpired`'s `limit`: undefined (all) or a positive whole number. */

@@ -1,10 +1,9 @@
 // The SQL stores (PostgreSQL, SQLite, Cloudflare D1): their statements, schemas and the methods
 // they share. Over 200 lines: every statement of three stores, kept together so the dialects stay in step.
 //
-// Templates use `$n` placeholders and dialect words: NOW (the database clock), LATER($n) (NOW
-// plus $n ms), UNTIL(column), MS(column) (as epoch ms), UPTO($n) (LIMIT $n, no limit when NULL), COLLATE_C
-// and SKIP_LOCKED. PostgreSQL
-// keeps `$n` and `timestamptz`; SQLite and D1 store epoch ms and get `?` placeholders bound in
+// Templates use `$n` placeholders and dialect words: NOW (the database clock), LATER($n) (NOW plus $n ms),
+// UNTIL(column), MS(column) (as epoch ms), UPTO($n) (LIMIT $n, no limit when NULL), COLLATE_C and SKIP_LOCKED.
+// PostgreSQL keeps `$n` and `timestamptz`; SQLite and D1 store epoch ms and get `?` placeholders bound in
 // order of appearance (D1 has no named parameters, better-sqlite3 does not bind `?NNN` from a list).
 
 import { listLimit, newOwnerToken, orderValue, purgeLimit, storeUnavailable } from "./settings.js";
@@ -21,35 +20,25 @@ export function bind(statement: Statement, values: readonly unknown[]): unknown[
   return statement.order.map((n) => values[n - 1]);
 }
 
-interface Dialect {
-  now: string;
-  later(param: string): string;
-  /** Milliseconds from the database clock until `column` (negative once past). */
-  until(column: string): string;
-  ms(column: string): string;
-  upTo(param: string): string;
-  /** Byte-wise text comparison: PostgreSQL's `COLLATE "C"`; SQLite's default (BINARY) already is. */
-  collateC: string;
-  skipLocked: string;
-  placeholders(text: string): Statement;
-}
-
-const postgres: Dialect = {
+const postgres = {
   // clock_timestamp(), not now(): inside the user's transaction (completeInTransaction)
   // now() is the transaction's start, which would shorten the record's life.
   now: "clock_timestamp()",
-  later: (param) => `(clock_timestamp() + ${param}::float8 * interval '1 millisecond')`,
-  until: (column) => `floor(extract(epoch from (${column} - clock_timestamp())) * 1000)::float8`,
-  ms: (column) => `floor(extract(epoch from ${column}) * 1000)::float8`,
-  upTo: (param) => `LIMIT ${param}`,
+  later: (param: string) => `(clock_timestamp() + ${param}::float8 * interval '1 millisecond')`,
+  // Milliseconds from the database clock until `column` (negative once past).
+  until: (column: string) => `floor(extract(epoch from (${column} - clock_timestamp())) * 1000)::float8`,
+  ms: (column: string) => `floor(extract(epoch from ${column}) * 1000)::float8`,
+  upTo: (param: string) => `LIMIT ${param}`,
+  // Byte-wise text comparison; SQLite's default (BINARY) already is.
   collateC: ' COLLATE "C"',
   // Concurrent purges from several instances split the work.
   skipLocked: " FOR UPDATE SKIP LOCKED",
-  placeholders: (text) => {
+  placeholders: (text: string): Statement => {
     const count = Math.max(0, ...[...text.matchAll(/\$(\d+)/g)].map((m) => Number(m[1])));
     return { text, order: Array.from({ length: count }, (_, i) => i + 1) };
   },
 };
+type Dialect = typeof postgres;
 
 // julianday('now') is fixed for the duration of one statement, so every NOW in a statement
 // is one reading. Epoch milliseconds, rounded (julianday is a double).
@@ -86,9 +75,8 @@ function compile(dialect: Dialect, template: string): Statement {
   return dialect.placeholders(text);
 }
 
-// When a claim may take a key that has a record `r`: the record expired, or it is in
-// progress with a lapsed lease and the same body (a crashed owner). It compares against
-// `excluded.claimed_at`, the claim's clock reading.
+// When a claim may take a key that has a record `r`: the record expired, or it is in progress with a lapsed
+// lease and the same body (a crashed owner). It compares against `excluded.claimed_at`, the claim's clock reading.
 const TAKE = `(r.expires_at <= excluded.claimed_at OR (r.status = 'in-progress' AND r.lease_expires_at <= excluded.claimed_at AND r.body_hash = excluded.body_hash))`;
 
 /** The quoted names of one store's tables and indexes. */

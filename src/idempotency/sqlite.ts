@@ -1,7 +1,7 @@
 // The SQLite store. Over 200 lines: its public types and driver loading (node:sqlite,
 // better-sqlite3, bun:sqlite) beside the shared SQL store.
 import { WebhookError } from "../errors/index.js";
-import { guard, resolveStoreSettings, resolveTimeout, type StoreSettingsInput } from "./settings.js";
+import { guard, resolveDatabaseSettings, type StoreSettingsInput } from "./settings.js";
 import { bind, sqlSchema, sqlStatements, sqlStore, tableNames, type Statement, type SqlStore } from "./sql.js";
 import type { IdempotencyStore } from "./store.js";
 
@@ -119,8 +119,7 @@ async function openDriver(path: string, preferred: SqliteDriverName | undefined)
  * setInterval(() => store.purgeExpired().catch(() => {}), 3600_000).unref();
  */
 export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
-  const settings = resolveStoreSettings("sqlite", options);
-  const timeoutMs = resolveTimeout("sqlite", options.timeoutMs);
+  const { settings, timeoutMs } = resolveDatabaseSettings("sqlite", options);
   const path = options.path;
   if (typeof path !== "string" || path === "") {
     throw new TypeError(`createSqliteStore: \`path\` must be the database file, like "webhooks.db"; got ${JSON.stringify(path)}.`);

@@ -1,7 +1,6 @@
 /**
- * What `claim` answers: `claimed` (yours until `leaseExpiresAt`; `complete` or `release` it),
- * `in-progress` (another live lease), `completed` (already processed) or `conflict` (same key,
- * another body).
+ * What `claim` answers: `claimed` (yours until `leaseExpiresAt`; `complete` or `release` it), `in-progress`
+ * (another live lease), `completed` (already processed) or `conflict` (same key, another body).
  * @example
  * const result = await store.claim("msg_1", { bodyHash });
  * if (result.status === "claimed") await store.complete("msg_1", result.token);
