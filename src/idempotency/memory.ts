@@ -3,7 +3,7 @@
 import { WebhookError } from "../errors/index.js";
 import { defaultLogger } from "../util/logger.js";
 import { positiveInteger } from "../util/options.js";
-import { newOwnerToken, resolveStoreSettings, type StoreSettingsInput } from "./settings.js";
+import { listLimit, newOwnerToken, resolveStoreSettings, type StoreSettingsInput } from "./settings.js";
 import type { ClaimOptions, ClaimResult, EntityPosition, IdempotencyStore, ParkedDelivery } from "./store.js";
 
 /**
@@ -212,8 +212,10 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
       parked.set(delivery.key, { ...delivery });
     },
     async listParked(listOptions = {}) {
-      const all = [...parked.values()].sort((a, b) => a.parkedAt - b.parkedAt);
-      return all.slice(0, listOptions.limit ?? all.length).map((delivery) => ({ ...delivery }));
+      const limit = listLimit("memory", listOptions.limit);
+      // Ties by key, as the durable stores order them (byte-wise; keys are ASCII).
+      const all = [...parked.values()].sort((a, b) => a.parkedAt - b.parkedAt || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+      return all.slice(0, limit ?? all.length).map((delivery) => ({ ...delivery }));
     },
     async unpark(key) {
       return parked.delete(key);

@@ -130,6 +130,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     (await query("complete", on, s.complete, [key, token, settings.ttlMs])).rowCount === 1;
   const store = sqlStore("postgres", settings, s, {
     rows: async (operation, statement, values) => (await query(operation, db, statement, values)).rows,
+    // One statement at a time, not one unit: only releaseEntity runs several, and it is one statement here (below).
     async changes(operation, steps) {
       const counts: number[] = [];
       for (const [statement, values] of steps) {

@@ -812,6 +812,18 @@ export function describeStoreContract(
         await emptied(store);
       });
 
+      it("lists deliveries parked at the same time by key, and refuses a limit that is not a whole number >= 0", async () => {
+        const store = await emptied(full(await openStore()));
+        const at = Date.UTC(2026, 0, 4);
+        const [a, b, c] = [newKey("tie-a"), newKey("tie-b"), newKey("tie-c")];
+        for (const key of [b, c, a]) await store.park(delivery(key, at));
+        expect((await store.listParked()).map((d) => d.key)).toEqual([a, b, c]);
+        expect((await store.listParked({ limit: 1 })).map((d) => d.key)).toEqual([a]);
+        await expect(store.listParked({ limit: -1 })).rejects.toThrow(RangeError);
+        await expect(store.listParked({ limit: 1.5 })).rejects.toThrow(TypeError);
+        await emptied(store);
+      });
+
       it("replaces a delivery parked again under the same key", async () => {
         const store = await emptied(full(await openStore()));
         const base = Date.UTC(2026, 0, 2);

@@ -471,6 +471,7 @@ describe("argument checking (runCli in process)", () => {
     [["verify", "--secret", "s", "--body", "b"], /--headers FILE is required/],
     [["verify", "--secret", "s", "--headers", "-", "--body", "-"], /cannot both be read from stdin/],
     [["events", "--nope"], /events: Unknown option '--nope'/],
+    [["events", "payout"], /events: unexpected argument "payout"; events takes options only/],
     [["events", "--provider", "stripe"], /unknown provider "stripe" \(known: agentref, agentsync, agiled, agentsend\)/],
     [["schema"], /schema: which event type\?/],
     [["schema", "payout.exploded"], /not an event type of agentref/],

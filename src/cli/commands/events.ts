@@ -1,4 +1,5 @@
 import type { AnyProvider } from "../../provider/define-provider.js";
+import { CliError } from "../cli-error.js";
 import { defineCommand } from "../command.js";
 import { table } from "../format.js";
 
@@ -43,7 +44,8 @@ export const eventsCommand = defineCommand({
   summary: "list the event types (type, category, description)",
   help,
   options: { json: { type: "boolean" } },
-  async run({ values, provider }, io) {
+  async run({ values, positionals, provider }, io) {
+    if (positionals.length > 0) throw new CliError(`events: unexpected argument ${JSON.stringify(positionals[0])}; events takes options only.`);
     const rows = provider.types.map((type) => ({ type, category: categoryOf(type), description: describe(provider, type) }));
     if (values.json) io.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
     else io.stdout.write(`${table(rows.map((r) => [r.type, r.category, r.description])).join("\n")}\n`);
