@@ -819,8 +819,9 @@ export function describeStoreContract(
         for (const key of [b, c, a]) await store.park(delivery(key, at));
         expect((await store.listParked()).map((d) => d.key)).toEqual([a, b, c]);
         expect((await store.listParked({ limit: 1 })).map((d) => d.key)).toEqual([a]);
-        await expect(store.listParked({ limit: -1 })).rejects.toThrow(RangeError);
-        await expect(store.listParked({ limit: 1.5 })).rejects.toThrow(TypeError);
+        // Matched by message: D1's contract runs inside workerd, whose errors reach the test as plain Errors.
+        await expect(store.listParked({ limit: -1 })).rejects.toThrow(/listParked limit must be a positive number/);
+        await expect(store.listParked({ limit: 1.5 })).rejects.toThrow(/listParked limit must be a whole number/);
         await emptied(store);
       });
 
