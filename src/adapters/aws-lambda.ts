@@ -3,6 +3,7 @@
 import { STATUS_CODES } from "node:http";
 import { adapterFailure } from "../lifecycle/answer.js";
 import { decodeBase64, encodeBytes } from "../verify/encoding.js";
+import { requestUrl } from "./request-url.js";
 
 /**
  * The headers of a Lambda HTTP event: one value per name.
@@ -112,7 +113,7 @@ const isAlb = (event: LambdaHttpEvent): event is AlbEvent =>
 function toRequest(event: LambdaHttpEvent): Request {
   const headers = new Headers();
   let method: string;
-  let url: URL;
+  let url: string;
   if (isV2(event)) {
     method = event.requestContext.http.method;
     for (const [name, value] of definedOf(event.headers)) headers.set(name, value);
@@ -140,16 +141,9 @@ function toRequest(event: LambdaHttpEvent): Request {
   return new Request(url, { method, headers, ...(hasBody ? { body: body as BodyInit } : {}) });
 }
 
-// A Host header no URL accepts (only a hand-made request sends one) must not cost the delivery.
-function urlOf(headers: Headers, domainName: string | undefined, path: string, query: string): URL {
-  const host = headers.get("host") ?? domainName ?? "localhost";
+function urlOf(headers: Headers, domainName: string | undefined, path: string, query: string): string {
   const proto = headers.get("x-forwarded-proto")?.split(",")[0]?.trim() === "http" ? "http" : "https";
-  const pathAndQuery = (path.startsWith("/") ? path : `/${path}`) + (query ? `?${query}` : "");
-  try {
-    return new URL(`${proto}://${host}${pathAndQuery}`);
-  } catch {
-    return new URL(pathAndQuery, "https://localhost");
-  }
+  return requestUrl(proto, headers.get("host") ?? domainName ?? "localhost", path + (query ? `?${query}` : ""));
 }
 
 const valuesOf = (multi: Record<string, string[] | undefined>): [string, string][] =>

@@ -4,6 +4,7 @@ import { pipeline } from "node:stream/promises";
 import type { ReadableStream as NodeWebStream } from "node:stream/web";
 import { bodyAlreadyParsed, type WebhookError } from "../errors/index.js";
 import { adapterFailure } from "../lifecycle/answer.js";
+import { requestUrl } from "./request-url.js";
 
 /**
  * An `IncomingMessage` as frameworks hand it over, perhaps with `body` and/or `rawBody` attached.
@@ -40,7 +41,7 @@ async function handle(handler: (request: Request) => Response | Promise<Response
     init.body = (preRead ?? nodeBodyStream(req)) as BodyInit;
     init.duplex = "half";
   }
-  const response = await handler(new Request(requestUrl(req), init));
+  const response = await handler(new Request(urlOf(req), init));
   // The handler stopped reading an oversized or too slow body: close rather than let the sender keep writing.
   const close = response.status === 413 || response.status === 408 || (init.body !== undefined && !req.readableEnded && !req.destroyed);
   await sendWebResponse(res, response, close ? req : undefined);
@@ -101,15 +102,11 @@ function nodeBodyStream(req: IncomingMessage): ReadableStream<Uint8Array> {
   });
 }
 
-function requestUrl(req: IncomingMessage): string {
-  const host = req.headers.host ?? "localhost";
+function urlOf(req: IncomingMessage): string {
   const secure = (req.socket as { encrypted?: boolean } | undefined)?.encrypted === true;
   // Express rewrites req.url under a mount path; originalUrl keeps the full path.
-  const raw = (req as { originalUrl?: string }).originalUrl ?? req.url ?? "/";
-  const path = raw.startsWith("/") ? raw : `/${raw}`;
-  const url = `${secure ? "https" : "http"}://${host}${path}`;
-  // A Host header no URL accepts (only a hand-made request sends one) must not cost the delivery.
-  return URL.canParse(url) ? url : `http://localhost${path}`;
+  const path = (req as { originalUrl?: string }).originalUrl ?? req.url ?? "/";
+  return requestUrl(secure ? "https" : "http", req.headers.host ?? "localhost", path);
 }
 
 function toWebHeaders(headers: IncomingHttpHeaders): Headers {
